@@ -369,6 +369,8 @@ def cmd_report(a) -> int:
     if a.neardup:
         if os.path.exists(a.neardup):
             run = load_neardup(a.neardup)
+            if not run["documents"] and not run["subset"]:
+                run["documents"] = int(truth.get("documents") or 0)
             run["version"] = a.neardup_version or ""
             run["time"] = parse_time_v(a.neardup_time) if a.neardup_time else {}
             runs.append(run)

@@ -72,7 +72,8 @@ if [[ ! -x /usr/bin/time ]]; then
         die "/usr/bin/time is missing: run 'sudo apt-get install -y time' (Debian/Ubuntu) and retry"
     fi
 fi
-/usr/bin/time -v true 2>&1 | grep -q 'Maximum resident set size' \
+time_probe="$(/usr/bin/time -v true 2>&1 || true)"
+[[ "$time_probe" == *"Maximum resident set size"* ]] \
     || die "/usr/bin/time does not support -v (need GNU time: apt-get install -y time)"
 
 # ---------------------------------------------------------------- venv + peers
