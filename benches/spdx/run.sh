@@ -55,7 +55,7 @@ if clusters:
 if pairs:
     top = sorted(pairs, key=lambda p: -(p.get("jaccard") or 0))
     print("a few pairs:      " + "; ".join(
-        f"{name(p['a'])} ~ {name(p['b'])} ({p.get('kind')}, J {p.get('jaccard', 0):.2f})"
+        f"{name(p['a'])} ~ {name(p['b'])} ({p.get('kind')}, J {p.get('jaccard') or 0:.2f})"
         for p in top[:3]))
 
 def read(path):
@@ -80,6 +80,9 @@ if pair is None:
 cont = pair.get("containment")
 print(f"  flagged: kind {pair.get('kind')}, jaccard {pair.get('jaccard')}, containment {cont}")
 side3 = "a" if name(pair["a"]) == "BSD-3-Clause" else "b"
+if not pair.get("spans"):
+    print("  (the pair has no spans)")
+    sys.exit(0)
 for i, s in enumerate(pair.get("spans", []), 1):
     print(f"  span {i}: {s.get('words', '?')} words, similarity {s.get('similarity')}, "
           f"boilerplate {s.get('boilerplate')}")
@@ -183,7 +186,8 @@ say "neardup scan $LICENSES --format json"
 rm -f "$OUT/spdx.json" "$OUT/spdx.txt"
 scan "$OUT/spdx.json" "$NEARDUP" scan "$LICENSES" --format json --output "$OUT/spdx.json"
 say "neardup scan $LICENSES --format text"
-scan "$OUT/spdx.txt" bash -c '"$1" scan "$2" --format text > "$3"' _ "$NEARDUP" "$LICENSES" "$OUT/spdx.txt"
+scan_text() { "$NEARDUP" scan "$LICENSES" --format text >"$OUT/spdx.txt"; }
+scan "$OUT/spdx.txt" scan_text
 
 say "summary (reports: $OUT/spdx.json, $OUT/spdx.txt)"
 summarize "$OUT/spdx.json" "$LICENSES"
