@@ -1,0 +1,218 @@
+//! Words of the original text, normalized for comparison, with their byte
+//! offsets kept so that every finding maps back to exact bytes.
+//!
+//! A word is a maximal run of alphanumeric characters and combining marks,
+//! except that each CJK ideograph or kana is a word of its own (those scripts
+//! do not separate words with spaces). Everything else (spaces, punctuation,
+//! symbols) separates words and is dropped. The normalized form of a word is
+//! its NFKC form, lowercased; two words compare equal when their normalized
+//! forms hash equal under xxh3 with a fixed seed, a hash whose output is the
+//! same on every platform and release.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// Seed of the word hash. Changing it changes every persisted hash.
+pub const WORD_SEED: u64 = 0x6e65_6172_6475_7031; // "neardup1"
+
+/// A word: its half-open byte range `[start, end)` in the original text and
+/// the hash of its normalized form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offset of the word's first byte.
+    pub start: u32,
+    /// Byte offset one past the word's last byte.
+    pub end: u32,
+    /// xxh3 of the NFKC-lowercased word.
+    pub hash: u64,
+}
+
+/// Appends the words of `text` to `out` (which is cleared first).
+///
+/// Texts longer than `u32::MAX` bytes are not supported; the input stage
+/// refuses them before they get here.
+pub fn tokenize(text: &str, out: &mut Vec<Token>) {
+    out.clear();
+    let bytes = text.as_bytes();
+    debug_assert!(bytes.len() <= u32::MAX as usize);
+    let mut i = 0;
+    let mut scratch = String::new();
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if !b.is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+        } else {
+            let c = decode_at(text, i);
+            if is_own_word(c) {
+                let end = i + c.len_utf8();
+                out.push(Token {
+                    start: i as u32,
+                    end: end as u32,
+                    hash: hash_non_ascii(&text[i..end], &mut scratch),
+                });
+                i = end;
+                continue;
+            }
+            if !is_word_char(c) {
+                i += c.len_utf8();
+                continue;
+            }
+        }
+        // A word starts at `i`: find its end, noting whether it is pure ASCII.
+        let start = i;
+        let mut ascii = true;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                if !b.is_ascii_alphanumeric() {
+                    break;
+                }
+                i += 1;
+            } else {
+                let c = decode_at(text, i);
+                if !is_word_char(c) || is_own_word(c) {
+                    break;
+                }
+                ascii = false;
+                i += c.len_utf8();
+            }
+        }
+        let word = &text[start..i];
+        let hash = if ascii {
+            hash_ascii(word.as_bytes())
+        } else {
+            hash_non_ascii(word, &mut scratch)
+        };
+        out.push(Token {
+            start: start as u32,
+            end: i as u32,
+            hash,
+        });
+    }
+}
+
+/// The normalized form of one word, as the hash sees it. For tests and
+/// diagnostics; [`tokenize`] does not allocate per word.
+pub fn normalize_word(word: &str) -> String {
+    word.nfkc().flat_map(char::to_lowercase).collect()
+}
+
+/// The hash of an already normalized word.
+pub fn hash_normalized(word: &str) -> u64 {
+    xxh3_64_with_seed(word.as_bytes(), WORD_SEED)
+}
+
+fn hash_ascii(word: &[u8]) -> u64 {
+    let mut buf = [0u8; 64];
+    if word.len() <= buf.len() {
+        for (d, s) in buf.iter_mut().zip(word) {
+            *d = s.to_ascii_lowercase();
+        }
+        xxh3_64_with_seed(&buf[..word.len()], WORD_SEED)
+    } else {
+        xxh3_64_with_seed(&word.to_ascii_lowercase(), WORD_SEED)
+    }
+}
+
+fn hash_non_ascii(word: &str, scratch: &mut String) -> u64 {
+    scratch.clear();
+    scratch.extend(word.nfkc().flat_map(char::to_lowercase));
+    xxh3_64_with_seed(scratch.as_bytes(), WORD_SEED)
+}
+
+#[inline]
+fn decode_at(text: &str, i: usize) -> char {
+    // `i` is always on a char boundary: we only ever advance by whole chars.
+    text[i..].chars().next().expect("char boundary inside text")
+}
+
+#[inline]
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_combining_mark(c)
+}
+
+/// Ideographs and kana: each is a word by itself.
+#[inline]
+fn is_own_word(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF        // Hiragana, Katakana
+        | 0x3400..=0x4DBF      // CJK Extension A
+        | 0x4E00..=0x9FFF      // CJK Unified Ideographs
+        | 0xF900..=0xFAFF      // CJK Compatibility Ideographs
+        | 0x20000..=0x3FFFF) // CJK Extensions B..
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<&str> {
+        let mut toks = Vec::new();
+        tokenize(text, &mut toks);
+        toks.iter()
+            .map(|t| &text[t.start as usize..t.end as usize])
+            .collect()
+    }
+
+    fn hashes(text: &str) -> Vec<u64> {
+        let mut toks = Vec::new();
+        tokenize(text, &mut toks);
+        toks.iter().map(|t| t.hash).collect()
+    }
+
+    #[test]
+    fn splits_on_punctuation_and_keeps_offsets() {
+        assert_eq!(
+            words("Hello, world! It's 2021-10-06."),
+            ["Hello", "world", "It", "s", "2021", "10", "06"]
+        );
+        assert_eq!(words("  \n\t"), Vec::<&str>::new());
+        assert_eq!(words(""), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn unicode_words_and_curly_quotes() {
+        assert_eq!(
+            words("“Taliban’s” naïve café – Zürich"),
+            ["Taliban", "s", "naïve", "café", "Zürich"]
+        );
+        // Devanagari vowel signs are combining marks, not separators.
+        assert_eq!(words("नमस्ते दुनिया"), ["नमस्ते", "दुनिया"]);
+        // Each ideograph is its own word.
+        assert_eq!(words("東京タワー"), ["東", "京", "タ", "ワ", "ー"]);
+    }
+
+    #[test]
+    fn case_and_compatibility_forms_compare_equal() {
+        assert_eq!(hashes("Hello WORLD"), hashes("hello world"));
+        // Fullwidth letters and the "ﬁ" ligature normalize under NFKC.
+        assert_eq!(hashes("ＡＢＣ ﬁle"), hashes("abc file"));
+        // Composed and decomposed forms are the same word.
+        assert_eq!(hashes("caf\u{e9}"), hashes("cafe\u{301}"));
+        assert_ne!(hashes("cafe"), hashes("café"));
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_general_path() {
+        for w in ["abc", "ABC", "x", "Z9", &"Long".repeat(40)] {
+            assert_eq!(
+                hash_ascii(w.as_bytes()),
+                hash_normalized(&normalize_word(w))
+            );
+        }
+    }
+
+    #[test]
+    fn hash_is_stable_across_releases() {
+        // Pinned: persisted indexes depend on this value never changing.
+        assert_eq!(
+            hash_normalized("neardup"),
+            xxh3_64_with_seed(b"neardup", WORD_SEED)
+        );
+        assert_eq!(hashes("NearDup"), vec![hash_normalized("neardup")]);
+    }
+}

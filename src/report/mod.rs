@@ -1,0 +1,240 @@
+//! The report: the documented JSON contract (schema 1) and its formats.
+//!
+//! [`Report`] is plain data built from a scan; each format lives in its own
+//! file and only reads it.
+
+pub mod json;
+pub mod text;
+
+use crate::error::Error;
+use crate::input::{Document, Skipped};
+use crate::location::{LineIndex, Location};
+use crate::scan::ScanResult;
+use serde::{Deserialize, Serialize};
+
+/// The report format version. Bumped on any incompatible change.
+pub const SCHEMA: u32 = 1;
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Readable text grouped by pair.
+    Text,
+    /// The JSON contract.
+    Json,
+}
+
+/// A whole scan report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: u32,
+    /// Every document scanned, in path order.
+    pub documents: Vec<DocumentEntry>,
+    /// Flagged pairs.
+    pub pairs: Vec<PairEntry>,
+    /// Clusters with the copy to keep.
+    pub clusters: Vec<ClusterEntry>,
+    /// Counts.
+    pub summary: Summary,
+    /// Files that could not be used.
+    pub errors: Vec<Problem>,
+    /// Files passed over (binary, empty).
+    pub skipped: Vec<Problem>,
+}
+
+/// A scanned document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DocumentEntry {
+    /// Its path.
+    pub path: String,
+    /// Its size in bytes.
+    pub bytes: usize,
+    /// Its word count.
+    pub words: u32,
+}
+
+/// A flagged pair of documents.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PairEntry {
+    /// Path of the first document (first by path).
+    pub a: String,
+    /// Path of the second document.
+    pub b: String,
+    /// `near_duplicate` or `partial`.
+    pub kind: String,
+    /// Exact Jaccard similarity of the shingle sets.
+    pub jaccard: f64,
+    /// Shared shingles over a's and over b's distinct shingles.
+    pub containment: [f64; 2],
+    /// Share of a's and of b's words inside non-boilerplate spans.
+    pub coverage: [f64; 2],
+    /// The paired spans, in order of position in a.
+    pub spans: Vec<SpanEntry>,
+    /// Indices of a and b in `documents`.
+    #[serde(skip)]
+    pub ids: (u32, u32),
+}
+
+/// A span of a and the span of b that repeats it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SpanEntry {
+    /// Where in a.
+    pub a: Location,
+    /// Where in b.
+    pub b: Location,
+    /// Words (on the shorter side).
+    pub words: u32,
+    /// Share of the span's words covered by shared shingles in step.
+    pub similarity: f64,
+    /// Page chrome rather than an article.
+    pub boilerplate: bool,
+}
+
+/// A cluster of documents repeating each other.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClusterEntry {
+    /// The copy to keep.
+    pub keep: String,
+    /// The copies a dedupe pass may drop.
+    pub drop: Vec<String>,
+}
+
+/// Counts over the whole run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Documents scanned.
+    pub documents: usize,
+    /// Flagged pairs.
+    pub pairs: usize,
+    /// Flagged pairs that are near duplicates.
+    pub near_duplicate: usize,
+    /// Flagged pairs that share a part.
+    pub partial: usize,
+    /// Clusters.
+    pub clusters: usize,
+    /// Candidate pairs verified.
+    pub verified: usize,
+    /// Verified pairs sharing only boilerplate: not flagged.
+    pub boilerplate_only: usize,
+    /// Files that could not be used.
+    pub errors: usize,
+    /// Files passed over.
+    pub skipped: usize,
+}
+
+/// A file and what was wrong with it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    /// The file (empty when the problem has none).
+    pub path: String,
+    /// What happened.
+    pub reason: String,
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+impl Report {
+    /// Builds the report of a scan of `docs`.
+    pub fn new(
+        docs: &[Document],
+        result: &ScanResult,
+        errors: &[Error],
+        skipped: &[Skipped],
+    ) -> Report {
+        let documents = docs
+            .iter()
+            .zip(&result.words)
+            .map(|(d, &words)| DocumentEntry {
+                path: d.path.clone(),
+                bytes: d.text.len(),
+                words,
+            })
+            .collect();
+        let mut pairs = Vec::with_capacity(result.findings.len());
+        for f in &result.findings {
+            let (da, db) = (&docs[f.a as usize], &docs[f.b as usize]);
+            let (ia, ib) = (LineIndex::new(&da.text), LineIndex::new(&db.text));
+            let al = &f.alignment;
+            pairs.push(PairEntry {
+                a: da.path.clone(),
+                b: db.path.clone(),
+                kind: f.kind.as_str().to_string(),
+                jaccard: round4(al.jaccard),
+                containment: al.containment.map(round4),
+                coverage: al.coverage.map(round4),
+                spans: al
+                    .spans
+                    .iter()
+                    .map(|s| SpanEntry {
+                        a: ia.locate(s.a.start, s.a.end),
+                        b: ib.locate(s.b.start, s.b.end),
+                        words: s.words,
+                        similarity: round4(s.similarity),
+                        boilerplate: s.boilerplate,
+                    })
+                    .collect(),
+                ids: (f.a, f.b),
+            });
+        }
+        let clusters: Vec<ClusterEntry> = result
+            .clusters
+            .iter()
+            .map(|c| ClusterEntry {
+                keep: docs[c.keep as usize].path.clone(),
+                drop: c
+                    .drop
+                    .iter()
+                    .map(|&d| docs[d as usize].path.clone())
+                    .collect(),
+            })
+            .collect();
+        let near = result
+            .findings
+            .iter()
+            .filter(|f| f.kind == crate::scan::Kind::NearDuplicate)
+            .count();
+        let summary = Summary {
+            documents: docs.len(),
+            pairs: pairs.len(),
+            near_duplicate: near,
+            partial: pairs.len() - near,
+            clusters: clusters.len(),
+            verified: result.stats.verified,
+            boilerplate_only: result.stats.boilerplate_only,
+            errors: errors.len(),
+            skipped: skipped.len(),
+        };
+        Report {
+            schema: SCHEMA,
+            documents,
+            pairs,
+            clusters,
+            summary,
+            errors: errors
+                .iter()
+                .map(|e| Problem {
+                    path: e
+                        .path()
+                        .map(|p| p.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    reason: e.to_string(),
+                })
+                .collect(),
+            skipped: skipped
+                .iter()
+                .map(|s| Problem {
+                    path: s.path.clone(),
+                    reason: s.reason.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether anything was flagged.
+    pub fn flagged(&self) -> bool {
+        !self.pairs.is_empty()
+    }
+}

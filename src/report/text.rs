@@ -1,0 +1,161 @@
+//! The readable format: one block per flagged pair, each span with a short
+//! excerpt of both sides; then clusters and a summary. Colours only when
+//! asked (the binary asks when stdout is a terminal).
+
+use super::{Report, SpanEntry};
+use crate::input::Document;
+use std::io::Write;
+
+const EXCERPT_CHARS: usize = 72;
+
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// Writes the report as text. `docs` are the scanned documents, in the
+/// report's document order (for excerpts).
+pub fn write(
+    report: &Report,
+    docs: &[Document],
+    color: bool,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
+    let st = Style { on: color };
+    for pair in &report.pairs {
+        let kind = pair.kind.replace('_', " ");
+        writeln!(
+            w,
+            "{}  {}  {}",
+            st.paint("1;33", &kind),
+            st.paint("1", &pair.a),
+            st.paint("1", &pair.b)
+        )?;
+        writeln!(
+            w,
+            "  jaccard {:.3}, containment {:.2} / {:.2}, coverage {:.2} / {:.2}",
+            pair.jaccard,
+            pair.containment[0],
+            pair.containment[1],
+            pair.coverage[0],
+            pair.coverage[1]
+        )?;
+        let n = pair.spans.len();
+        for (i, s) in pair.spans.iter().enumerate() {
+            let tag = if s.boilerplate {
+                st.paint("2", " boilerplate (page chrome, not an article)")
+            } else {
+                String::new()
+            };
+            writeln!(
+                w,
+                "  span {}/{n}: {} words, similarity {:.2}{tag}",
+                i + 1,
+                s.words,
+                s.similarity
+            )?;
+            let (da, db) = (&docs[pair.ids.0 as usize], &docs[pair.ids.1 as usize]);
+            side(w, &st, "a", s, true, &da.text)?;
+            side(w, &st, "b", s, false, &db.text)?;
+        }
+        writeln!(w)?;
+    }
+    if !report.clusters.is_empty() {
+        writeln!(w, "{}", st.paint("1", "clusters"))?;
+        for c in &report.clusters {
+            writeln!(w, "  keep {}", c.keep)?;
+            for d in &c.drop {
+                writeln!(w, "    drop {d}")?;
+            }
+        }
+        writeln!(w)?;
+    }
+    let s = &report.summary;
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    writeln!(
+        w,
+        "{} scanned, {} flagged ({} near duplicate, {} partial), {}; {} sharing only boilerplate not flagged",
+        plural(s.documents, "document", "documents"),
+        plural(s.pairs, "pair", "pairs"),
+        s.near_duplicate,
+        s.partial,
+        plural(s.clusters, "cluster", "clusters"),
+        plural(s.boilerplate_only, "pair", "pairs"),
+    )?;
+    if s.errors + s.skipped > 0 {
+        writeln!(
+            w,
+            "{} could not be read, {} skipped (see stderr)",
+            plural(s.errors, "file", "files"),
+            s.skipped
+        )?;
+    }
+    Ok(())
+}
+
+fn side(
+    w: &mut dyn Write,
+    st: &Style,
+    name: &str,
+    s: &SpanEntry,
+    is_a: bool,
+    text: &str,
+) -> std::io::Result<()> {
+    let loc = if is_a { &s.a } else { &s.b };
+    let lines = if loc.line_start == loc.line_end {
+        format!("line {}", loc.line_start)
+    } else {
+        format!("lines {}-{}", loc.line_start, loc.line_end)
+    };
+    writeln!(
+        w,
+        "    {name}: {lines} (bytes {}..{}) {}",
+        loc.start,
+        loc.end,
+        st.paint("2", &excerpt(&text[loc.start..loc.end]))
+    )
+}
+
+/// The first words of a span on one line, with an ellipsis when cut.
+pub fn excerpt(s: &str) -> String {
+    let mut out = String::new();
+    let mut n = 0;
+    for word in s.split_whitespace() {
+        let len = word.chars().count();
+        if n + len + 1 > EXCERPT_CHARS && n > 0 {
+            out.push('…');
+            return format!("\"{out}\"");
+        }
+        if n > 0 {
+            out.push(' ');
+            n += 1;
+        }
+        out.extend(word.chars().take(EXCERPT_CHARS));
+        n += len;
+    }
+    format!("\"{out}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_fold_whitespace_and_cut() {
+        assert_eq!(excerpt("a  b\n c"), "\"a b c\"");
+        let long = "word ".repeat(40);
+        let e = excerpt(&long);
+        assert!(e.ends_with("…\""));
+        assert!(e.chars().count() <= EXCERPT_CHARS + 3);
+    }
+}
