@@ -150,7 +150,8 @@ set +e
     "$NEARDUP" scan "$CORPUS/docs" --format json --output "$NEARDUP_JSON"
 status=$?
 set -e
-if [[ $status -ne 0 ]]; then
+# neardup exits 1 when it flagged something, 2 on an error (the rest is still scanned)
+if [[ $status -gt 1 || ! -s "$NEARDUP_JSON" ]]; then
     if [[ -s "$NEARDUP_JSON" ]]; then
         warn "neardup exited with status $status but wrote its report; scoring it"
     else

@@ -76,6 +76,13 @@ if pair is None:
     present = {name(d["path"]) for d in docs}
     missing = sorted(want - present)
     print("  not flagged" + (f" (missing from the scan: {', '.join(missing)})" if missing else ""))
+    for w in sorted(want - set(missing)):
+        mine = [p for p in pairs if w in (name(p["a"]), name(p["b"]))]
+        others = sorted(name(p["b"]) if name(p["a"]) == w else name(p["a"]) for p in mine)
+        print(f"  {w} is in {len(mine)} flagged pairs" + (f": {', '.join(others[:8])}"
+              + (" ..." if len(others) > 8 else "") if others else ""))
+    print("  (neardup leaves out pairs whose shared text is all boilerplate: text in at least"
+          " --boilerplate-df documents, default 1% and at least 10)")
     sys.exit(0)
 cont = pair.get("containment")
 print(f"  flagged: kind {pair.get('kind')}, jaccard {pair.get('jaccard')}, containment {cont}")
@@ -171,15 +178,17 @@ JS
 say "building neardup (cargo build --release --bin neardup)"
 (cd "$ROOT" && cargo build --release --bin neardup) || die "cargo build --release failed (see above)"
 
-# neardup's exit status may signal "duplicates found"; a written report is what counts.
+# neardup exits 0 when nothing is flagged, 1 when something is, 2 on an error
+# (a file it could not read; the rest is still scanned). A written report counts.
 scan() {
     local what="$1" status=0
     shift
     "$@" || status=$?
-    if [[ $status -ne 0 ]]; then
+    if [[ $status -gt 1 ]]; then
         [[ -s "$what" ]] || die "neardup scan failed with status $status (no $what)"
-        warn "neardup exited with status $status; it wrote $what, going on"
+        warn "neardup exited with status $status (an error; see above) but wrote $what, going on"
     fi
+    [[ -s "$what" ]] || die "neardup scan wrote no $what (status $status)"
 }
 
 say "neardup scan $LICENSES --format json"
@@ -191,3 +200,4 @@ scan "$OUT/spdx.txt" scan_text
 
 say "summary (reports: $OUT/spdx.json, $OUT/spdx.txt)"
 summarize "$OUT/spdx.json" "$LICENSES"
+printf '\ntext report, last line: %s\n' "$(tail -n 1 "$OUT/spdx.txt")"
