@@ -100,35 +100,35 @@ pub fn winnow(shingles: &[u64], w: usize, out: &mut Vec<Fingerprint>) {
         return;
     }
     let w = w.min(shingles.len());
-    // Monotone deque of indices whose hashes increase strictly from front.
-    let mut dq = std::collections::VecDeque::with_capacity(w + 1);
-    let mut last: Option<usize> = None;
-    for (i, &h) in shingles.iter().enumerate() {
-        while let Some(&j) = dq.back() {
-            if shingles[j] >= h {
-                dq.pop_back();
-            } else {
-                break;
+    // Track the window's rightmost minimum; rescan only when it leaves the
+    // window (rare for random hashes: amortized O(1) per shingle).
+    let rightmost_min = |lo: usize, hi: usize| {
+        let mut m = lo;
+        for j in lo + 1..hi {
+            if shingles[j] <= shingles[m] {
+                m = j;
             }
         }
-        dq.push_back(i);
-        if i + 1 < w {
-            continue;
+        m
+    };
+    let mut sel = rightmost_min(0, w);
+    out.push(Fingerprint {
+        hash: shingles[sel],
+        pos: sel as u32,
+    });
+    for i in w..shingles.len() {
+        let lo = i + 1 - w;
+        let prev = sel;
+        if shingles[i] <= shingles[sel] {
+            sel = i;
+        } else if sel < lo {
+            sel = rightmost_min(lo, i + 1);
         }
-        while let Some(&j) = dq.front() {
-            if j + w <= i {
-                dq.pop_front();
-            } else {
-                break;
-            }
-        }
-        let sel = *dq.front().expect("window is never empty");
-        if last != Some(sel) {
+        if sel != prev {
             out.push(Fingerprint {
                 hash: shingles[sel],
                 pos: sel as u32,
             });
-            last = Some(sel);
         }
     }
 }
@@ -275,6 +275,26 @@ mod tests {
             let est = estimate_jaccard(&signature(&a, 128), &signature(&b, 128));
             // 128 bins: standard error <= 0.045; 5 sigma with margin.
             proptest::prop_assert!((est - j).abs() < 0.23, "est {est} exact {j}");
+        }
+
+        #[test]
+        fn winnow_matches_naive_window_minima(h in proptest::collection::vec(0u64..6, 0..80), w in 1usize..10) {
+            let mut out = Vec::new();
+            winnow(&h, w, &mut out);
+            let mut naive: Vec<u32> = Vec::new();
+            if !h.is_empty() {
+                let w = w.min(h.len());
+                for lo in 0..=h.len() - w {
+                    let win = &h[lo..lo + w];
+                    let m = *win.iter().min().unwrap();
+                    let pos = (lo + win.iter().rposition(|&x| x == m).unwrap()) as u32;
+                    if naive.last() != Some(&pos) {
+                        naive.push(pos);
+                    }
+                }
+            }
+            let got: Vec<u32> = out.iter().map(|f| f.pos).collect();
+            proptest::prop_assert_eq!(got, naive);
         }
 
         #[test]
