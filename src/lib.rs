@@ -18,6 +18,7 @@ pub mod boilerplate;
 pub mod cluster;
 pub mod config;
 pub mod error;
+pub mod eval;
 pub mod input;
 pub mod location;
 pub mod lsh;
