@@ -76,6 +76,15 @@ enum Command {
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
+        // `planted … | head` is not an error.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
@@ -99,21 +108,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             corpus.write(&out)?;
             let t = &corpus.truth;
             let bytes: usize = corpus.docs.iter().map(|d| d.text.len()).sum();
-            println!(
+            let mut w = std::io::stdout().lock();
+            writeln!(
+                w,
                 "wrote {} documents ({:.1} MB) to {} in {:.2?} (generate {:.2?})",
                 t.documents,
                 bytes as f64 / 1e6,
                 out.join("docs").display(),
                 started.elapsed(),
                 generated
-            );
-            print!("truth pairs {}:", t.pairs.len());
+            )?;
+            write!(w, "truth pairs {}:", t.pairs.len())?;
             for kind in PairKind::ALL {
                 let n = t.pairs.iter().filter(|p| p.kind == kind).count();
-                print!(" {} {n}", kind.name());
+                write!(w, " {} {n}", kind.name())?;
             }
-            println!();
-            println!(
+            writeln!(w)?;
+            writeln!(
+                w,
                 "negatives {}, chrome blocks {} in {} documents",
                 t.negatives.len(),
                 t.boilerplate.len(),
@@ -122,7 +134,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     d.dedup();
                     d.len()
                 }
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Score {
