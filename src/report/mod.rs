@@ -4,6 +4,7 @@
 //! file and only reads it.
 
 pub mod json;
+pub mod sarif;
 pub mod text;
 
 use crate::error::Error;
