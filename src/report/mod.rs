@@ -3,6 +3,7 @@
 //! [`Report`] is plain data built from a scan; each format lives in its own
 //! file and only reads it.
 
+pub mod github;
 pub mod json;
 pub mod sarif;
 pub mod text;
