@@ -20,6 +20,7 @@ pub mod config;
 pub mod error;
 pub mod eval;
 pub mod input;
+pub mod jsonl;
 pub mod location;
 pub mod lsh;
 pub mod minhash;

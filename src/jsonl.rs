@@ -1,0 +1,417 @@
+//! JSON Lines input: one document per line, its text in a string field.
+//!
+//! Each non-blank line must be a JSON object holding the text field as a
+//! string; anything else on a line (invalid JSON, another JSON value, a
+//! missing or non-string text field, bytes that are not UTF-8) is a
+//! [`LineError`] naming the file and the 1-based line, and the line is
+//! skipped: the rest of the file is still read. Blank lines are ignored.
+//! Only the text and id fields are kept; other fields are parsed and dropped
+//! without being stored.
+//!
+//! The text is the decoded JSON string (escapes such as `\n` and `\u00e9`
+//! resolved), so spans found in a record are byte offsets into
+//! [`Record::text`], not into the line of the file.
+
+use crate::input::Document;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde_json::Value;
+use std::fmt;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+/// A record read from a JSONL file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// The id field's value as a string: a string as is, a number, boolean,
+    /// array or object as compact JSON; `line N` when the field is missing
+    /// or `null`.
+    pub id: String,
+    /// The 1-based line of the record in the file.
+    pub line: u64,
+    /// The text field's decoded value.
+    pub text: String,
+}
+
+/// A line that could not be used, and why. The line is skipped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineError {
+    /// The file, as given.
+    pub path: String,
+    /// The 1-based line, or 0 when the file could not be opened.
+    pub line: u64,
+    /// What was wrong, e.g. `invalid JSON: ...`, `not a JSON object (found
+    /// an array)`, `no "text" field`, `"text" is not a string (found a
+    /// number)`, `not valid UTF-8 (first bad byte at offset N of the line)`.
+    pub reason: String,
+}
+
+impl Record {
+    /// The record as a document to scan: named by [`document_name`], its
+    /// text unchanged (so spans are byte offsets into [`Record::text`]).
+    pub fn into_document(self, path: &str) -> Document {
+        Document {
+            path: document_name(path, &self),
+            text: self.text,
+        }
+    }
+}
+
+impl fmt::Display for LineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path, self.line, self.reason)
+    }
+}
+
+impl std::error::Error for LineError {}
+
+/// A display name for a record: the file and the record's line,
+/// `data/part-0.jsonl:17`. Unique within a run as long as file paths are.
+pub fn document_name(path: &str, rec: &Record) -> String {
+    format!("{path}:{}", rec.line)
+}
+
+/// Reads the records of the JSONL file at `path`, taking the text from the
+/// string field `text_field` and the id from `id_field`.
+///
+/// Returns the records in file order and the lines skipped, in file order.
+/// The file is read one line at a time. A file that cannot be opened gives
+/// one error at line 0 and no records; a read error part-way gives an error
+/// at the line being read, after the records before it. A UTF-8 byte order
+/// mark at the start of the file is ignored, and so is a `\r` before each
+/// `\n`. Texts longer than `u32::MAX` bytes are refused (the scan cannot
+/// address them).
+pub fn read_jsonl(path: &Path, text_field: &str, id_field: &str) -> (Vec<Record>, Vec<LineError>) {
+    let name = path.to_string_lossy().into_owned();
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    let err = |line: u64, reason: String| LineError {
+        path: name.clone(),
+        line,
+        reason,
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            errors.push(err(0, e.to_string()));
+            return (records, errors);
+        }
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let mut buf = Vec::new();
+    let mut line = 0u64;
+    loop {
+        buf.clear();
+        line += 1;
+        match reader.read_until(b'\n', &mut buf) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                errors.push(err(line, format!("read error: {e}")));
+                break;
+            }
+        }
+        let mut bytes = buf.as_slice();
+        if line == 1 {
+            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        }
+        bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+        bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(err(
+                    line,
+                    format!(
+                        "not valid UTF-8 (first bad byte at offset {} of the line)",
+                        e.valid_up_to()
+                    ),
+                ));
+                continue;
+            }
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        match parse_line(text, text_field, id_field) {
+            Ok((t, _)) if t.len() > u32::MAX as usize => errors.push(err(
+                line,
+                format!("\"{text_field}\" is {} bytes, too long to scan", t.len()),
+            )),
+            Ok((text, id)) => records.push(Record {
+                id: id.unwrap_or_else(|| format!("line {line}")),
+                line,
+                text,
+            }),
+            Err(reason) => errors.push(err(line, reason)),
+        }
+    }
+    (records, errors)
+}
+
+/// Parses one line: the text, and the id if present and not null.
+fn parse_line(
+    line: &str,
+    text_field: &str,
+    id_field: &str,
+) -> Result<(String, Option<String>), String> {
+    let mut de = serde_json::Deserializer::from_str(line);
+    let seed = Fields {
+        text_field,
+        id_field,
+    };
+    let fields = match seed.deserialize(&mut de).and_then(|f| de.end().map(|()| f)) {
+        Ok(f) => f,
+        Err(e) if e.is_data() => return Err(without_position(&e)),
+        Err(e) => {
+            return Err(format!(
+                "invalid JSON: {} at column {}",
+                without_position(&e),
+                e.column()
+            ))
+        }
+    };
+    let text = match fields.text {
+        None => return Err(format!("no \"{text_field}\" field")),
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            return Err(format!(
+                "\"{text_field}\" is not a string (found {})",
+                kind(&other)
+            ))
+        }
+    };
+    let id = match fields.id {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    };
+    Ok((text, id))
+}
+
+/// A serde_json error's message without its "at line L column C" suffix.
+fn without_position(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg,
+    }
+}
+
+/// The JSON kind of a value, with its article.
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The two fields of a record; the last occurrence of a repeated key wins.
+struct Found {
+    text: Option<Value>,
+    id: Option<Value>,
+}
+
+/// Deserializes an object keeping only the two named fields.
+struct Fields<'f> {
+    text_field: &'f str,
+    id_field: &'f str,
+}
+
+impl<'de> DeserializeSeed<'de> for Fields<'_> {
+    type Value = Found;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Found, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Fields<'_> {
+    type Value = Found;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found, A::Error> {
+        let mut found = Found {
+            text: None,
+            id: None,
+        };
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == self.text_field {
+                found.text = Some(map.next_value()?);
+            } else if key == self.id_field {
+                found.id = Some(map.next_value()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Found, E> {
+        Err(not_object("a boolean"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Found, E> {
+        Err(not_object("a number"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Found, E> {
+        Err(not_object("a number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Found, E> {
+        Err(not_object("a number"))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Found, E> {
+        Err(not_object("a string"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Found, E> {
+        Err(not_object("null"))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Found, A::Error> {
+        Err(not_object("an array"))
+    }
+}
+
+fn not_object<E: de::Error>(found: &str) -> E {
+    E::custom(format!("not a JSON object (found {found})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(content: &[u8]) -> (Vec<Record>, Vec<LineError>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part-0.jsonl");
+        std::fs::write(&path, content).unwrap();
+        let (recs, mut errs) = read_jsonl(&path, "text", "id");
+        for e in &mut errs {
+            assert_eq!(e.path, path.to_string_lossy());
+            e.path = "part-0.jsonl".into();
+        }
+        (recs, errs)
+    }
+
+    fn reasons(errs: &[LineError]) -> Vec<(u64, &str)> {
+        errs.iter().map(|e| (e.line, e.reason.as_str())).collect()
+    }
+
+    #[test]
+    fn reads_records_with_ids_and_line_numbers() {
+        let (recs, errs) = read(
+            b"{\"id\": \"doc-1\", \"text\": \"hello world\", \"meta\": {\"x\": [1, 2]}}\n\
+              \n   \n\
+              {\"text\": \"no id\"}\r\n\
+              {\"id\": 17, \"text\": \"numeric id\"}\n\
+              {\"id\": null, \"text\": \"null id\"}\n\
+              {\"id\": 1.5e3, \"text\": \"\", \"id\": [1, \"a\"]}",
+        );
+        assert!(errs.is_empty(), "{errs:?}");
+        let got: Vec<(&str, u64, &str)> = recs
+            .iter()
+            .map(|r| (r.id.as_str(), r.line, r.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("doc-1", 1, "hello world"),
+                ("line 4", 4, "no id"),
+                ("17", 5, "numeric id"),
+                ("line 6", 6, "null id"),
+                ("[1,\"a\"]", 7, ""),
+            ]
+        );
+        assert_eq!(
+            document_name("data/part-0.jsonl", &recs[2]),
+            "data/part-0.jsonl:5"
+        );
+    }
+
+    #[test]
+    fn unicode_escapes_and_raw_unicode_are_decoded() {
+        let (recs, errs) = read(
+            "\u{feff}{\"text\": \"caf\\u00e9 \\ud83d\\ude00 na\u{ef}ve\\nline 2\\t\\\"q\\\"\"}\n"
+                .as_bytes(),
+        );
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(recs[0].text, "café 😀 naïve\nline 2\t\"q\"");
+        assert_eq!(recs[0].line, 1);
+    }
+
+    #[test]
+    fn each_malformed_kind_is_reported_with_its_line_and_skipped() {
+        let (recs, errs) = read(
+            b"{\"text\": \"ok one\"}\n\
+              {\"text\": \"unterminated}\n\
+              [\"text\", \"an array\"]\n\
+              \"just a string\"\n\
+              42\n\
+              {\"body\": \"wrong field\"}\n\
+              {\"text\": 12}\n\
+              {\"text\": null}\n\
+              {\"text\": \"caf\xe9\"}\n\
+              {\"text\": \"ok two\"} trailing\n\
+              {\"text\": \"\\ud800 lone surrogate\"}\n\
+              {\"text\": \"ok three\", \"id\": \"x\"}\n",
+        );
+        let got: Vec<(u64, &str)> = recs.iter().map(|r| (r.line, r.text.as_str())).collect();
+        assert_eq!(got, [(1, "ok one"), (12, "ok three")]);
+        let r = reasons(&errs);
+        assert_eq!(r.len(), 10, "{r:?}");
+        assert_eq!(r[0].0, 2);
+        assert!(
+            r[0].1
+                .starts_with("invalid JSON: EOF while parsing a string at column "),
+            "{}",
+            r[0].1
+        );
+        assert_eq!(r[1], (3, "not a JSON object (found an array)"));
+        assert_eq!(r[2], (4, "not a JSON object (found a string)"));
+        assert_eq!(r[3], (5, "not a JSON object (found a number)"));
+        assert_eq!(r[4], (6, "no \"text\" field"));
+        assert_eq!(r[5], (7, "\"text\" is not a string (found a number)"));
+        assert_eq!(r[6], (8, "\"text\" is not a string (found null)"));
+        assert_eq!(
+            r[7],
+            (
+                9,
+                "not valid UTF-8 (first bad byte at offset 13 of the line)"
+            )
+        );
+        assert_eq!(r[8].0, 10);
+        assert!(
+            r[8].1.starts_with("invalid JSON: trailing characters"),
+            "{}",
+            r[8].1
+        );
+        assert_eq!(r[9].0, 11);
+        assert!(r[9].1.starts_with("invalid JSON: "), "{}", r[9].1);
+        assert_eq!(errs[4].to_string(), "part-0.jsonl:6: no \"text\" field");
+    }
+
+    #[test]
+    fn other_field_names_and_missing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.jsonl");
+        std::fs::write(&path, "{\"content\": \"a b\", \"uid\": 7, \"text\": 1}\n").unwrap();
+        let (recs, errs) = read_jsonl(&path, "content", "uid");
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(
+            recs,
+            [Record {
+                id: "7".into(),
+                line: 1,
+                text: "a b".into()
+            }]
+        );
+        let (recs, errs) = read_jsonl(&dir.path().join("missing.jsonl"), "text", "id");
+        assert!(recs.is_empty());
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, 0);
+        assert!(errs[0].path.ends_with("missing.jsonl"));
+    }
+}
