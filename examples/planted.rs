@@ -29,7 +29,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Write DIR/docs/NNNNNN.txt and DIR/truth.json.
+    /// Write DIR/docs/NNNNNN.txt and DIR/truth.json (stale NNNNNN.txt files in DIR/docs are removed).
     Generate {
         /// Output directory.
         #[arg(long)]
@@ -37,7 +37,7 @@ enum Command {
         /// Number of documents.
         #[arg(long, default_value_t = 2000)]
         docs: usize,
-        /// Mean words per document.
+        /// Mean words per document (each document has 0.5x to 1.5x this, and at least 60).
         #[arg(long, default_value_t = 400)]
         words: usize,
         /// Random seed.
