@@ -933,16 +933,17 @@ pub const CHROME_BLOCKS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Inserts chrome blocks into `body` at line boundaries outside `protected`
-/// ranges. Returns the new text, the inserted blocks (kind, final range) and
-/// the insertion points with their lengths (for offset mapping).
+/// A document body with page chrome inserted.
 struct Chromed {
     text: String,
+    /// (block kind, final byte range of the block text).
     blocks: Vec<(&'static str, (usize, usize))>,
     /// (body offset, inserted byte count), sorted by offset.
     shifts: Vec<(usize, usize)>,
 }
 
+/// Inserts 1–3 distinct chrome blocks into `body`, each on its own line, at
+/// line boundaries outside the `protected` (planted) ranges.
 fn insert_chrome(body: &str, protected: &[(usize, usize)], rng: &mut Rng) -> Chromed {
     let mut candidates = vec![0usize];
     candidates.extend(
