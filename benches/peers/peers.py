@@ -422,7 +422,7 @@ def cmd_report(a) -> int:
     for tool, why in skipped:
         notes.append(f"skipped {LABELS.get(tool, tool)}: {why}")
 
-    corpus = (f"planted corpus: {truth.get('documents', '?')} documents, seed "
+    corpus = (f"{truth.get('documents', '?')} documents, seed "
               f"{truth.get('seed', '?')}, {len(every)} planted pairs, "
               f"{len(negatives)} planted negatives")
     if a.corpus_note:
@@ -432,7 +432,7 @@ def cmd_report(a) -> int:
     # terminal table
     widths = [max(len(head[i]), *(len(r[i]) for r in rows)) if rows else len(head[i])
               for i in range(len(head))]
-    print(f"\n{corpus}\nmachine: {machine}\n")
+    print(f"\nplanted corpus: {corpus}\nmachine: {machine}\n")
     print("  ".join(h.ljust(w) for h, w in zip(head, widths)))
     print("  ".join("-" * w for w in widths))
     for r in rows:
@@ -443,7 +443,7 @@ def cmd_report(a) -> int:
 
     if a.md:
         with open(a.md, "w", encoding="utf-8") as f:
-            f.write(f"Machine: {machine}.\n\nCorpus: {corpus}.\n\n")
+            f.write(f"Machine: {machine}.\n\nPlanted corpus: {corpus}.\n\n")
             f.write("| " + " | ".join(head) + " |\n")
             f.write("|" + "|".join("---" if i == 0 else "---:" for i in range(len(head))) + "|\n")
             for r in rows:
