@@ -14,7 +14,7 @@
 //! that repeats short phrases between distinct items keeps most of its
 //! fingerprints unique, so copying it is still a finding.
 
-use crate::minhash::DocSketch;
+use crate::postings::{merged_runs, Posting};
 use ahash::AHashSet;
 
 /// The default document-frequency threshold for a corpus of `n_docs`:
@@ -44,12 +44,13 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    /// Decides chrome from the corpus postings (sorted `(hash, doc)` pairs, one
-    /// per distinct fingerprint of a document), the sketches, and known-chrome
-    /// shingle hashes.
+    /// Decides chrome from the fingerprint postings of the old (indexed) and
+    /// new documents, the fingerprints some document repeats, and
+    /// known-chrome shingle hashes.
     pub fn detect(
-        postings: &[(u64, u32)],
-        sketches: &[DocSketch],
+        old: &[Posting],
+        new: &[Posting],
+        repeated: impl IntoIterator<Item = u64>,
         known: &[u64],
         df_threshold: u32,
     ) -> Chrome {
@@ -58,16 +59,14 @@ impl Chrome {
             df_threshold,
             ..ChromeStats::default()
         };
-        for run in postings.chunk_by(|x, y| x.0 == y.0) {
-            if run.len() as u32 >= df_threshold && set.insert(run[0].0) {
+        for run in merged_runs(old, new) {
+            if run.df() as u32 >= df_threshold && set.insert(run.hash) {
                 stats.frequent += 1;
             }
         }
-        for s in sketches {
-            for &h in &s.repeated {
-                if set.insert(h) {
-                    stats.repeated += 1;
-                }
+        for h in repeated {
+            if set.insert(h) {
+                stats.repeated += 1;
             }
         }
         for &h in known {
@@ -114,21 +113,11 @@ pub fn known_shingles(text: &str, k: usize) -> Vec<u64> {
     out
 }
 
-/// Sorted `(fingerprint hash, document)` postings of a corpus.
-pub fn postings(sketches: &[DocSketch]) -> Vec<(u64, u32)> {
-    use rayon::prelude::*;
-    let mut v: Vec<(u64, u32)> =
-        Vec::with_capacity(sketches.iter().map(|s| s.fingerprints.len()).sum());
-    for (d, s) in sketches.iter().enumerate() {
-        v.extend(s.fingerprints.iter().map(|&h| (h, d as u32)));
-    }
-    v.par_sort_unstable();
-    v
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::minhash::DocSketch;
+    use crate::postings;
 
     fn sk(fps: &[u64], rep: &[u64]) -> DocSketch {
         DocSketch {
@@ -148,8 +137,11 @@ mod tests {
                 )
             })
             .collect();
-        let p = postings(&docs);
-        let c = Chrome::detect(&p, &docs, &[42], 10);
+        // Split the corpus in an old and a new part: df adds up across both.
+        let old = postings::build(docs[..5].iter().map(|d| d.fingerprints.as_slice()), 0);
+        let new = postings::build(docs[5..].iter().map(|d| d.fingerprints.as_slice()), 5);
+        let repeated = docs.iter().flat_map(|d| d.repeated.iter().copied());
+        let c = Chrome::detect(&old, &new, repeated, &[42], 10);
         assert!(c.contains(1), "in all 12 docs");
         assert!(!c.contains(7), "in only 3 docs");
         assert!(c.contains(9), "repeated inside doc 5");

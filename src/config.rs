@@ -71,6 +71,11 @@ impl ScanOptions {
         Ok(())
     }
 
+    /// LSH bands and rows for `lsh_threshold` and `num_perm`.
+    pub fn bands_rows(&self) -> (usize, usize) {
+        crate::lsh::optimal_params(self.lsh_threshold, self.num_perm)
+    }
+
     /// The sketch-stage parameters.
     pub fn sketch_params(&self) -> SketchParams {
         SketchParams {

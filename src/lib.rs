@@ -25,6 +25,7 @@ pub mod location;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
+pub mod postings;
 pub mod report;
 pub mod scan;
 pub mod shingle;

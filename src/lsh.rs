@@ -11,7 +11,7 @@
 //! pairs each document with the next one only, which keeps the work linear
 //! while the clusters still join them all.
 
-use crate::boilerplate::Chrome;
+use crate::postings::{merged_runs, Posting, Run};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -51,59 +51,59 @@ pub fn optimal_params(threshold: f64, m: usize) -> (usize, usize) {
     best
 }
 
-/// Pairs of documents whose signatures agree on a whole band.
-pub fn signature_candidates(signatures: &[&[u32]], bands: usize, rows: usize) -> Vec<Pair> {
-    let keys: Vec<(u64, u32)> = (0..bands)
-        .into_par_iter()
-        .flat_map_iter(|band| {
-            signatures
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| !s.is_empty())
-                .map(move |(d, s)| {
-                    let rows_of = &s[band * rows..(band + 1) * rows];
-                    let mut buf = [0u8; 4 * 64];
-                    let mut key = band as u64;
-                    for chunk in rows_of.chunks(64) {
-                        for (dst, v) in buf.chunks_exact_mut(4).zip(chunk) {
-                            dst.copy_from_slice(&v.to_le_bytes());
-                        }
-                        key = xxh3_64_with_seed(&buf[..4 * chunk.len()], key);
-                    }
-                    (key, d as u32)
-                })
-        })
-        .collect();
-    let mut keys = keys;
-    keys.par_sort_unstable();
-    let mut pairs = Vec::new();
-    for run in keys.chunk_by(|x, y| x.0 == y.0) {
-        emit_bucket(run.iter().map(|x| x.1), run.len(), &mut pairs);
+/// The LSH band keys of a signature: one stable hash per band (xxh3 of the
+/// band's little-endian rows, seeded with the band number). Empty for an
+/// empty signature, so a document without words collides with nothing.
+pub fn band_keys(signature: &[u32], bands: usize, rows: usize) -> Vec<u64> {
+    if signature.is_empty() {
+        return Vec::new();
     }
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    pairs
+    assert!(
+        bands * rows <= signature.len(),
+        "bands x rows exceeds the signature"
+    );
+    let mut buf = [0u8; 4 * 64];
+    (0..bands)
+        .map(|band| {
+            let mut key = band as u64;
+            for chunk in signature[band * rows..(band + 1) * rows].chunks(64) {
+                for (dst, v) in buf.chunks_exact_mut(4).zip(chunk) {
+                    dst.copy_from_slice(&v.to_le_bytes());
+                }
+                key = xxh3_64_with_seed(&buf[..4 * chunk.len()], key);
+            }
+            key
+        })
+        .collect()
 }
 
-/// Pairs of documents sharing at least `min_shared` fingerprints that are
-/// not chrome. `postings` are sorted `(hash, doc)`.
-pub fn fingerprint_candidates(
-    postings: &[(u64, u32)],
-    chrome: &Chrome,
+/// Pairs proposed by shared hashes (band keys or fingerprints), each pair
+/// involving at least one new document: `old` and `new` are sorted postings
+/// with disjoint document ids. Runs for which `skip` holds (chrome) are
+/// ignored; a pair needs `min_shared` shared hashes. Pairs are `(a, b)` with
+/// `a < b`, sorted.
+pub fn candidates(
+    old: &[Posting],
+    new: &[Posting],
+    skip: impl Fn(&Run) -> bool,
     min_shared: usize,
 ) -> Vec<Pair> {
     let mut pairs = Vec::new();
-    for run in postings.chunk_by(|x, y| x.0 == y.0) {
-        if run.len() < 2 || chrome.contains(run[0].0) {
+    for run in merged_runs(old, new) {
+        if run.new.is_empty() || run.df() < 2 || skip(&run) {
             continue;
         }
-        emit_bucket(run.iter().map(|x| x.1), run.len(), &mut pairs);
+        emit_run(&run, &mut pairs);
     }
     pairs.par_sort_unstable();
+    if min_shared <= 1 {
+        pairs.dedup();
+        return pairs;
+    }
     let mut out = Vec::new();
-    for run in pairs.chunk_by(|x, y| x == y) {
-        if run.len() >= min_shared {
-            out.push(run[0]);
+    for same in pairs.chunk_by(|x, y| x == y) {
+        if same.len() >= min_shared {
+            out.push(same[0]);
         }
     }
     out
@@ -117,25 +117,26 @@ pub fn union(mut a: Vec<Pair>, b: Vec<Pair>) -> Vec<Pair> {
     a
 }
 
-fn emit_bucket(docs: impl Iterator<Item = u32> + Clone, len: usize, out: &mut Vec<Pair>) {
-    if len < 2 {
-        return;
-    }
-    if len <= MAX_FULL_BUCKET {
-        let v: Vec<u32> = docs.collect();
-        for i in 0..v.len() {
-            for j in i + 1..v.len() {
-                if v[i] != v[j] {
-                    out.push((v[i].min(v[j]), v[i].max(v[j])));
-                }
+fn emit_run(run: &Run, out: &mut Vec<Pair>) {
+    let pair = |x: u32, y: u32| (x.min(y), x.max(y));
+    if run.df() <= MAX_FULL_BUCKET {
+        for (i, n) in run.new.iter().enumerate() {
+            for m in &run.new[i + 1..] {
+                out.push(pair(n.1, m.1));
+            }
+            for o in run.old {
+                out.push(pair(n.1, o.1));
             }
         }
     } else {
-        let v: Vec<u32> = docs.collect();
-        for w in v.windows(2) {
-            if w[0] != w[1] {
-                out.push((w[0].min(w[1]), w[0].max(w[1])));
+        // Chain: each new document with the document before it (old ids
+        // come first), which keeps the cluster joined at linear cost.
+        let mut prev = run.old.last().map(|o| o.1);
+        for n in run.new {
+            if let Some(p) = prev {
+                out.push(pair(p, n.1));
             }
+            prev = Some(n.1);
         }
     }
 }
@@ -143,7 +144,7 @@ fn emit_bucket(docs: impl Iterator<Item = u32> + Clone, len: usize, out: &mut Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::minhash::DocSketch;
+    use crate::postings;
 
     #[test]
     fn s_curve_params_are_sane() {
@@ -156,53 +157,48 @@ mod tests {
         assert!(collision_probability(0.5, b9, r9) < 0.1);
     }
 
+    fn keys(sigs: &[&[u32]], bands: usize, rows: usize) -> Vec<Posting> {
+        let k: Vec<Vec<u64>> = sigs.iter().map(|s| band_keys(s, bands, rows)).collect();
+        postings::build(k.iter().map(|v| v.as_slice()), 0)
+    }
+
     #[test]
     fn equal_signatures_collide_unequal_do_not() {
         let a: Vec<u32> = (0..128).collect();
         let b = a.clone();
-        let c: Vec<u32> = (1000..1128).collect();
-        let sigs: Vec<&[u32]> = vec![&a, &b, &c, &[]];
-        assert_eq!(signature_candidates(&sigs, 16, 8), vec![(0, 1)]);
+        let mut c: Vec<u32> = (1000..1128).collect();
+        let p = keys(&[&a, &b, &c, &[]], 16, 8);
+        assert_eq!(candidates(&[], &p, |_| false, 1), vec![(0, 1)]);
+        // One equal band is enough.
+        c[..8].copy_from_slice(&a[..8]);
+        let p = keys(&[&a, &c], 16, 8);
+        assert_eq!(candidates(&[], &p, |_| false, 1), vec![(0, 1)]);
     }
 
     #[test]
     fn fingerprints_need_min_shared_and_skip_chrome() {
-        let docs = vec![
-            DocSketch {
-                fingerprints: vec![1, 2, 3],
-                ..Default::default()
-            },
-            DocSketch {
-                fingerprints: vec![1, 2, 4],
-                ..Default::default()
-            },
-            DocSketch {
-                fingerprints: vec![3, 5, 9],
-                ..Default::default()
-            },
-            DocSketch {
-                fingerprints: vec![5, 9, 7],
-                repeated: vec![9],
-                ..Default::default()
-            },
-        ];
-        let p = crate::boilerplate::postings(&docs);
-        let chrome = Chrome::detect(&p, &docs, &[], 10);
+        let docs: [&[u64]; 4] = [&[1, 2, 3], &[1, 2, 4], &[3, 5, 9], &[5, 7, 9]];
+        let p = postings::build(docs, 0);
+        let chrome = |r: &Run| r.hash == 9;
         // 0-1 share {1,2}; 0-2 share {3}; 2-3 share {5} and chrome 9.
-        assert_eq!(fingerprint_candidates(&p, &chrome, 2), vec![(0, 1)]);
-        assert_eq!(
-            fingerprint_candidates(&p, &chrome, 1),
-            vec![(0, 1), (0, 2), (2, 3)]
-        );
+        assert_eq!(candidates(&[], &p, chrome, 2), vec![(0, 1)]);
+        assert_eq!(candidates(&[], &p, chrome, 1), vec![(0, 1), (0, 2), (2, 3)]);
     }
 
     #[test]
-    fn big_buckets_chain() {
-        let mut out = Vec::new();
-        emit_bucket(0..100u32, 100, &mut out);
-        assert_eq!(out.len(), 99);
-        out.clear();
-        emit_bucket(0..5u32, 5, &mut out);
-        assert_eq!(out.len(), 10);
+    fn old_old_pairs_are_never_proposed() {
+        let old = postings::build([&[1u64, 2][..], &[1, 2]], 0);
+        let new = postings::build([&[1u64, 2][..], &[8, 9]], 2);
+        assert_eq!(candidates(&old, &new, |_| false, 2), vec![(0, 2), (1, 2)]);
+        assert!(candidates(&old, &[], |_| false, 1).is_empty());
+    }
+
+    #[test]
+    fn big_runs_chain() {
+        let lists: Vec<Vec<u64>> = (0..100).map(|_| vec![7]).collect();
+        let p = postings::build(lists.iter().map(|v| v.as_slice()), 0);
+        let c = candidates(&[], &p, |_| false, 1);
+        assert_eq!(c.len(), 99);
+        assert!(c.iter().all(|&(a, b)| b == a + 1));
     }
 }

@@ -7,7 +7,9 @@ use crate::config::ScanOptions;
 use crate::input::Document;
 use crate::lsh;
 use crate::minhash::{self, DocSketch, Scratch};
+use crate::postings::{self, Posting};
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 /// How a flagged pair repeats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -67,7 +69,7 @@ pub struct ScanStats {
 }
 
 /// What a scan found.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct ScanResult {
     /// Flagged pairs, ordered by `(a, b)`.
     pub findings: Vec<Finding>,
@@ -77,34 +79,109 @@ pub struct ScanResult {
     pub stats: ScanStats,
     /// Words per document.
     pub words: Vec<u32>,
+    /// Documents whose text could not be fetched for verification (their
+    /// pairs are left out).
+    pub errors: Vec<crate::Error>,
 }
 
-/// Runs every stage: sketch, chrome, candidates, verification, clusters.
+/// The part of a corpus known only by its sketches (from an index): document
+/// ids `0..len`, every other document is new.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Known<'a> {
+    /// Sorted passage-fingerprint postings.
+    pub fingerprints: &'a [Posting],
+    /// Sorted LSH band-key postings.
+    pub bands: &'a [Posting],
+    /// Fingerprints some known document repeats (chrome).
+    pub repeated: &'a [u64],
+    /// How many documents are known.
+    pub len: u32,
+}
+
+/// Where verification gets a document's text.
+pub trait TextSource: Sync {
+    /// The text of document `doc`.
+    fn text(&self, doc: u32) -> Result<Cow<'_, str>, crate::Error>;
+}
+
+/// Texts of documents held in memory, by index.
+pub struct InMemory<'a>(pub &'a [Document]);
+
+impl TextSource for InMemory<'_> {
+    fn text(&self, doc: u32) -> Result<Cow<'_, str>, crate::Error> {
+        Ok(Cow::Borrowed(&self.0[doc as usize].text))
+    }
+}
+
+/// Sketches texts in parallel, in order.
+pub fn sketch_all<'t>(texts: &[&'t str], opts: &ScanOptions) -> Vec<DocSketch> {
+    let params = opts.sketch_params();
+    texts
+        .par_iter()
+        .map_init(Scratch::default, |s, t| minhash::sketch(t, &params, s))
+        .collect()
+}
+
+/// Runs every stage over documents in memory: sketch, chrome, candidates,
+/// verification, clusters.
 ///
 /// The result depends only on the documents and options, never on the
 /// number of threads.
 pub fn scan(docs: &[Document], opts: &ScanOptions) -> ScanResult {
-    let params = opts.sketch_params();
-    let sketches: Vec<DocSketch> = docs
-        .par_iter()
-        .map_init(Scratch::default, |s, d| {
-            minhash::sketch(&d.text, &params, s)
-        })
-        .collect();
-    let postings = boilerplate::postings(&sketches);
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let sketches = sketch_all(&texts, opts);
+    let words = sketches.iter().map(|s| s.words).collect();
+    find(Known::default(), &sketches, &InMemory(docs), words, opts)
+}
+
+/// Finds the pairs that involve at least one new document. New documents
+/// have ids `known.len..` in the order of `new`; `texts` serves the text of
+/// any document (known ones are read when a pair needs them); `words` holds
+/// every document's word count, known ones first.
+pub fn find(
+    known: Known,
+    new: &[DocSketch],
+    texts: &dyn TextSource,
+    words: Vec<u32>,
+    opts: &ScanOptions,
+) -> ScanResult {
+    let n_docs = known.len as usize + new.len();
+    assert_eq!(words.len(), n_docs, "one word count per document");
+    let new_fps = postings::build(new.iter().map(|s| s.fingerprints.as_slice()), known.len);
     let df = opts
         .df_threshold
-        .unwrap_or_else(|| boilerplate::auto_df_threshold(docs.len()));
-    let chrome = Chrome::detect(&postings, &sketches, &opts.known_boilerplate, df);
+        .unwrap_or_else(|| boilerplate::auto_df_threshold(n_docs));
+    let repeated = known
+        .repeated
+        .iter()
+        .copied()
+        .chain(new.iter().flat_map(|s| s.repeated.iter().copied()));
+    let chrome = Chrome::detect(
+        known.fingerprints,
+        &new_fps,
+        repeated,
+        &opts.known_boilerplate,
+        df,
+    );
 
-    let (bands, rows) = lsh::optimal_params(opts.lsh_threshold, opts.num_perm);
-    let sigs: Vec<&[u32]> = sketches.iter().map(|s| s.signature.as_slice()).collect();
-    let by_signature = lsh::signature_candidates(&sigs, bands, rows);
-    let by_fingerprint = lsh::fingerprint_candidates(&postings, &chrome, opts.min_shared);
-    drop(postings);
+    let (bands, rows) = opts.bands_rows();
+    let new_keys: Vec<Vec<u64>> = new
+        .par_iter()
+        .map(|s| lsh::band_keys(&s.signature, bands, rows))
+        .collect();
+    let new_bands = postings::build(new_keys.iter().map(|k| k.as_slice()), known.len);
+    drop(new_keys);
+    let by_signature = lsh::candidates(known.bands, &new_bands, |_| false, 1);
+    let by_fingerprint = lsh::candidates(
+        known.fingerprints,
+        &new_fps,
+        |r| chrome.contains(r.hash),
+        opts.min_shared,
+    );
+    drop((new_fps, new_bands));
     let mut stats = ScanStats {
-        documents: docs.len(),
-        words: sketches.iter().map(|s| s.words as u64).sum(),
+        documents: n_docs,
+        words: words.iter().map(|&w| w as u64).sum(),
         bands,
         rows,
         signature_candidates: by_signature.len(),
@@ -112,52 +189,62 @@ pub fn scan(docs: &[Document], opts: &ScanOptions) -> ScanResult {
         chrome: chrome.stats(),
         ..ScanStats::default()
     };
-    let words: Vec<u32> = sketches.iter().map(|s| s.words).collect();
-    drop(sketches);
     let candidates = lsh::union(by_signature, by_fingerprint);
     stats.verified = candidates.len();
 
-    let (findings, boilerplate_only) = verify(docs, &candidates, &chrome, opts);
-    stats.flagged = findings.len();
-    stats.boilerplate_only = boilerplate_only;
-    let pairs: Vec<(u32, u32)> = findings.iter().map(|f| (f.a, f.b)).collect();
-    let clusters = clusters(docs.len(), &pairs, &words, opts.keep);
+    let verified = verify(texts, &candidates, &chrome, opts);
+    stats.flagged = verified.findings.len();
+    stats.boilerplate_only = verified.boilerplate_only;
+    let pairs: Vec<(u32, u32)> = verified.findings.iter().map(|f| (f.a, f.b)).collect();
+    let clusters = clusters(n_docs, &pairs, &words, opts.keep);
     ScanResult {
-        findings,
+        findings: verified.findings,
         clusters,
         stats,
         words,
+        errors: verified.errors,
     }
 }
 
-/// Aligns every candidate; returns the flagged pairs in candidate order and
-/// how many verified pairs shared only boilerplate.
+/// What verification of a candidate list gave.
+#[derive(Debug, Default)]
+pub struct Verified {
+    /// Flagged pairs, in candidate order.
+    pub findings: Vec<Finding>,
+    /// Pairs that shared only boilerplate spans.
+    pub boilerplate_only: usize,
+    /// Texts that could not be fetched (each document once).
+    pub errors: Vec<crate::Error>,
+}
+
+/// Aligns every candidate pair (sorted by `a`).
 pub fn verify(
-    docs: &[Document],
+    texts: &dyn TextSource,
     candidates: &[(u32, u32)],
     chrome: &Chrome,
     opts: &ScanOptions,
-) -> (Vec<Finding>, usize) {
+) -> Verified {
     let p = &opts.align;
-    // Candidates are sorted by `a`: prepare each `a` once per group.
+    // Prepare each `a` once per group of candidates.
     let groups: Vec<&[(u32, u32)]> = candidates.chunk_by(|x, y| x.0 == y.0).collect();
-    let results: Vec<Vec<Result<Finding, bool>>> = groups
+    let results: Vec<Vec<Outcome>> = groups
         .par_iter()
         .map(|group| {
             let a = group[0].0;
-            let pa = Prepared::new(&docs[a as usize].text, p.k, p.window);
+            let ta = match texts.text(a) {
+                Ok(t) => t,
+                Err(e) => return vec![Outcome::Unreadable(a, e)],
+            };
+            let pa = Prepared::new(&ta, p.k, p.window);
             group
                 .iter()
                 .map(|&(_, b)| {
-                    let pb = Prepared::new(&docs[b as usize].text, p.k, p.window);
-                    let al = align(
-                        &docs[a as usize].text,
-                        &pa,
-                        &docs[b as usize].text,
-                        &pb,
-                        chrome,
-                        p,
-                    );
+                    let tb = match texts.text(b) {
+                        Ok(t) => t,
+                        Err(e) => return Outcome::Unreadable(b, e),
+                    };
+                    let pb = Prepared::new(&tb, p.k, p.window);
+                    let al = align(&ta, &pa, &tb, &pb, chrome, p);
                     if al.has_content() {
                         let near = al.coverage.iter().all(|&c| c >= p.near_coverage);
                         let kind = if near {
@@ -165,29 +252,42 @@ pub fn verify(
                         } else {
                             Kind::Partial
                         };
-                        Ok(Finding {
+                        Outcome::Flagged(Finding {
                             a,
                             b,
                             kind,
                             alignment: al,
                         })
+                    } else if al.spans.is_empty() {
+                        Outcome::Nothing
                     } else {
-                        Err(!al.spans.is_empty())
+                        Outcome::BoilerplateOnly
                     }
                 })
                 .collect()
         })
         .collect();
-    let mut findings = Vec::new();
-    let mut boilerplate_only = 0;
+    let mut out = Verified::default();
+    let mut unreadable = std::collections::BTreeMap::new();
     for r in results.into_iter().flatten() {
         match r {
-            Ok(f) => findings.push(f),
-            Err(true) => boilerplate_only += 1,
-            Err(false) => {}
+            Outcome::Flagged(f) => out.findings.push(f),
+            Outcome::BoilerplateOnly => out.boilerplate_only += 1,
+            Outcome::Nothing => {}
+            Outcome::Unreadable(d, e) => {
+                unreadable.entry(d).or_insert(e);
+            }
         }
     }
-    (findings, boilerplate_only)
+    out.errors = unreadable.into_values().collect();
+    out
+}
+
+enum Outcome {
+    Flagged(Finding),
+    BoilerplateOnly,
+    Nothing,
+    Unreadable(u32, crate::Error),
 }
 
 #[cfg(test)]
@@ -251,6 +351,54 @@ mod tests {
             r.findings.iter().map(|f| (f.a, f.b)).collect::<Vec<_>>()
         );
         assert!(r.stats.chrome.frequent > 0);
+    }
+
+    #[test]
+    fn known_part_gives_the_same_pairs_that_involve_new_documents() {
+        let article = words(300, 1);
+        let docs = vec![
+            doc("a", article.clone()),
+            doc("b", format!("{} {}", words(200, 9), article)),
+            doc("c", words(300, 3)),
+            doc(
+                "d",
+                format!("{} {}", &article[..article.len() / 2], words(100, 4)),
+            ),
+        ];
+        let opts = ScanOptions::default();
+        let full = scan(&docs, &opts);
+        // Index a, b, c; d is new.
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        let sk = sketch_all(&texts, &opts);
+        let (bands, rows) = opts.bands_rows();
+        let keys: Vec<Vec<u64>> = sk[..3]
+            .iter()
+            .map(|s| lsh::band_keys(&s.signature, bands, rows))
+            .collect();
+        let fps = postings::build(sk[..3].iter().map(|s| s.fingerprints.as_slice()), 0);
+        let bnd = postings::build(keys.iter().map(|k| k.as_slice()), 0);
+        let rep: Vec<u64> = sk[..3].iter().flat_map(|s| s.repeated.clone()).collect();
+        let known = Known {
+            fingerprints: &fps,
+            bands: &bnd,
+            repeated: &rep,
+            len: 3,
+        };
+        let words = sk.iter().map(|s| s.words).collect();
+        let part = find(known, &sk[3..], &InMemory(&docs), words, &opts);
+        let pairs = |r: &ScanResult, only_new: bool| -> Vec<(u32, u32)> {
+            r.findings
+                .iter()
+                .filter(|f| !only_new || f.b == 3)
+                .map(|f| (f.a, f.b))
+                .collect()
+        };
+        assert_eq!(pairs(&full, false), vec![(0, 1), (0, 3), (1, 3)]);
+        assert_eq!(pairs(&part, false), pairs(&full, true));
+        assert_eq!(
+            format!("{:?}", part.findings),
+            format!("{:?}", full.findings[1..].to_vec())
+        );
     }
 
     #[test]
