@@ -343,7 +343,13 @@ def machine_line() -> str:
                     break
     except OSError:
         pass
-    return f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {mem} RAM, {cpu}"
+    try:
+        with open("/proc/loadavg", encoding="utf-8") as f:
+            load = f"; load average {' '.join(f.read().split()[:3])} when the table was made"
+    except OSError:
+        load = ""
+    return (f"nproc {len(os.sched_getaffinity(0))} ({os.cpu_count()} CPUs), {mem} RAM, "
+            f"{cpu}{load}")
 
 
 def cmd_report(a) -> int:
