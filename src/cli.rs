@@ -13,6 +13,16 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Read settings from this neardup.toml (default: the nearest
+    /// neardup.toml in this directory or above, up to the repository root).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(short = 'j', long, global = true)]
+    pub threads: Option<usize>,
+    /// No progress display.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 }
 
 /// Subcommands.
@@ -20,55 +30,116 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories; flag documents that repeat each other.
     ///
-    /// Exit status: 0 nothing flagged, 1 something flagged, 2 an error (a
-    /// file that could not be read; the rest is still scanned).
+    /// Exit status: 0 nothing flagged (or the --fail-on policy passes), 1
+    /// something flagged, 2 an error (a file that could not be read; the
+    /// rest is still scanned).
     Scan(ScanArgs),
+    /// Check a drop: report only what new or changed documents repeat, of
+    /// the indexed corpus or of each other.
+    ///
+    /// Documents absent from the index, or whose content changed, are new;
+    /// without an index, name them with --new.
+    Check(CheckArgs),
+    /// Build or update the persisted corpus index.
+    #[command(subcommand)]
+    Index(IndexCommand),
 }
 
-/// Output format.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum FormatArg {
-    /// Readable text, grouped by pair.
-    Text,
-    /// The JSON report (schema 1, see README).
-    Json,
-}
-
-/// When to colour text output.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum ColorArg {
-    /// When writing to a terminal.
-    Auto,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
-}
-
-/// Which copy of a cluster to keep.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum KeepArg {
-    /// The first by path.
-    First,
-    /// The one with the most words.
-    Longest,
+/// `neardup index` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum IndexCommand {
+    /// Sketch every document of CORPUS and write a new index.
+    Build(IndexArgs),
+    /// Re-sketch new and changed documents, drop deleted ones.
+    Update(IndexArgs),
 }
 
 /// `neardup scan` options.
 #[derive(Args, Debug)]
 pub struct ScanArgs {
     /// Files and directories to scan.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
-    pub format: FormatArg,
-    /// Write the report to FILE (atomically) instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(short = 'j', long)]
-    pub threads: Option<usize>,
+    /// What to look at.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// How to compare.
+    #[command(flatten)]
+    pub detect: DetectArgs,
+    /// What to report.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `neardup check` options.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The corpus, drop included.
+    #[arg(value_name = "CORPUS")]
+    pub paths: Vec<PathBuf>,
+    /// The index (default .neardup/index).
+    #[arg(long, value_name = "FILE")]
+    pub index: Option<PathBuf>,
+    /// The new documents, when there is no index (files or directories).
+    #[arg(long, value_name = "PATH", num_args = 1.., conflicts_with = "index")]
+    pub new: Vec<PathBuf>,
+    /// What to look at.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// How to compare.
+    #[command(flatten)]
+    pub detect: DetectArgs,
+    /// What to report.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `neardup index build|update` options.
+#[derive(Args, Debug)]
+pub struct IndexArgs {
+    /// The corpus.
+    #[arg(value_name = "CORPUS")]
+    pub paths: Vec<PathBuf>,
+    /// The index file (default .neardup/index).
+    #[arg(long, value_name = "FILE")]
+    pub index: Option<PathBuf>,
+    /// What to look at.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// How to compare (the sketch settings are stored in the index).
+    #[command(flatten)]
+    pub detect: DetectArgs,
+}
+
+/// Which files and records are documents.
+#[derive(Args, Debug)]
+pub struct InputArgs {
+    /// Include files matching GLOB; a leading '!' excludes. Repeatable.
+    #[arg(short = 'g', long = "glob", value_name = "GLOB")]
+    pub globs: Vec<String>,
+    /// Also scan hidden files and directories.
+    #[arg(long)]
+    pub hidden: bool,
+    /// Do not honour .gitignore and .ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Refuse files larger than this many bytes (suffixes K, M, G).
+    #[arg(long, default_value = "256M", value_parser = parse_size)]
+    pub max_filesize: u64,
+    /// Read files as JSON Lines: one document per record.
+    #[arg(long)]
+    pub jsonl: bool,
+    /// With --jsonl: the field holding the text.
+    #[arg(long, default_value = "text", value_name = "FIELD")]
+    pub jsonl_text: String,
+    /// With --jsonl: the field holding the record id.
+    #[arg(long, default_value = "id", value_name = "FIELD")]
+    pub jsonl_id: String,
+}
+
+/// Detection settings.
+#[derive(Args, Debug)]
+pub struct DetectArgs {
     /// Smallest repeated span to report, in words.
     #[arg(long, default_value_t = AlignParams::default().min_words)]
     pub min_words: u32,
@@ -102,24 +173,78 @@ pub struct ScanArgs {
     /// documents, at least 10).
     #[arg(long, value_name = "N")]
     pub boilerplate_df: Option<u32>,
-    /// Include files matching GLOB; a leading '!' excludes. Repeatable.
-    #[arg(short = 'g', long = "glob", value_name = "GLOB")]
-    pub globs: Vec<String>,
-    /// Also scan hidden files and directories.
-    #[arg(long)]
-    pub hidden: bool,
-    /// Do not honour .gitignore and .ignore files.
-    #[arg(long)]
-    pub no_ignore: bool,
-    /// Refuse files larger than this many bytes (suffixes K, M, G).
-    #[arg(long, default_value = "256M", value_parser = parse_size)]
-    pub max_filesize: u64,
     /// Which copy of each cluster to keep.
     #[arg(long, value_enum, default_value_t = KeepArg::First)]
     pub keep: KeepArg,
+}
+
+/// Report settings.
+#[derive(Args, Debug)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+    /// Accepted findings: those whose fingerprints are in FILE are shown as
+    /// baselined and do not fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write every current finding's fingerprint to the --baseline file.
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
+    /// Which findings fail the run (exit 1): new (not baselined), any, or
+    /// never.
+    #[arg(long, value_enum, default_value_t = FailOn::New)]
+    pub fail_on: FailOn,
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Readable text, grouped by pair.
+    Text,
+    /// The JSON report (schema 1, see README).
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// GitHub workflow annotations (and $GITHUB_STEP_SUMMARY).
+    Github,
+}
+
+/// When to colour text output.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ColorArg {
+    /// When writing to a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Which copy of a cluster to keep.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum KeepArg {
+    /// The first by path.
+    First,
+    /// The one with the most words.
+    Longest,
+}
+
+/// Which findings fail the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Findings not in the baseline.
+    New,
+    /// Any finding.
+    Any,
+    /// None: exit 0 unless there is an error.
+    Never,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {

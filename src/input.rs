@@ -96,6 +96,45 @@ pub fn read_inputs(roots: &[PathBuf], opts: &WalkOptions) -> Result<Inputs, Erro
     Ok(inputs)
 }
 
+/// Walks `roots` and reads every file found as JSON Lines: one document per
+/// record, named `file:line`, in file then line order. A malformed line is
+/// an error naming the file and line; the rest is still read.
+pub fn read_jsonl_inputs(
+    roots: &[PathBuf],
+    opts: &WalkOptions,
+    text_field: &str,
+    id_field: &str,
+) -> Result<Inputs, Error> {
+    let mut errors = Vec::new();
+    let files = find_files(roots, opts, &mut errors)?;
+    let per_file: Vec<_> = files
+        .par_iter()
+        .map(|p| crate::jsonl::read_jsonl(p, text_field, id_field))
+        .collect();
+    let mut inputs = Inputs {
+        errors,
+        ..Inputs::default()
+    };
+    for ((records, bad), path) in per_file.into_iter().zip(&files) {
+        let name = display(path);
+        inputs
+            .docs
+            .extend(records.into_iter().map(|r| r.into_document(&name)));
+        inputs.errors.extend(bad.into_iter().map(|e| {
+            let at = if e.line == 0 {
+                e.path.clone()
+            } else {
+                format!("{}:{}", e.path, e.line)
+            };
+            Error::Invalid {
+                path: PathBuf::from(at),
+                reason: e.reason,
+            }
+        }));
+    }
+    Ok(inputs)
+}
+
 /// The files under `roots`, in a deterministic order.
 pub fn find_files(
     roots: &[PathBuf],
@@ -148,12 +187,17 @@ pub fn find_files(
     Ok(files)
 }
 
-enum Fault {
+/// Why a file is not a document.
+#[derive(Debug)]
+pub enum Fault {
+    /// It could not be used: an error naming the file.
     Error(Error),
+    /// It was passed over (binary, empty), with the reason.
     Skip(String),
 }
 
-fn read_document(path: &Path, max_filesize: u64) -> Result<Option<Document>, Fault> {
+/// Reads one file as a document, with the checks [`read_inputs`] applies.
+pub fn read_document(path: &Path, max_filesize: u64) -> Result<Option<Document>, Fault> {
     let io = |source| {
         Fault::Error(Error::Io {
             path: path.to_path_buf(),
@@ -296,6 +340,38 @@ mod tests {
             "{msgs:?}"
         );
         assert!(msgs.iter().any(|m| m.contains("missing")), "{msgs:?}");
+    }
+
+    #[test]
+    fn jsonl_records_are_documents_and_bad_lines_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("part.jsonl");
+        let lines: Vec<String> = (1..=11)
+            .map(|i| {
+                if i == 3 {
+                    "{broken".to_string()
+                } else {
+                    format!(r#"{{"id": {i}, "text": "record {i}"}}"#)
+                }
+            })
+            .collect();
+        fs::write(&f, lines.join("\n")).unwrap();
+        let inputs = read_jsonl_inputs(&[f], &WalkOptions::default(), "text", "id").unwrap();
+        let names: Vec<&str> = inputs
+            .docs
+            .iter()
+            .map(|d| d.path.rsplit('/').next().unwrap())
+            .collect();
+        // Line order, not string order: line 10 comes after line 9.
+        assert_eq!(names.len(), 10);
+        assert_eq!(names[8..], ["part.jsonl:10", "part.jsonl:11"]);
+        assert_eq!(inputs.docs[1].text, "record 2");
+        assert_eq!(inputs.errors.len(), 1);
+        assert!(
+            inputs.errors[0].to_string().contains("part.jsonl:3"),
+            "{}",
+            inputs.errors[0]
+        );
     }
 
     #[test]

@@ -14,11 +14,14 @@
 
 pub mod align;
 pub mod atomic;
+pub mod baseline;
 pub mod boilerplate;
+pub mod check;
 pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod eval;
+pub mod index;
 pub mod input;
 pub mod jsonl;
 pub mod location;

@@ -8,11 +8,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    let outcome = match cli.command {
-        cli::Command::Scan(args) => app::scan(args),
-    };
-    match outcome {
+    match app::run(cli::Cli::parse()) {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(app::CLEAN),
         Err(e) => {

@@ -114,7 +114,7 @@ impl TextSource for InMemory<'_> {
 }
 
 /// Sketches texts in parallel, in order.
-pub fn sketch_all<'t>(texts: &[&'t str], opts: &ScanOptions) -> Vec<DocSketch> {
+pub fn sketch_all(texts: &[&str], opts: &ScanOptions) -> Vec<DocSketch> {
     let params = opts.sketch_params();
     texts
         .par_iter()

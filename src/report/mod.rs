@@ -39,7 +39,7 @@ pub struct Report {
     pub clusters: Vec<ClusterEntry>,
     /// Counts.
     pub summary: Summary,
-    /// Files that could not be used.
+    /// Files (or records) that could not be used.
     pub errors: Vec<Problem>,
     /// Files passed over (binary, empty).
     pub skipped: Vec<Problem>,
@@ -54,6 +54,10 @@ pub struct DocumentEntry {
     pub bytes: usize,
     /// Its word count.
     pub words: u32,
+    /// In a check: whether the document is new (absent from the index or
+    /// changed). Absent in a scan, where every document counts as new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<bool>,
 }
 
 /// A flagged pair of documents.
@@ -91,6 +95,9 @@ pub struct SpanEntry {
     pub similarity: f64,
     /// Page chrome rather than an article.
     pub boilerplate: bool,
+    /// An accepted finding, listed in the baseline (absent when not).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub baselined: bool,
 }
 
 /// A cluster of documents repeating each other.
@@ -119,6 +126,9 @@ pub struct Summary {
     pub verified: usize,
     /// Verified pairs sharing only boilerplate: not flagged.
     pub boilerplate_only: usize,
+    /// Spans accepted by the baseline.
+    #[serde(default)]
+    pub baselined: usize,
     /// Files that could not be used.
     pub errors: usize,
     /// Files passed over.
@@ -146,13 +156,26 @@ impl Report {
         errors: &[Error],
         skipped: &[Skipped],
     ) -> Report {
+        Report::with_new(docs, result, None, errors, skipped)
+    }
+
+    /// Builds the report of a check: `new[i]` says whether `docs[i]` is new.
+    pub fn with_new(
+        docs: &[Document],
+        result: &ScanResult,
+        new: Option<&[bool]>,
+        errors: &[Error],
+        skipped: &[Skipped],
+    ) -> Report {
         let documents = docs
             .iter()
             .zip(&result.words)
-            .map(|(d, &words)| DocumentEntry {
+            .enumerate()
+            .map(|(i, (d, &words))| DocumentEntry {
                 path: d.path.clone(),
                 bytes: d.text.len(),
                 words,
+                new: new.map(|n| n[i]),
             })
             .collect();
         let mut pairs = Vec::with_capacity(result.findings.len());
@@ -176,6 +199,7 @@ impl Report {
                         words: s.words,
                         similarity: round4(s.similarity),
                         boilerplate: s.boilerplate,
+                        baselined: false,
                     })
                     .collect(),
                 ids: (f.a, f.b),
@@ -206,6 +230,7 @@ impl Report {
             clusters: clusters.len(),
             verified: result.stats.verified,
             boilerplate_only: result.stats.boilerplate_only,
+            baselined: 0,
             errors: errors.len(),
             skipped: skipped.len(),
         };
@@ -238,5 +263,12 @@ impl Report {
     /// Whether anything was flagged.
     pub fn flagged(&self) -> bool {
         !self.pairs.is_empty()
+    }
+
+    /// Whether a flagged pair has a non-boilerplate span not in the baseline.
+    pub fn has_unbaselined(&self) -> bool {
+        self.pairs
+            .iter()
+            .any(|p| p.spans.iter().any(|s| !s.boilerplate && !s.baselined))
     }
 }

@@ -65,14 +65,10 @@ impl Repeat<'_> {
 /// Whether the document at index `doc` of `report.documents` is new, i.e.
 /// its repeats are reported.
 ///
-/// Every document counts as new until the report marks new documents
-/// (`DocumentEntry::new`, to come); with every document new, a pair is
-/// reported once, at its later-by-path document (`b`).
+/// In a scan no document is marked and every one counts as new; with every
+/// document new, a pair is reported once, at its later-by-path document (`b`).
 fn is_new(report: &Report, doc: usize) -> bool {
-    // Switch to `report.documents[doc].new` once `DocumentEntry` has it
-    // (keeping "no document marked new means all are new" for plain scans).
-    let _ = (report, doc);
-    true
+    report.documents[doc].new.unwrap_or(true)
 }
 
 /// The index in `report.documents` of a pair's document: its recorded index
@@ -582,6 +578,7 @@ pub(crate) mod fixture {
                 path: d.path.clone(),
                 bytes: d.text.len(),
                 words: d.text.split_whitespace().count() as u32,
+                new: None,
             })
             .collect();
         let pairs: Vec<PairEntry> = pairs
@@ -610,6 +607,7 @@ pub(crate) mod fixture {
                             words: da.text[s..e].split_whitespace().count() as u32,
                             similarity: 1.0,
                             boilerplate,
+                            baselined: false,
                         })
                         .collect(),
                     ids: (a, b),

@@ -1,0 +1,195 @@
+//! Accepted findings: a file of span fingerprints that no longer fail a run.
+//!
+//! A span's fingerprint is a stable hash of the normalized words of both of
+//! its sides ([`crate::report::sarif::span_fingerprint`]): it survives
+//! renames, moves and line shifts, and an edit inside either side makes the
+//! finding new again.
+
+use crate::atomic::write_atomic;
+use crate::input::Document;
+use crate::report::sarif::span_fingerprint;
+use crate::report::Report;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The baseline file format version.
+pub const BASELINE_SCHEMA: u32 = 1;
+
+/// A set of accepted span fingerprints.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// Always [`BASELINE_SCHEMA`].
+    pub schema: u32,
+    /// The accepted fingerprints, sorted.
+    pub fingerprints: BTreeSet<String>,
+}
+
+impl Baseline {
+    /// Reads a baseline; a missing file is an empty baseline.
+    pub fn load(path: &Path) -> Result<Baseline, String> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Baseline::default()),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        let b: Baseline = serde_json::from_slice(&bytes).map_err(|e| {
+            format!(
+                "{}: not a neardup baseline ({e}); regenerate it with --update-baseline",
+                path.display()
+            )
+        })?;
+        if b.schema != BASELINE_SCHEMA {
+            return Err(format!(
+                "{}: baseline schema {} is not supported (expected {BASELINE_SCHEMA}); regenerate it with --update-baseline",
+                path.display(),
+                b.schema
+            ));
+        }
+        Ok(b)
+    }
+
+    /// Writes the baseline atomically.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        write_atomic(path, |w| {
+            serde_json::to_writer_pretty(&mut *w, self)?;
+            writeln!(w)
+        })
+    }
+
+    /// The baseline accepting every non-boilerplate span of `report`.
+    pub fn of(report: &Report, docs: &[Document]) -> Baseline {
+        let mut fingerprints = BTreeSet::new();
+        for_each_span(report, docs, |_, _, fp| {
+            fingerprints.insert(fp);
+        });
+        Baseline {
+            schema: BASELINE_SCHEMA,
+            fingerprints,
+        }
+    }
+
+    /// Marks the spans of `report` whose fingerprints are accepted; returns
+    /// how many.
+    pub fn apply(&self, report: &mut Report, docs: &[Document]) -> usize {
+        let mut hits = Vec::new();
+        for_each_span(report, docs, |p, s, fp| {
+            if self.fingerprints.contains(&fp) {
+                hits.push((p, s));
+            }
+        });
+        for &(p, s) in &hits {
+            report.pairs[p].spans[s].baselined = true;
+        }
+        report.summary.baselined = hits.len();
+        hits.len()
+    }
+}
+
+fn for_each_span(report: &Report, docs: &[Document], mut f: impl FnMut(usize, usize, String)) {
+    for (pi, pair) in report.pairs.iter().enumerate() {
+        let (da, db) = (&docs[pair.ids.0 as usize], &docs[pair.ids.1 as usize]);
+        for (si, s) in pair.spans.iter().enumerate() {
+            if s.boilerplate {
+                continue;
+            }
+            let fp = span_fingerprint(&da.text[s.a.start..s.a.end], &db.text[s.b.start..s.b.end]);
+            f(pi, si, fp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{scan, ScanOptions};
+
+    fn words(n: usize, seed: u64) -> String {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "w{}",
+                    crate::minhash::mix64(seed * 7919 + i as u64) % 40_000
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn report(docs: &[Document]) -> Report {
+        Report::new(docs, &scan(docs, &ScanOptions::default()), &[], &[])
+    }
+
+    #[test]
+    fn accepted_findings_survive_renames_and_shifts_but_not_edits() {
+        let shared = words(80, 1);
+        let docs = vec![
+            Document {
+                path: "a".into(),
+                text: format!("{} {shared}", words(50, 2)),
+            },
+            Document {
+                path: "b".into(),
+                text: format!("{shared} {}", words(60, 3)),
+            },
+        ];
+        let r = report(&docs);
+        assert!(r.has_unbaselined());
+        let base = Baseline::of(&r, &docs);
+        assert_eq!(base.fingerprints.len(), 1);
+
+        // Renamed and shifted by a new first line: still accepted.
+        let moved = vec![
+            Document {
+                path: "x".into(),
+                text: format!("{} {shared}", words(50, 2)),
+            },
+            Document {
+                path: "y".into(),
+                text: format!("New first line.\n{shared} {}", words(60, 3)),
+            },
+        ];
+        let mut r2 = report(&moved);
+        assert_eq!(base.apply(&mut r2, &moved), 1);
+        assert!(!r2.has_unbaselined());
+        assert_eq!(r2.summary.baselined, 1);
+
+        // An edit inside the span makes it new again.
+        let edited = shared.replacen(' ', " inserted ", 20);
+        let changed = vec![
+            Document {
+                path: "a".into(),
+                text: format!("{} {shared}", words(50, 2)),
+            },
+            Document {
+                path: "b".into(),
+                text: format!("{edited} {}", words(60, 3)),
+            },
+        ];
+        let mut r3 = report(&changed);
+        assert_eq!(base.apply(&mut r3, &changed), 0);
+        assert!(r3.has_unbaselined());
+    }
+
+    #[test]
+    fn load_save_and_bad_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub/baseline.json");
+        assert_eq!(Baseline::load(&p).unwrap(), Baseline::default());
+        let b = Baseline {
+            schema: 1,
+            fingerprints: ["x".to_string()].into(),
+        };
+        b.save(&p).unwrap();
+        assert_eq!(Baseline::load(&p).unwrap(), b);
+        std::fs::write(&p, "not json").unwrap();
+        assert!(Baseline::load(&p)
+            .unwrap_err()
+            .contains("not a neardup baseline"));
+        std::fs::write(&p, r#"{"schema": 9, "fingerprints": []}"#).unwrap();
+        assert!(Baseline::load(&p).unwrap_err().contains("schema 9"));
+    }
+}

@@ -1,0 +1,403 @@
+//! Checking a drop: which documents of a corpus are new against a persisted
+//! index, and the findings that involve at least one of them.
+//!
+//! A document is *unchanged* when the index has its path with the same size
+//! and (settled) mtime, or else with the same content hash; it is then not
+//! read again nor re-sketched, and its text is read from disk only when a
+//! pair needs it. Everything else found is *new*: sketched now, compared with
+//! the indexed documents and with the other new ones. Indexed documents that
+//! are gone or changed are *stale*: never proposed as candidates.
+
+use crate::error::Error;
+use crate::index::{mtime_of, Index, IndexedDoc};
+use crate::input::{read_document, Document, Fault, Skipped};
+use crate::postings::{self, Posting};
+use crate::scan::{find, sketch_all, Known, ScanResult, TextSource};
+use crate::ScanOptions;
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+/// One file of the corpus, as the survey found it.
+#[derive(Debug)]
+pub enum Status {
+    /// Same as indexed document `id`; `stat` is its current size and mtime.
+    Unchanged {
+        /// Index position.
+        id: u32,
+        /// Current size and mtime (to refresh the index's stat cache).
+        stat: (u64, (i64, u32)),
+    },
+    /// New or changed: read now.
+    New {
+        /// The document.
+        doc: Document,
+        /// Its mtime before reading.
+        mtime: (i64, u32),
+    },
+}
+
+/// What a survey of the corpus against an index found.
+#[derive(Debug, Default)]
+pub struct Survey {
+    /// One entry per usable file, in path order.
+    pub files: Vec<Status>,
+    /// Files that could not be used.
+    pub errors: Vec<Error>,
+    /// Files passed over.
+    pub skipped: Vec<Skipped>,
+}
+
+impl Survey {
+    /// Index positions of the documents seen unchanged.
+    pub fn unchanged(&self) -> impl Iterator<Item = u32> + '_ {
+        self.files.iter().filter_map(|s| match s {
+            Status::Unchanged { id, .. } => Some(*id),
+            Status::New { .. } => None,
+        })
+    }
+
+    /// The new or changed documents.
+    pub fn new_docs(&self) -> impl Iterator<Item = &Document> + '_ {
+        self.files.iter().filter_map(|s| match s {
+            Status::New { doc, .. } => Some(doc),
+            Status::Unchanged { .. } => None,
+        })
+    }
+}
+
+/// Compares the files found with the index (or with an empty one).
+pub fn survey(files: &[PathBuf], index: Option<&Index>, max_filesize: u64) -> Survey {
+    let results: Vec<Result<Status, Fault>> = files
+        .par_iter()
+        .map(|path| survey_one(path, index, max_filesize))
+        .collect();
+    let mut out = Survey::default();
+    for (r, path) in results.into_iter().zip(files) {
+        match r {
+            Ok(s) => out.files.push(s),
+            Err(Fault::Error(e)) => out.errors.push(e),
+            Err(Fault::Skip(reason)) => out.skipped.push(Skipped {
+                path: path.to_string_lossy().into_owned(),
+                reason,
+            }),
+        }
+    }
+    out
+}
+
+fn survey_one(path: &Path, index: Option<&Index>, max_filesize: u64) -> Result<Status, Fault> {
+    let name = path.to_string_lossy();
+    let meta = std::fs::metadata(path).map_err(|source| {
+        Fault::Error(Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    })?;
+    let (size, mtime) = (meta.len(), mtime_of(&meta));
+    let known = index.and_then(|ix| ix.position(&name).map(|id| (id, &ix.docs()[id as usize])));
+    if let Some((id, d)) = known {
+        if d.unchanged(size, mtime) {
+            return Ok(Status::Unchanged {
+                id,
+                stat: (size, mtime),
+            });
+        }
+    }
+    let doc = read_document(path, max_filesize)?.ok_or_else(|| Fault::Skip("empty".into()))?;
+    if let Some((id, d)) = known {
+        if d.content_hash == xxhash_rust::xxh3::xxh3_64(doc.text.as_bytes()) {
+            return Ok(Status::Unchanged {
+                id,
+                stat: (size, mtime),
+            });
+        }
+    }
+    Ok(Status::New { doc, mtime })
+}
+
+/// The findings of a check, over a view of the corpus: the new documents and
+/// the indexed ones involved in a finding, with their texts.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// The documents of the view, in path order.
+    pub docs: Vec<Document>,
+    /// Whether each document of the view is new.
+    pub new: Vec<bool>,
+    /// Findings and clusters, with ids into `docs`.
+    pub result: ScanResult,
+}
+
+/// Sorted postings of indexed documents, for the engine.
+#[derive(Debug, Default)]
+pub struct KnownPostings {
+    fingerprints: Vec<Posting>,
+    bands: Vec<Posting>,
+    repeated: Vec<u64>,
+    len: u32,
+}
+
+impl KnownPostings {
+    /// Postings of every indexed document, stale ones with no hashes (they
+    /// drop out of the candidates and of the document frequencies).
+    pub fn new(docs: &[IndexedDoc], stale: &[bool]) -> KnownPostings {
+        let live = |i: usize| !stale.get(i).copied().unwrap_or(false);
+        let fps = docs.iter().enumerate().map(|(i, d)| {
+            if live(i) {
+                d.fingerprints.as_slice()
+            } else {
+                &[]
+            }
+        });
+        let bands = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| if live(i) { d.band_keys.as_slice() } else { &[] });
+        let mut repeated: Vec<u64> = docs
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| live(i))
+            .flat_map(|(_, d)| d.repeated.iter().copied())
+            .collect();
+        repeated.par_sort_unstable();
+        repeated.dedup();
+        KnownPostings {
+            fingerprints: postings::build(fps, 0),
+            bands: postings::build(bands, 0),
+            repeated,
+            len: docs.len() as u32,
+        }
+    }
+
+    /// The engine's view of them.
+    pub fn known(&self) -> Known<'_> {
+        Known {
+            fingerprints: &self.fingerprints,
+            bands: &self.bands,
+            repeated: &self.repeated,
+            len: self.len,
+        }
+    }
+}
+
+/// Where the text of an indexed document comes from.
+pub type OldText<'a> = dyn Fn(&IndexedDoc) -> Result<Cow<'a, str>, Error> + Sync + 'a;
+
+/// Reads an indexed document from disk, refusing it when its content no
+/// longer matches the index.
+pub fn from_disk(
+    max_filesize: u64,
+) -> impl Fn(&IndexedDoc) -> Result<Cow<'static, str>, Error> + Sync {
+    move |d| {
+        let path = Path::new(&d.path);
+        match read_document(path, max_filesize) {
+            Ok(Some(read))
+                if xxhash_rust::xxh3::xxh3_64(read.text.as_bytes()) == d.content_hash =>
+            {
+                Ok(Cow::Owned(read.text))
+            }
+            Ok(_) => Err(Error::Invalid {
+                path: path.to_path_buf(),
+                reason: "changed since it was indexed; run `neardup index update`".into(),
+            }),
+            Err(Fault::Error(e)) => Err(e),
+            Err(Fault::Skip(reason)) => Err(Error::Invalid {
+                path: path.to_path_buf(),
+                reason,
+            }),
+        }
+    }
+}
+
+/// Texts: indexed documents from `old`, new ones in memory.
+struct Texts<'s, 'a> {
+    indexed: &'s [IndexedDoc],
+    new: &'s [&'s Document],
+    old: &'s OldText<'a>,
+}
+
+impl TextSource for Texts<'_, '_> {
+    fn text(&self, doc: u32) -> Result<Cow<'_, str>, Error> {
+        let n = self.indexed.len() as u32;
+        if doc >= n {
+            Ok(Cow::Borrowed(&self.new[(doc - n) as usize].text))
+        } else {
+            (self.old)(&self.indexed[doc as usize])
+        }
+    }
+}
+
+/// Finds what the new documents of `survey` repeat: of the indexed
+/// documents (`index`, may be empty) and of each other.
+/// Indexed texts come from `old` ([`from_disk`] for an index of files).
+pub fn check(survey: &Survey, index: &Index, opts: &ScanOptions, old: &OldText<'_>) -> Checked {
+    let indexed = index.docs();
+    let mut stale = vec![true; indexed.len()];
+    for id in survey.unchanged() {
+        stale[id as usize] = false;
+    }
+    let known = KnownPostings::new(indexed, &stale);
+    let new: Vec<&Document> = survey.new_docs().collect();
+    let texts: Vec<&str> = new.iter().map(|d| d.text.as_str()).collect();
+    let sketches = sketch_all(&texts, opts);
+    let words: Vec<u32> = indexed
+        .iter()
+        .map(|d| d.words)
+        .chain(sketches.iter().map(|s| s.words))
+        .collect();
+    let source = Texts {
+        indexed,
+        new: &new,
+        old,
+    };
+    let result = find(known.known(), &sketches, &source, words, opts);
+    view(result, indexed, &new, &source)
+}
+
+/// Restricts a result over `indexed ++ new` to the new documents and the
+/// indexed ones in a finding, in path order.
+fn view(
+    mut result: ScanResult,
+    indexed: &[IndexedDoc],
+    new: &[&Document],
+    texts: &Texts<'_, '_>,
+) -> Checked {
+    let n = indexed.len() as u32;
+    let mut ids: Vec<u32> = (n..n + new.len() as u32).collect();
+    ids.extend(
+        result
+            .findings
+            .iter()
+            .flat_map(|f| [f.a, f.b])
+            .filter(|&d| d < n),
+    );
+    let path = |d: u32| -> &str {
+        if d < n {
+            &indexed[d as usize].path
+        } else {
+            &new[(d - n) as usize].path
+        }
+    };
+    ids.sort_by(|&x, &y| path(x).cmp(path(y)).then(x.cmp(&y)));
+    ids.dedup();
+    let mut docs = Vec::with_capacity(ids.len());
+    let mut keep = Vec::with_capacity(ids.len());
+    for &d in &ids {
+        match texts.text(d) {
+            Ok(t) => {
+                docs.push(Document {
+                    path: path(d).to_string(),
+                    text: t.into_owned(),
+                });
+                keep.push(d);
+            }
+            Err(e) => result.errors.push(e),
+        }
+    }
+    let pos = |d: u32| {
+        keep.binary_search_by(|&x| path(x).cmp(path(d)).then(x.cmp(&d)))
+            .ok()
+    };
+    let mut findings = Vec::new();
+    for mut f in std::mem::take(&mut result.findings) {
+        if let (Some(a), Some(b)) = (pos(f.a), pos(f.b)) {
+            (f.a, f.b) = (a.min(b) as u32, a.max(b) as u32);
+            findings.push(f);
+        }
+    }
+    findings.sort_by_key(|f| (f.a, f.b));
+    let words: Vec<u32> = keep.iter().map(|&d| result.words[d as usize]).collect();
+    let pairs: Vec<(u32, u32)> = findings.iter().map(|f| (f.a, f.b)).collect();
+    result.clusters = crate::cluster::clusters(keep.len(), &pairs, &words, Default::default());
+    result.findings = findings;
+    result.words = words;
+    Checked {
+        new: keep.iter().map(|&d| d >= n).collect(),
+        docs,
+        result,
+    }
+}
+
+/// Index entries for the new documents of a survey.
+pub fn index_entries(survey: &Survey, index: &Index, opts: &ScanOptions) -> Vec<IndexedDoc> {
+    let new: Vec<(&Document, (i64, u32))> = survey
+        .files
+        .iter()
+        .filter_map(|s| match s {
+            Status::New { doc, mtime } => Some((doc, *mtime)),
+            Status::Unchanged { .. } => None,
+        })
+        .collect();
+    let texts: Vec<&str> = new.iter().map(|(d, _)| d.text.as_str()).collect();
+    let sketches = sketch_all(&texts, opts);
+    new.iter()
+        .zip(&sketches)
+        .map(|((d, mtime), s)| {
+            IndexedDoc::new(d.path.clone(), d.text.as_bytes(), *mtime, s, index.params())
+        })
+        .collect()
+}
+
+/// A survey and an in-memory index for a check without a persisted index:
+/// `corpus` documents not named in `new` are the known part, returned too
+/// (their texts serve the check through [`from_memory`]).
+pub fn in_memory(
+    corpus: Vec<Document>,
+    new: Vec<Document>,
+    opts: &ScanOptions,
+) -> (Survey, Index, Vec<Document>) {
+    let new_paths: std::collections::HashSet<&str> = new.iter().map(|d| d.path.as_str()).collect();
+    let known: Vec<Document> = corpus
+        .into_iter()
+        .filter(|d| !new_paths.contains(d.path.as_str()))
+        .collect();
+    let params = crate::index::IndexParams::from_options(opts);
+    let texts: Vec<&str> = known.iter().map(|d| d.text.as_str()).collect();
+    let sketches = sketch_all(&texts, opts);
+    let mut index = Index::new(params);
+    index.upsert_many(
+        known
+            .iter()
+            .zip(&sketches)
+            .map(|(d, s)| IndexedDoc::new(d.path.clone(), d.text.as_bytes(), (0, 0), s, &params)),
+    );
+    let mut files: Vec<Status> = known
+        .iter()
+        .filter_map(|d| index.position(&d.path))
+        .map(|id| Status::Unchanged {
+            id,
+            stat: (0, (0, 0)),
+        })
+        .collect();
+    files.extend(
+        new.into_iter()
+            .map(|doc| Status::New { doc, mtime: (0, 0) }),
+    );
+    (
+        Survey {
+            files,
+            ..Survey::default()
+        },
+        index,
+        known,
+    )
+}
+
+/// Serves indexed texts from documents held in memory, by path.
+pub fn from_memory<'a>(
+    docs: &'a [Document],
+) -> impl Fn(&IndexedDoc) -> Result<Cow<'a, str>, Error> + Sync + 'a {
+    let by_path: std::collections::HashMap<&str, &str> = docs
+        .iter()
+        .map(|d| (d.path.as_str(), d.text.as_str()))
+        .collect();
+    move |d| {
+        by_path
+            .get(d.path.as_str())
+            .map(|t| Cow::Borrowed(*t))
+            .ok_or_else(|| Error::Invalid {
+                path: PathBuf::from(&d.path),
+                reason: "not in memory".into(),
+            })
+    }
+}
