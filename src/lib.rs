@@ -19,6 +19,7 @@ pub mod boilerplate;
 pub mod check;
 pub mod cluster;
 pub mod config;
+pub mod config_file;
 pub mod error;
 pub mod eval;
 pub mod index;
