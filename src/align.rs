@@ -104,6 +104,9 @@ pub struct AlignParams {
     pub min_similarity: f64,
     /// A span is boilerplate when at least this share of it is chrome.
     pub chrome_fraction: f64,
+    /// A span longer than this many words is never boilerplate: page chrome
+    /// is short, an article in many documents is not chrome.
+    pub max_chrome_words: u32,
     /// Spans covering at least this share of both documents' words make the
     /// pair a near duplicate, and are kept even when shorter than
     /// `min_words`.
@@ -121,6 +124,7 @@ impl Default for AlignParams {
             max_repeats: 16,
             min_similarity: 0.5,
             chrome_fraction: 0.5,
+            max_chrome_words: 200,
             near_coverage: 0.8,
         }
     }
@@ -175,7 +179,20 @@ pub fn align(
     let (jaccard, containment, seeds) = seeds(a, b, p.max_repeats);
     let ka = a.klen(p.k);
     let kb = b.klen(p.k);
-    let chains = chain(&seeds, ka, kb, p);
+    let mut chains = chain(&seeds, ka, kb, p);
+    if identical(a, b) {
+        // Same words throughout: one span, even when every shingle repeats
+        // too often to seed (a word repeated a million times).
+        let n = a.tokens.len() as u32;
+        chains = vec![Chain {
+            a0: 0,
+            b0: 0,
+            a1: n - ka,
+            b1: n - kb,
+            cov_a: n,
+            cov_b: n,
+        }];
+    }
 
     // Token ranges, extended by words that still match one by one.
     let mut spans: Vec<(u32, u32, u32, u32, u32, u32)> = chains
@@ -237,7 +254,7 @@ pub fn align(
             continue;
         }
         let chrome_share = chrome.fraction(inside(a, a0, a1, ka).chain(inside(b, b0, b1, kb)));
-        let boilerplate = chrome_share >= p.chrome_fraction;
+        let boilerplate = chrome_share >= p.chrome_fraction && words <= p.max_chrome_words;
         if !boilerplate {
             covered_a.push((a0, a1));
             covered_b.push((b0, b1));
@@ -260,6 +277,16 @@ pub fn align(
         ],
         spans: out,
     }
+}
+
+/// Whether two documents have the same words, in the same order.
+fn identical(a: &Prepared, b: &Prepared) -> bool {
+    !a.tokens.is_empty()
+        && a.tokens.len() == b.tokens.len()
+        && a.tokens
+            .iter()
+            .zip(&b.tokens)
+            .all(|(x, y)| x.hash == y.hash)
 }
 
 /// Exact Jaccard, containments, and seeds `(pos in A, pos in B)` sorted.
@@ -580,6 +607,39 @@ mod tests {
         let al = run(&a, &b, &AlignParams::default());
         assert!(al.spans.is_empty());
         assert_eq!(al.jaccard, 1.0);
+    }
+
+    #[test]
+    fn identical_documents_are_one_span_even_without_seeds() {
+        let a = "spam ".repeat(100_000);
+        let b = format!("  {}", "SPAM, ".repeat(100_000));
+        let al = run(&a, &b, &AlignParams::default());
+        assert_eq!(al.spans.len(), 1);
+        assert_eq!(al.coverage, [1.0, 1.0]);
+        assert_eq!(al.spans[0].b.start, 2);
+        assert_eq!(al.spans[0].similarity, 1.0);
+    }
+
+    #[test]
+    fn long_spans_are_never_boilerplate() {
+        // Every fingerprint chrome: a short span is boilerplate, a long one
+        // (an article in many documents) is not.
+        let short = words(80, 50).join(" ");
+        let long = words(400, 51).join(" ");
+        for (text, expect) in [(short, true), (long, false)] {
+            let a = format!("{} {text}", words(60, 52).join(" "));
+            let b = format!("{text} {}", words(60, 53).join(" "));
+            let p = AlignParams::default();
+            let (pa, pb) = (
+                Prepared::new(&a, p.k, p.window),
+                Prepared::new(&b, p.k, p.window),
+            );
+            let known = crate::boilerplate::known_shingles(&text, p.k);
+            let chrome = Chrome::detect(&[], &[], [], &known, 10);
+            let al = align(&a, &pa, &b, &pb, &chrome, &p);
+            assert_eq!(al.spans.len(), 1);
+            assert_eq!(al.spans[0].boilerplate, expect);
+        }
     }
 
     #[test]

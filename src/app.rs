@@ -231,6 +231,8 @@ fn options(d: &DetectArgs) -> anyhow::Result<ScanOptions> {
     opts.num_perm = d.num_perm;
     opts.lsh_threshold = d.lsh_threshold;
     opts.df_threshold = d.boilerplate_df;
+    opts.cluster_partial = d.cluster_partial;
+    opts.align.max_chrome_words = d.max_chrome_words;
     opts.keep = match d.keep {
         KeepArg::First => KeepPolicy::First,
         KeepArg::Longest => KeepPolicy::Longest,

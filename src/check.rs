@@ -251,7 +251,7 @@ pub fn check(survey: &Survey, index: &Index, opts: &ScanOptions, old: &OldText<'
         old,
     };
     let result = find(known.known(), &sketches, &source, words, opts);
-    view(result, indexed, &new, &source)
+    view(result, indexed, &new, &source, opts)
 }
 
 /// Restricts a result over `indexed ++ new` to the new documents and the
@@ -261,6 +261,7 @@ fn view(
     indexed: &[IndexedDoc],
     new: &[&Document],
     texts: &Texts<'_, '_>,
+    opts: &ScanOptions,
 ) -> Checked {
     let n = indexed.len() as u32;
     let mut ids: Vec<u32> = (n..n + new.len() as u32).collect();
@@ -307,8 +308,8 @@ fn view(
     }
     findings.sort_by_key(|f| (f.a, f.b));
     let words: Vec<u32> = keep.iter().map(|&d| result.words[d as usize]).collect();
-    let pairs: Vec<(u32, u32)> = findings.iter().map(|f| (f.a, f.b)).collect();
-    result.clusters = crate::cluster::clusters(keep.len(), &pairs, &words, Default::default());
+    let pairs = crate::scan::cluster_pairs(&findings, opts.cluster_partial);
+    result.clusters = crate::cluster::clusters(keep.len(), &pairs, &words, opts.keep);
     result.findings = findings;
     result.words = words;
     Checked {

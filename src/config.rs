@@ -23,6 +23,10 @@ pub struct ScanOptions {
     pub known_boilerplate: Vec<u64>,
     /// Which copy of a cluster to keep.
     pub keep: KeepPolicy,
+    /// Whether partial pairs join clusters too (by default only near
+    /// duplicates do: dropping a document that shares a part would lose the
+    /// rest of it).
+    pub cluster_partial: bool,
 }
 
 impl Default for ScanOptions {
@@ -35,6 +39,7 @@ impl Default for ScanOptions {
             df_threshold: None,
             known_boilerplate: Vec::new(),
             keep: KeepPolicy::First,
+            cluster_partial: false,
         }
     }
 }

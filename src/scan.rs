@@ -195,7 +195,7 @@ pub fn find(
     let verified = verify(texts, &candidates, &chrome, opts);
     stats.flagged = verified.findings.len();
     stats.boilerplate_only = verified.boilerplate_only;
-    let pairs: Vec<(u32, u32)> = verified.findings.iter().map(|f| (f.a, f.b)).collect();
+    let pairs = cluster_pairs(&verified.findings, opts.cluster_partial);
     let clusters = clusters(n_docs, &pairs, &words, opts.keep);
     ScanResult {
         findings: verified.findings,
@@ -204,6 +204,16 @@ pub fn find(
         words,
         errors: verified.errors,
     }
+}
+
+/// The pairs that join clusters: near duplicates, and partial pairs too
+/// when asked.
+pub fn cluster_pairs(findings: &[Finding], partial: bool) -> Vec<(u32, u32)> {
+    findings
+        .iter()
+        .filter(|f| partial || f.kind == Kind::NearDuplicate)
+        .map(|f| (f.a, f.b))
+        .collect()
 }
 
 /// What verification of a candidate list gave.
@@ -327,8 +337,15 @@ mod tests {
                 (1, 3, Kind::Partial)
             ]
         );
+        // Only the near duplicates cluster by default: b has text of its own.
         assert_eq!(r.clusters.len(), 1);
         assert_eq!(r.clusters[0].keep, 0);
+        assert_eq!(r.clusters[0].drop, vec![3]);
+        let with_partial = ScanOptions {
+            cluster_partial: true,
+            ..ScanOptions::default()
+        };
+        let r = scan(&docs, &with_partial);
         assert_eq!(r.clusters[0].drop, vec![1, 3]);
     }
 
