@@ -3,7 +3,7 @@
 # on neardup's planted corpus and print one table. Not run in CI.
 #
 #   bash benches/peers/run.sh [--docs 20000] [--words 400] [--seed 42] [--out DIR]
-#                             [--ensemble-docs 5000] [--python python3]
+#                             [--ensemble-docs 5000] [--python python3] [--no-build]
 #
 # Scratch (venv, corpus, results) goes to DIR, default target/peers.
 set -euo pipefail
@@ -20,6 +20,8 @@ Options:
   --ensemble-docs N   run datasketch MinHashLSHEnsemble on the first N docs
                       (5000; 0 skips it)
   --python EXE        interpreter for the venv (python3)
+  --no-build          use the binaries already in target/release (neardup and
+                      examples/planted) instead of running cargo
 EOF
 }
 
@@ -36,6 +38,7 @@ SEED=42
 OUT="$ROOT/target/peers"
 ENSEMBLE_DOCS=5000
 PYTHON=python3
+BUILD=1
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -45,6 +48,7 @@ while [[ $# -gt 0 ]]; do
         --out) OUT="${2:?--out needs a value}"; shift 2 ;;
         --ensemble-docs) ENSEMBLE_DOCS="${2:?--ensemble-docs needs a value}"; shift 2 ;;
         --python) PYTHON="${2:?--python needs a value}"; shift 2 ;;
+        --no-build) BUILD=0; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
@@ -59,8 +63,9 @@ RUNS="$OUT/runs"
 VENV="$OUT/venv"
 PEERS_PY="$HERE/peers.py"
 NEARDUP="$ROOT/target/release/neardup"
+PLANTED="$ROOT/target/release/examples/planted"
 
-command -v cargo >/dev/null || die "cargo not found"
+[[ $BUILD -eq 0 ]] || command -v cargo >/dev/null || die "cargo not found"
 command -v "$PYTHON" >/dev/null || die "$PYTHON not found (use --python)"
 
 # ---------------------------------------------------------------- /usr/bin/time
@@ -110,15 +115,21 @@ for peer in "${PEERS[@]}"; do
 done
 
 # ---------------------------------------------------------------- build + corpus
-say "building neardup (cargo build --release --bin neardup --example planted)"
-(cd "$ROOT" && cargo build --release --bin neardup --example planted) \
-    || die "cargo build --release failed (see above): the planted generator and neardup are needed"
+if [[ $BUILD -eq 1 ]]; then
+    say "building neardup (cargo build --release --bin neardup --example planted)"
+    (cd "$ROOT" && cargo build --release --bin neardup --example planted) \
+        || die "cargo build --release failed (see above): the planted generator and neardup are needed"
+    generate() { (cd "$ROOT" && cargo run --quiet --release --example planted -- generate "$@"); }
+else
+    [[ -x "$NEARDUP" ]] || die "--no-build: no $NEARDUP (run cargo build --release)"
+    [[ -x "$PLANTED" ]] || die "--no-build: no $PLANTED (run cargo build --release --example planted)"
+    generate() { "$PLANTED" generate "$@"; }
+fi
 
 CORPUS="$OUT/corpus"
 say "generating the planted corpus: $DOCS docs x $WORDS words, seed $SEED -> $CORPUS"
 rm -rf "$CORPUS"
-(cd "$ROOT" && cargo run --quiet --release --example planted -- generate \
-    --out "$CORPUS" --docs "$DOCS" --words "$WORDS" --seed "$SEED") \
+generate --out "$CORPUS" --docs "$DOCS" --words "$WORDS" --seed "$SEED" \
     || die "the planted generator failed"
 [[ -f "$CORPUS/truth.json" ]] || die "no $CORPUS/truth.json after generating"
 [[ -d "$CORPUS/docs" ]] || die "no $CORPUS/docs after generating"

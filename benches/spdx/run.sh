@@ -2,13 +2,15 @@
 # Scan the SPDX license texts (npm package spdx-license-list, CC0) with neardup
 # and print a short summary. Not run in CI.
 #
-#   bash benches/spdx/run.sh [--out DIR]      install, write DIR/licenses/*.txt, scan, summarize
+#   bash benches/spdx/run.sh [--out DIR] [--no-build]
+#                                             install, write DIR/licenses/*.txt, scan, summarize
+#                                             (--no-build: use target/release/neardup as it is)
 #   bash benches/spdx/run.sh --summary FILE   only summarize an existing neardup JSON report
 #
 # Scratch (node_modules, license files, reports) goes to DIR, default target/spdx.
 set -euo pipefail
 
-usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
 say() { printf '\n==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -17,11 +19,13 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 OUT="$ROOT/target/spdx"
 SUMMARY_ONLY=""
+BUILD=1
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --out) OUT="${2:?--out needs a value}"; shift 2 ;;
         --summary) SUMMARY_ONLY="${2:?--summary needs a file}"; shift 2 ;;
+        --no-build) BUILD=0; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
@@ -81,7 +85,7 @@ if pair is None:
         others = sorted(name(p["b"]) if name(p["a"]) == w else name(p["a"]) for p in mine)
         print(f"  {w} is in {len(mine)} flagged pairs" + (f": {', '.join(others[:8])}"
               + (" ..." if len(others) > 8 else "") if others else ""))
-    print("  (neardup leaves out pairs whose shared text is all boilerplate: text in at least"
+    print("  (one reason a pair is missing: neardup leaves out pairs whose shared text is all boilerplate, text in at least"
           " --boilerplate-df documents, default 1% and at least 10)")
     sys.exit(0)
 cont = pair.get("containment")
@@ -130,7 +134,7 @@ fi
 
 command -v node >/dev/null || die "node not found (Debian: apt-get install -y nodejs npm)"
 command -v npm >/dev/null || die "npm not found (Debian: apt-get install -y npm)"
-command -v cargo >/dev/null || die "cargo not found"
+[[ $BUILD -eq 0 ]] || command -v cargo >/dev/null || die "cargo not found"
 command -v python3 >/dev/null || die "python3 not found"
 
 mkdir -p "$OUT"
@@ -175,8 +179,11 @@ JS
 ) || die "writing the license files failed"
 
 # ---------------------------------------------------------------- scan
-say "building neardup (cargo build --release --bin neardup)"
-(cd "$ROOT" && cargo build --release --bin neardup) || die "cargo build --release failed (see above)"
+if [[ $BUILD -eq 1 ]]; then
+    say "building neardup (cargo build --release --bin neardup)"
+    (cd "$ROOT" && cargo build --release --bin neardup) || die "cargo build --release failed (see above)"
+fi
+[[ -x "$NEARDUP" ]] || die "no $NEARDUP (run cargo build --release)"
 
 # neardup exits 0 when nothing is flagged, 1 when something is, 2 on an error
 # (a file it could not read; the rest is still scanned). A written report counts.
