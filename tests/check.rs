@@ -718,6 +718,23 @@ fn index_update_drops_deleted_documents_and_resketches_changed_ones() {
     );
 }
 
+/// The index knows documents by path as named: naming the same corpus
+/// another way in `check` than in `index build` must not make every indexed
+/// document new (a CI that indexes `corpus` and checks `./corpus` would
+/// otherwise re-report every repeat inside the corpus).
+#[test]
+#[ignore = "bug: indexed paths are not normalized, so after `index build corpus` a \
+            `check ./corpus` finds every document new"]
+fn the_corpus_may_be_spelled_differently_in_build_and_check() {
+    let f = Fixture::indexed();
+    for spelling in ["corpus/", "./corpus", "./corpus/"] {
+        let out = f.run(&["check", spelling, "--format", "json"]);
+        assert_eq!(code(&out), 0, "{spelling}: {}", stderr(&out));
+        let docs = documents(&json(&out));
+        assert!(docs.is_empty(), "{spelling}: new documents {docs:?}");
+    }
+}
+
 #[test]
 fn a_damaged_index_is_refused_with_exit_2_and_a_rebuild_hint() {
     let f = Fixture::indexed();
