@@ -4,11 +4,15 @@ use crate::cli::{
     CheckArgs, Cli, ColorArg, Command, DetectArgs, FailOn, FormatArg, IndexArgs, IndexCommand,
     InputArgs, KeepArg, OutputArgs, ScanArgs,
 };
+use crate::progress::{self, Progress};
 use anyhow::{bail, Context};
+use clap::parser::ValueSource;
+use clap::ArgMatches;
 use neardup::baseline::Baseline;
 use neardup::check::{self, Status};
 use neardup::cluster::KeepPolicy;
 use neardup::config::ScanOptions;
+use neardup::config_file::{self, FileConfig};
 use neardup::index::{Index, IndexParams};
 use neardup::input::{self, Document, Inputs, WalkOptions};
 use neardup::report::{github, json, sarif, text, Report};
@@ -25,36 +29,98 @@ pub const ERROR: u8 = 2;
 /// Where the index lives unless told otherwise.
 pub const DEFAULT_INDEX: &str = ".neardup/index";
 
-/// Runs the command line.
-pub fn run(cli: Cli) -> anyhow::Result<u8> {
-    if let Some(n) = cli.threads {
+/// Settings from the command line and from neardup.toml: a flag given on
+/// the command line wins, then the file, then the built-in default.
+pub struct Ctx {
+    file: FileConfig,
+    given: std::collections::HashSet<String>,
+    progress: Progress,
+}
+
+impl Ctx {
+    /// The value of a setting: the command line's when given there, else
+    /// the file's, else the command line's default.
+    fn pick<T>(&self, id: &str, cli: T, file: Option<T>) -> T {
+        if self.given.contains(id) {
+            cli
+        } else {
+            file.unwrap_or(cli)
+        }
+    }
+
+    /// Paths from the command line, else from the file.
+    fn paths(&self, cli: &[PathBuf]) -> Vec<PathBuf> {
+        if cli.is_empty() {
+            self.file.paths.clone()
+        } else {
+            cli.to_vec()
+        }
+    }
+}
+
+/// Runs the command line; `matches` tells which flags were given.
+pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
+    let file = match &cli.config {
+        Some(path) => config_file::load(path)?,
+        None => match config_file::discover(&std::env::current_dir()?) {
+            Some(path) => config_file::load(&path)?,
+            None => FileConfig::default(),
+        },
+    };
+    let mut leaf = matches;
+    while let Some((_, sub)) = leaf.subcommand() {
+        leaf = sub;
+    }
+    let given = leaf
+        .ids()
+        .filter(|id| leaf.value_source(id.as_str()) == Some(ValueSource::CommandLine))
+        .map(|id| id.to_string())
+        .collect();
+    let threads = cli.threads.or(file.threads);
+    if let Some(n) = threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global()
             .context("starting threads")?;
     }
-    match cli.command {
-        Command::Scan(a) => scan(a),
-        Command::Check(a) => check(a),
-        Command::Index(IndexCommand::Build(a)) => index(a, false),
-        Command::Index(IndexCommand::Update(a)) => index(a, true),
-    }
+    let ctx = Ctx {
+        file,
+        given,
+        progress: Progress::new(progress::enabled(cli.quiet)),
+    };
+    let code = match cli.command {
+        Command::Scan(a) => scan(a, &ctx),
+        Command::Check(a) => check(a, &ctx),
+        Command::Index(IndexCommand::Build(a)) => index(a, false, &ctx),
+        Command::Index(IndexCommand::Update(a)) => index(a, true, &ctx),
+    };
+    ctx.progress.finish();
+    code
 }
 
-fn scan(a: ScanArgs) -> anyhow::Result<u8> {
-    let opts = options(&a.detect)?;
-    let inputs = read(&a.paths, &a.input)?;
+fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
+    let opts = options(&a.detect, ctx)?;
+    let inputs = read(&ctx.paths(&a.paths), &a.input, ctx)?;
+    ctx.progress
+        .stage(&format!("comparing {} documents", inputs.docs.len()));
     let result = neardup::scan(&inputs.docs, &opts);
     let report = Report::new(&inputs.docs, &result, &inputs.errors, &inputs.skipped);
-    finish(report, &inputs.docs, &a.output, !inputs.errors.is_empty())
+    finish(
+        report,
+        &inputs.docs,
+        &a.output,
+        !inputs.errors.is_empty(),
+        ctx,
+    )
 }
 
-fn check(a: CheckArgs) -> anyhow::Result<u8> {
-    let opts = options(&a.detect)?;
-    let walk = walk(&a.input);
+fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
+    let opts = options(&a.detect, ctx)?;
+    let walk = walk(&a.input, ctx);
+    let paths = ctx.paths(&a.paths);
     let (mut checked, mut errors, skipped) = if !a.new.is_empty() {
-        let corpus = read(&a.paths, &a.input)?;
-        let new = read(&a.new, &a.input)?;
+        let corpus = read(&paths, &a.input, ctx)?;
+        let new = read(&a.new, &a.input, ctx)?;
         let mut errors = corpus.errors;
         errors.extend(new.errors);
         let mut skipped = corpus.skipped;
@@ -63,25 +129,23 @@ fn check(a: CheckArgs) -> anyhow::Result<u8> {
         let old = check::from_memory(&known);
         (check::check(&survey, &index, &opts, &old), errors, skipped)
     } else {
-        if a.input.jsonl {
+        if jsonl(&a.input, ctx) {
             bail!("--jsonl with an index is not supported yet: name the new records' files with --new");
         }
-        require_paths(&a.paths)?;
-        let path = a
-            .index
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX));
+        require_paths(&paths)?;
+        let path = index_path(a.index.clone(), ctx);
+        ctx.progress.stage(&format!("loading {}", path.display()));
         let index = Index::load(&path, &IndexParams::from_options(&opts))?;
         let mut errors = Vec::new();
-        let files = input::find_files(&a.paths, &walk, &mut errors)?;
-        let survey = check::survey(&files, Some(&index), walk.max_filesize);
-        problems(&survey.errors, &survey.skipped);
+        let files = input::find_files(&paths, &walk, &mut errors)?;
+        let survey = survey(&files, Some(&index), walk.max_filesize, ctx);
+        problems(&survey.errors, &survey.skipped, ctx);
         let old = check::from_disk(walk.max_filesize);
         let checked = check::check(&survey, &index, &opts, &old);
         errors.extend(survey.errors);
         (checked, errors, survey.skipped)
     };
-    problems(&checked.result.errors, &[]);
+    problems(&checked.result.errors, &[], ctx);
     errors.append(&mut checked.result.errors);
     let report = Report::with_new(
         &checked.docs,
@@ -90,33 +154,30 @@ fn check(a: CheckArgs) -> anyhow::Result<u8> {
         &errors,
         &skipped,
     );
-    finish(report, &checked.docs, &a.output, !errors.is_empty())
+    finish(report, &checked.docs, &a.output, !errors.is_empty(), ctx)
 }
 
-fn index(a: IndexArgs, update: bool) -> anyhow::Result<u8> {
-    require_paths(&a.paths)?;
-    let opts = options(&a.detect)?;
-    let walk = walk(&a.input);
-    if a.input.jsonl {
+fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
+    let paths = ctx.paths(&a.paths);
+    require_paths(&paths)?;
+    let opts = options(&a.detect, ctx)?;
+    let walk = walk(&a.input, ctx);
+    if jsonl(&a.input, ctx) {
         bail!("--jsonl corpora cannot be indexed yet: use `neardup check --new` or `neardup scan`");
     }
     let params = IndexParams::from_options(&opts);
-    let path = a
-        .index
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX));
+    let path = index_path(a.index.clone(), ctx);
     let mut index = if update && path.exists() {
         Index::load(&path, &params)?
     } else {
         Index::new(params)
     };
     let mut errors = Vec::new();
-    let files = input::find_files(&a.paths, &walk, &mut errors)?;
-    for e in &errors {
-        eprintln!("neardup: {e}");
-    }
-    let survey = check::survey(&files, Some(&index), walk.max_filesize);
-    problems(&survey.errors, &survey.skipped);
+    let files = input::find_files(&paths, &walk, &mut errors)?;
+    problems(&errors, &[], ctx);
+    let survey = survey(&files, Some(&index), walk.max_filesize, ctx);
+    ctx.progress.stage("sketching new and changed documents");
+    problems(&survey.errors, &survey.skipped, ctx);
     let entries = check::index_entries(&survey, &index, &opts);
     let mut seen = std::collections::HashSet::new();
     let mut refresh = Vec::new();
@@ -144,6 +205,7 @@ fn index(a: IndexArgs, update: bool) -> anyhow::Result<u8> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     index.save(&path)?;
+    ctx.progress.finish();
     eprintln!(
         "neardup: indexed {} documents into {} ({added} new or changed, {deleted} removed)",
         index.len(),
@@ -162,8 +224,35 @@ fn finish(
     docs: &[Document],
     out: &OutputArgs,
     had_errors: bool,
+    ctx: &Ctx,
 ) -> anyhow::Result<u8> {
-    if let Some(path) = &out.baseline {
+    ctx.progress.finish();
+    let f = &ctx.file;
+    let baseline = out.baseline.clone().or_else(|| f.baseline.clone());
+    let output = out.output.clone().or_else(|| f.output.clone());
+    let format = ctx.pick(
+        "format",
+        out.format,
+        f.format.map(|x| match x {
+            config_file::Format::Text => FormatArg::Text,
+            config_file::Format::Json => FormatArg::Json,
+            config_file::Format::Sarif => FormatArg::Sarif,
+            config_file::Format::Github => FormatArg::Github,
+        }),
+    );
+    let fail_on = ctx.pick(
+        "fail_on",
+        out.fail_on,
+        f.fail_on.map(|x| match x {
+            config_file::FailOn::New => FailOn::New,
+            config_file::FailOn::Any => FailOn::Any,
+            config_file::FailOn::Never => FailOn::Never,
+        }),
+    );
+    if out.update_baseline && baseline.is_none() {
+        bail!("--update-baseline needs a baseline file: --baseline FILE or `baseline` in neardup.toml");
+    }
+    if let Some(path) = &baseline {
         if out.update_baseline {
             let b = Baseline::of(&report, docs);
             b.save(path)
@@ -178,19 +267,19 @@ fn finish(
             .map_err(anyhow::Error::msg)?
             .apply(&mut report, docs);
     }
-    let to_terminal = out.output.is_none() && std::io::stdout().is_terminal();
+    let to_terminal = output.is_none() && std::io::stdout().is_terminal();
     let color = match out.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
         ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
-    let write = |w: &mut dyn Write| match out.format {
+    let write = |w: &mut dyn Write| match format {
         FormatArg::Json => json::write(&report, w),
         FormatArg::Text => text::write(&report, docs, color, w),
         FormatArg::Sarif => sarif::write(&report, docs, w),
         FormatArg::Github => github::write(&report, docs, w),
     };
-    match &out.output {
+    match &output {
         Some(path) => neardup::atomic::write_atomic(path, write)
             .with_context(|| format!("writing {}", path.display()))?,
         None => {
@@ -200,13 +289,13 @@ fn finish(
             w.flush()?;
         }
     }
-    if out.format == FormatArg::Github {
+    if format == FormatArg::Github {
         if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
             github::append_step_summary(Path::new(&summary), &github::step_summary(&report, docs))
                 .context("writing $GITHUB_STEP_SUMMARY")?;
         }
     }
-    let fails = match out.fail_on {
+    let fails = match fail_on {
         FailOn::New => report.has_unbaselined(),
         FailOn::Any => report.flagged(),
         FailOn::Never => false,
@@ -220,40 +309,69 @@ fn finish(
     })
 }
 
-fn options(d: &DetectArgs) -> anyhow::Result<ScanOptions> {
+fn options(d: &DetectArgs, ctx: &Ctx) -> anyhow::Result<ScanOptions> {
+    let f = &ctx.file;
     let mut opts = ScanOptions::default();
-    opts.align.min_words = d.min_words;
-    opts.align.k = d.shingle;
-    opts.align.window = d.window;
-    opts.align.near_coverage = d.near_threshold;
-    opts.align.min_similarity = d.min_similarity;
-    opts.align.max_gap = d.max_gap;
-    opts.num_perm = d.num_perm;
-    opts.lsh_threshold = d.lsh_threshold;
-    opts.df_threshold = d.boilerplate_df;
+    let a = &mut opts.align;
+    a.min_words = ctx.pick("min_words", d.min_words, f.min_words);
+    a.k = ctx.pick("shingle", d.shingle, f.shingle);
+    a.window = ctx.pick("window", d.window, f.window);
+    a.near_coverage = ctx.pick("near_threshold", d.near_threshold, f.near_threshold);
+    a.min_similarity = ctx.pick("min_similarity", d.min_similarity, f.min_similarity);
+    a.max_gap = ctx.pick("max_gap", d.max_gap, f.max_gap);
+    a.max_chrome_words = d.max_chrome_words;
+    opts.num_perm = ctx.pick("num_perm", d.num_perm, f.num_perm);
+    opts.lsh_threshold = ctx.pick("lsh_threshold", d.lsh_threshold, f.lsh_threshold);
+    opts.df_threshold = d.boilerplate_df.or(f.boilerplate_df);
     opts.cluster_partial = d.cluster_partial;
-    opts.align.max_chrome_words = d.max_chrome_words;
-    opts.keep = match d.keep {
+    let keep = match d.keep {
         KeepArg::First => KeepPolicy::First,
         KeepArg::Longest => KeepPolicy::Longest,
     };
+    opts.keep = ctx.pick("keep", keep, f.keep.map(KeepPolicy::from));
     opts.validate().map_err(anyhow::Error::msg)?;
-    for f in &d.boilerplate {
-        let text = std::fs::read_to_string(f)
-            .with_context(|| format!("reading boilerplate file {}", f.display()))?;
+    for file in f.boilerplate.iter().chain(&d.boilerplate) {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("reading boilerplate file {}", file.display()))?;
         opts.known_boilerplate
             .extend(neardup::boilerplate::known_shingles(&text, opts.align.k));
     }
     Ok(opts)
 }
 
-fn walk(i: &InputArgs) -> WalkOptions {
-    WalkOptions {
-        hidden: i.hidden,
-        no_ignore: i.no_ignore,
-        globs: i.globs.clone(),
-        max_filesize: i.max_filesize,
+fn walk(i: &InputArgs, ctx: &Ctx) -> WalkOptions {
+    let mut w = WalkOptions::default();
+    ctx.file.apply_walk(&mut w);
+    w.hidden |= i.hidden;
+    w.no_ignore |= i.no_ignore;
+    w.max_filesize = ctx.pick("max_filesize", i.max_filesize, Some(w.max_filesize));
+    w.globs.extend(i.globs.iter().cloned());
+    w
+}
+
+/// [`check::survey`] in chunks, with a progress bar.
+fn survey(files: &[PathBuf], index: Option<&Index>, max_filesize: u64, ctx: &Ctx) -> check::Survey {
+    let bar = ctx
+        .progress
+        .bar(files.len() as u64, "reading and comparing with the index");
+    let mut all = check::Survey::default();
+    for chunk in files.chunks(4096) {
+        let s = check::survey(chunk, index, max_filesize);
+        all.files.extend(s.files);
+        all.errors.extend(s.errors);
+        all.skipped.extend(s.skipped);
+        bar.inc(chunk.len() as u64);
     }
+    all
+}
+
+fn jsonl(i: &InputArgs, ctx: &Ctx) -> bool {
+    i.jsonl || ctx.file.jsonl.unwrap_or(false)
+}
+
+fn index_path(cli: Option<PathBuf>, ctx: &Ctx) -> PathBuf {
+    cli.or_else(|| ctx.file.index.clone())
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX))
 }
 
 fn require_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
@@ -264,23 +382,29 @@ fn require_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
 }
 
 /// Reads plain or JSONL documents and reports what went wrong on stderr.
-fn read(paths: &[PathBuf], i: &InputArgs) -> anyhow::Result<Inputs> {
+fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
     require_paths(paths)?;
-    let w = walk(i);
-    let inputs = if i.jsonl {
-        input::read_jsonl_inputs(paths, &w, &i.jsonl_text, &i.jsonl_id)?
+    let w = walk(i, ctx);
+    ctx.progress.stage("reading documents");
+    let inputs = if jsonl(i, ctx) {
+        let f = &ctx.file;
+        let text = ctx.pick("jsonl_text", i.jsonl_text.clone(), f.jsonl_text.clone());
+        let id = ctx.pick("jsonl_id", i.jsonl_id.clone(), f.jsonl_id.clone());
+        input::read_jsonl_inputs(paths, &w, &text, &id)?
     } else {
         input::read_inputs(paths, &w)?
     };
-    problems(&inputs.errors, &inputs.skipped);
+    problems(&inputs.errors, &inputs.skipped, ctx);
     Ok(inputs)
 }
 
-fn problems(errors: &[neardup::Error], skipped: &[input::Skipped]) {
-    for e in errors {
-        eprintln!("neardup: {e}");
-    }
-    for s in skipped {
-        eprintln!("neardup: {}: skipped: {}", s.path, s.reason);
-    }
+fn problems(errors: &[neardup::Error], skipped: &[input::Skipped], ctx: &Ctx) {
+    ctx.progress.suspend(|| {
+        for e in errors {
+            eprintln!("neardup: {e}");
+        }
+        for s in skipped {
+            eprintln!("neardup: {}: skipped: {}", s.path, s.reason);
+        }
+    });
 }

@@ -6,7 +6,6 @@
 //! and [`Progress::finish`] (or dropping the [`Progress`]) clears it.
 //! Messages printed while a line is shown go through [`Progress::suspend`]
 //! so that they do not mix with it.
-#![allow(dead_code)] // until the binary uses every part of it
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::ffi::OsStr;
