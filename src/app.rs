@@ -189,7 +189,7 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
                 seen.insert(p);
             }
             Status::New { doc, .. } => {
-                seen.insert(doc.path.clone());
+                seen.insert(check::index_key(&doc.path));
             }
         }
     }

@@ -18,6 +18,24 @@ use rayon::prelude::*;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
+/// The key of a path in the index: the path as spelled, without `.`
+/// components, so that `corpus/a.txt` and `./corpus/./a.txt` are one
+/// document. (No symlinks are resolved and relative paths stay relative:
+/// the index is meant to be used from the same directory.)
+pub fn index_key(path: &str) -> String {
+    let p = Path::new(path);
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        if c != std::path::Component::CurDir {
+            out.push(c);
+        }
+    }
+    if out.as_os_str().is_empty() {
+        return path.to_string();
+    }
+    out.to_string_lossy().into_owned()
+}
+
 /// One file of the corpus, as the survey found it.
 #[derive(Debug)]
 pub enum Status {
@@ -87,7 +105,7 @@ pub fn survey(files: &[PathBuf], index: Option<&Index>, max_filesize: u64) -> Su
 }
 
 fn survey_one(path: &Path, index: Option<&Index>, max_filesize: u64) -> Result<Status, Fault> {
-    let name = path.to_string_lossy();
+    let name = index_key(&path.to_string_lossy());
     let meta = std::fs::metadata(path).map_err(|source| {
         Fault::Error(Error::Io {
             path: path.to_path_buf(),
@@ -334,7 +352,13 @@ pub fn index_entries(survey: &Survey, index: &Index, opts: &ScanOptions) -> Vec<
     new.iter()
         .zip(&sketches)
         .map(|((d, mtime), s)| {
-            IndexedDoc::new(d.path.clone(), d.text.as_bytes(), *mtime, s, index.params())
+            IndexedDoc::new(
+                index_key(&d.path),
+                d.text.as_bytes(),
+                *mtime,
+                s,
+                index.params(),
+            )
         })
         .collect()
 }
@@ -400,5 +424,18 @@ pub fn from_memory<'a>(
                 path: PathBuf::from(&d.path),
                 reason: "not in memory".into(),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_keys_ignore_dot_components() {
+        assert_eq!(index_key("./corpus/./a.txt"), "corpus/a.txt");
+        assert_eq!(index_key("corpus/a.txt"), "corpus/a.txt");
+        assert_eq!(index_key("/abs/./x"), "/abs/x");
+        assert_eq!(index_key("."), ".");
     }
 }

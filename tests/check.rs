@@ -723,8 +723,6 @@ fn index_update_drops_deleted_documents_and_resketches_changed_ones() {
 /// document new (a CI that indexes `corpus` and checks `./corpus` would
 /// otherwise re-report every repeat inside the corpus).
 #[test]
-#[ignore = "bug: indexed paths are not normalized, so after `index build corpus` a \
-            `check ./corpus` finds every document new"]
 fn the_corpus_may_be_spelled_differently_in_build_and_check() {
     let f = Fixture::indexed();
     for spelling in ["corpus/", "./corpus", "./corpus/"] {
