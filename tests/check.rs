@@ -994,3 +994,55 @@ fn written_files_get_the_usual_permissions() {
         );
     }
 }
+
+/// A drop whose paths sort before the corpus documents they repeat: the
+/// check must still locate each side of a finding in its own document.
+#[test]
+#[ignore = "bug: check::view swaps a pair's document ids into path order without \
+            mirroring its alignment, so each side's spans are located in the other \
+            document (a panic, exit 101, in location.rs when out of bounds)"]
+fn findings_are_located_in_the_right_documents_whatever_the_path_order() {
+    let f = Fixture::indexed();
+    let early = |p: &str| p.replace("corpus/drop/", "corpus/0-drop/");
+    f.write(&early(PASTED), &pasted_text());
+    f.write(&early(NEAR_COPY), &near_copy_text());
+    f.write(&early(FRESH), &article(7777));
+    assert!(early(PASTED) < PASTED_SOURCE.to_string());
+    let out = f.run(&["check", "corpus", "--format", "sarif"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let found: BTreeSet<Finding> = sarif_findings(&json(&out)).into_iter().collect();
+    let want: BTreeSet<Finding> = expected_findings()
+        .into_iter()
+        .map(|x| Finding {
+            uri: early(&x.uri),
+            ..x
+        })
+        .collect();
+    assert_eq!(found, want);
+
+    // The JSON report: a pair's `a` side is located in document `a`.
+    let out = f.run(&["check", "corpus", "--format", "json"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let report = json(&out);
+    let pasted = pair(&report, &early(PASTED), PASTED_SOURCE);
+    let n = line_count(&read_source(PASTED_SOURCE));
+    let (drop_side, source_side) = if pasted["a"] == PASTED_SOURCE {
+        ("b", "a")
+    } else {
+        ("a", "b")
+    };
+    let spans = article_spans(pasted);
+    assert_eq!(spans.len(), 1, "{pasted}");
+    let lines = |loc: &Value| {
+        (
+            loc["line_start"].as_u64().unwrap() as usize,
+            loc["line_end"].as_u64().unwrap() as usize,
+        )
+    };
+    assert_eq!(lines(&spans[0][source_side]), (1, n), "{pasted}");
+    assert_eq!(
+        lines(&spans[0][drop_side]),
+        (INTRO_LINES + 1, INTRO_LINES + n),
+        "{pasted}"
+    );
+}
