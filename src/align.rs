@@ -240,8 +240,7 @@ pub fn align(
 
     let (na, nb) = (a.tokens.len().max(1) as f64, b.tokens.len().max(1) as f64);
     let mut out = Vec::new();
-    let mut covered_a = Vec::new();
-    let mut covered_b = Vec::new();
+    let mut ranges = Vec::new();
     for (a0, a1, b0, b1, cov_a, cov_b) in kept {
         let (wa, wb) = (a1 - a0, b1 - b0);
         let words = wa.min(wb);
@@ -255,10 +254,7 @@ pub fn align(
         }
         let chrome_share = chrome.fraction(inside(a, a0, a1, ka).chain(inside(b, b0, b1, kb)));
         let boilerplate = chrome_share >= p.chrome_fraction && words <= p.max_chrome_words;
-        if !boilerplate {
-            covered_a.push((a0, a1));
-            covered_b.push((b0, b1));
-        }
+        ranges.push(((a0, a1), (b0, b1)));
         out.push(SpanPair {
             a: byte_span(a_text, &a.tokens, a0, a1),
             b: byte_span(b_text, &b.tokens, b0, b1),
@@ -268,13 +264,40 @@ pub fn align(
             boilerplate,
         });
     }
+    // Chrome is a small part of a page: when the spans cover most of the
+    // smaller document, that document is repeated in the other, however
+    // common its text (a license inside a longer license, a syndicated
+    // article), and no span of the pair is boilerplate.
+    let covered = |out: &[SpanPair], side: usize, only_content: bool| {
+        let r: Vec<(u32, u32)> = ranges
+            .iter()
+            .zip(out)
+            .filter(|(_, s)| !only_content || !s.boilerplate)
+            .map(|(r, _)| if side == 0 { r.0 } else { r.1 })
+            .collect();
+        union_len(r) as f64 / if side == 0 { na } else { nb }
+    };
+    let smaller = if na <= nb { 0 } else { 1 };
+    if covered(&out, smaller, false) >= p.near_coverage {
+        // Only the spans that make up the cover: not those mostly inside a
+        // longer span on the smaller side (the same chrome met again
+        // elsewhere in the larger document stays boilerplate).
+        let side = |r: &((u32, u32), (u32, u32))| if smaller == 0 { r.0 } else { r.1 };
+        for i in 0..out.len() {
+            let (lo, hi) = side(&ranges[i]);
+            let redundant = ranges.iter().enumerate().any(|(j, r)| {
+                let (l2, h2) = side(r);
+                j != i && h2 - l2 > hi - lo && overlap(lo, hi, l2, h2) * 2 >= hi - lo
+            });
+            if !redundant {
+                out[i].boilerplate = false;
+            }
+        }
+    }
     Alignment {
         jaccard,
         containment,
-        coverage: [
-            union_len(covered_a) as f64 / na,
-            union_len(covered_b) as f64 / nb,
-        ],
+        coverage: [covered(&out, 0, true), covered(&out, 1, true)],
         spans: out,
     }
 }
@@ -618,6 +641,38 @@ mod tests {
         assert_eq!(al.coverage, [1.0, 1.0]);
         assert_eq!(al.spans[0].b.start, 2);
         assert_eq!(al.spans[0].similarity, 1.0);
+    }
+
+    #[test]
+    fn a_document_repeated_inside_another_is_not_boilerplate() {
+        // All of `small` is common text, and all of it is inside `big`: the
+        // pair is a containment, not chrome. A third document sharing only
+        // a part of that common text is boilerplate-only.
+        let (head, tail) = (words(60, 60).join(" "), words(90, 61).join(" "));
+        let small = format!("{head} {tail}");
+        let big = format!(
+            "{head} {} {tail} {}",
+            words(40, 62).join(" "),
+            words(30, 63).join(" ")
+        );
+        let other = format!("{} {tail}", words(200, 64).join(" "));
+        let p = AlignParams::default();
+        let known = crate::boilerplate::known_shingles(&small, p.k);
+        let chrome = Chrome::detect(&[], &[], [], &known, 10);
+        let go = |x: &str, y: &str| {
+            let (px, py) = (
+                Prepared::new(x, p.k, p.window),
+                Prepared::new(y, p.k, p.window),
+            );
+            align(x, &px, y, &py, &chrome, &p)
+        };
+        let al = go(&small, &big);
+        assert_eq!(al.spans.len(), 2, "{:?}", al.spans);
+        assert!(al.has_content());
+        assert!(al.coverage[0] > 0.95);
+        let al = go(&other, &big);
+        assert_eq!(al.spans.len(), 1);
+        assert!(!al.has_content());
     }
 
     #[test]
