@@ -79,6 +79,26 @@ pub struct Alignment {
 }
 
 impl Alignment {
+    /// The same alignment seen from B: sides swapped, spans in B's order.
+    pub fn mirrored(&self) -> Alignment {
+        let mut spans: Vec<SpanPair> = self
+            .spans
+            .iter()
+            .map(|s| SpanPair {
+                a: s.b,
+                b: s.a,
+                ..s.clone()
+            })
+            .collect();
+        spans.sort_by_key(|s| (s.a, s.b));
+        Alignment {
+            jaccard: self.jaccard,
+            containment: [self.containment[1], self.containment[0]],
+            coverage: [self.coverage[1], self.coverage[0]],
+            spans,
+        }
+    }
+
     /// Whether any span is an article rather than chrome.
     pub fn has_content(&self) -> bool {
         self.spans.iter().any(|s| !s.boilerplate)
@@ -543,6 +563,18 @@ mod tests {
         assert_eq!(s.words, 60);
         assert_eq!(s.similarity, 1.0);
         assert!(!s.boilerplate);
+    }
+
+    #[test]
+    fn mirrored_swaps_sides() {
+        let shared = words(70, 11).join(" ");
+        let a = format!("{} {shared}", words(30, 12).join(" "));
+        let b = format!("{shared} {}", words(90, 13).join(" "));
+        let p = AlignParams::default();
+        let ab = run(&a, &b, &p);
+        let ba = run(&b, &a, &p);
+        assert_eq!(ab.mirrored(), ba);
+        assert_eq!(ab.mirrored().mirrored(), ab);
     }
 
     #[test]

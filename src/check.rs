@@ -320,6 +320,9 @@ fn view(
     let mut findings = Vec::new();
     for mut f in std::mem::take(&mut result.findings) {
         if let (Some(a), Some(b)) = (pos(f.a), pos(f.b)) {
+            if a > b {
+                f.alignment = f.alignment.mirrored();
+            }
             (f.a, f.b) = (a.min(b) as u32, a.max(b) as u32);
             findings.push(f);
         }

@@ -967,8 +967,6 @@ fn an_update_killed_mid_write_leaves_the_old_index() {
 /// readable when the umask allows it.
 #[cfg(unix)]
 #[test]
-#[ignore = "bug: atomic writes go through tempfile, which creates files 0600, \
-            so the index, the baseline and -o reports are never group or other readable"]
 fn written_files_get_the_usual_permissions() {
     use std::os::unix::fs::PermissionsExt;
     let f = Fixture::indexed();
@@ -998,9 +996,6 @@ fn written_files_get_the_usual_permissions() {
 /// A drop whose paths sort before the corpus documents they repeat: the
 /// check must still locate each side of a finding in its own document.
 #[test]
-#[ignore = "bug: check::view swaps a pair's document ids into path order without \
-            mirroring its alignment, so each side's spans are located in the other \
-            document (a panic, exit 101, in location.rs when out of bounds)"]
 fn findings_are_located_in_the_right_documents_whatever_the_path_order() {
     let f = Fixture::indexed();
     let early = |p: &str| p.replace("corpus/drop/", "corpus/0-drop/");
