@@ -11,8 +11,7 @@
 use crate::error::Error;
 use crate::index::{mtime_of, Index, IndexedDoc};
 use crate::input::{read_document, Document, Fault, Skipped};
-use crate::postings::{self, Posting};
-use crate::scan::{find, sketch_all, Known, ScanResult, TextSource};
+use crate::scan::{find, sketch_all, ScanResult, TextSource};
 use crate::ScanOptions;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -146,58 +145,6 @@ pub struct Checked {
     pub result: ScanResult,
 }
 
-/// Sorted postings of indexed documents, for the engine.
-#[derive(Debug, Default)]
-pub struct KnownPostings {
-    fingerprints: Vec<Posting>,
-    bands: Vec<Posting>,
-    repeated: Vec<u64>,
-    len: u32,
-}
-
-impl KnownPostings {
-    /// Postings of every indexed document, stale ones with no hashes (they
-    /// drop out of the candidates and of the document frequencies).
-    pub fn new(docs: &[IndexedDoc], stale: &[bool]) -> KnownPostings {
-        let live = |i: usize| !stale.get(i).copied().unwrap_or(false);
-        let fps = docs.iter().enumerate().map(|(i, d)| {
-            if live(i) {
-                d.fingerprints.as_slice()
-            } else {
-                &[]
-            }
-        });
-        let bands = docs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| if live(i) { d.band_keys.as_slice() } else { &[] });
-        let mut repeated: Vec<u64> = docs
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| live(i))
-            .flat_map(|(_, d)| d.repeated.iter().copied())
-            .collect();
-        repeated.par_sort_unstable();
-        repeated.dedup();
-        KnownPostings {
-            fingerprints: postings::build(fps, 0),
-            bands: postings::build(bands, 0),
-            repeated,
-            len: docs.len() as u32,
-        }
-    }
-
-    /// The engine's view of them.
-    pub fn known(&self) -> Known<'_> {
-        Known {
-            fingerprints: &self.fingerprints,
-            bands: &self.bands,
-            repeated: &self.repeated,
-            len: self.len,
-        }
-    }
-}
-
 /// Where the text of an indexed document comes from.
 pub type OldText<'a> = dyn Fn(&IndexedDoc) -> Result<Cow<'a, str>, Error> + Sync + 'a;
 
@@ -254,7 +201,7 @@ pub fn check(survey: &Survey, index: &Index, opts: &ScanOptions, old: &OldText<'
     for id in survey.unchanged() {
         stale[id as usize] = false;
     }
-    let known = KnownPostings::new(indexed, &stale);
+    let known = index.known_without(&stale);
     let new: Vec<&Document> = survey.new_docs().collect();
     let texts: Vec<&str> = new.iter().map(|d| d.text.as_str()).collect();
     let sketches = sketch_all(&texts, opts);
