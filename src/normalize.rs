@@ -38,13 +38,46 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
     debug_assert!(bytes.len() <= u32::MAX as usize);
     let mut i = 0;
     let mut scratch = String::new();
+    let mut lower = [0u8; 64];
     while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            if !b.is_ascii_alphanumeric() {
+        let class = ASCII[bytes[i] as usize];
+        if class == SEP {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        if class != NON_ASCII {
+            // An ASCII word: lowercase it into `lower` while scanning.
+            let mut n = 0;
+            while i < bytes.len() {
+                let c = ASCII[bytes[i] as usize];
+                if c == SEP || c == NON_ASCII {
+                    break;
+                }
+                if n < lower.len() {
+                    lower[n] = c;
+                }
+                n += 1;
                 i += 1;
+            }
+            let continues = i < bytes.len() && ASCII[bytes[i] as usize] == NON_ASCII && {
+                let c = decode_at(text, i);
+                is_word_char(c) && !is_own_word(c)
+            };
+            if !continues {
+                let hash = if n <= lower.len() {
+                    xxh3_64_with_seed(&lower[..n], WORD_SEED)
+                } else {
+                    xxh3_64_with_seed(&text[start..i].to_ascii_lowercase().into_bytes(), WORD_SEED)
+                };
+                out.push(Token {
+                    start: start as u32,
+                    end: i as u32,
+                    hash,
+                });
                 continue;
             }
+            // The word goes on with non-ASCII letters: take the general path.
         } else {
             let c = decode_at(text, i);
             if is_own_word(c) {
@@ -62,9 +95,8 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
                 continue;
             }
         }
-        // A word starts at `i`: find its end, noting whether it is pure ASCII.
-        let start = i;
-        let mut ascii = true;
+        // General path: a word with non-ASCII characters, from `start`.
+        i = start;
         while i < bytes.len() {
             let b = bytes[i];
             if b < 0x80 {
@@ -77,23 +109,35 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
                 if !is_word_char(c) || is_own_word(c) {
                     break;
                 }
-                ascii = false;
                 i += c.len_utf8();
             }
         }
-        let word = &text[start..i];
-        let hash = if ascii {
-            hash_ascii(word.as_bytes())
-        } else {
-            hash_non_ascii(word, &mut scratch)
-        };
         out.push(Token {
             start: start as u32,
             end: i as u32,
-            hash,
+            hash: hash_non_ascii(&text[start..i], &mut scratch),
         });
     }
 }
+
+/// Byte classes for the ASCII fast path: the lowercase letter or digit, or
+/// [`SEP`] for an ASCII separator, or [`NON_ASCII`] for a byte >= 0x80.
+const SEP: u8 = 0;
+const NON_ASCII: u8 = 0xFF;
+static ASCII: [u8; 256] = {
+    let mut t = [NON_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphanumeric() {
+            c.to_ascii_lowercase()
+        } else {
+            SEP
+        };
+        b += 1;
+    }
+    t
+};
 
 /// The normalized form of one word, as the hash sees it. For tests and
 /// diagnostics; [`tokenize`] does not allocate per word.
@@ -104,18 +148,6 @@ pub fn normalize_word(word: &str) -> String {
 /// The hash of an already normalized word.
 pub fn hash_normalized(word: &str) -> u64 {
     xxh3_64_with_seed(word.as_bytes(), WORD_SEED)
-}
-
-fn hash_ascii(word: &[u8]) -> u64 {
-    let mut buf = [0u8; 64];
-    if word.len() <= buf.len() {
-        for (d, s) in buf.iter_mut().zip(word) {
-            *d = s.to_ascii_lowercase();
-        }
-        xxh3_64_with_seed(&buf[..word.len()], WORD_SEED)
-    } else {
-        xxh3_64_with_seed(&word.to_ascii_lowercase(), WORD_SEED)
-    }
 }
 
 fn hash_non_ascii(word: &str, scratch: &mut String) -> u64 {
@@ -198,11 +230,47 @@ mod tests {
 
     #[test]
     fn ascii_fast_path_agrees_with_general_path() {
-        for w in ["abc", "ABC", "x", "Z9", &"Long".repeat(40)] {
-            assert_eq!(
-                hash_ascii(w.as_bytes()),
-                hash_normalized(&normalize_word(w))
-            );
+        for w in [
+            "abc",
+            "ABC",
+            "x",
+            "Z9",
+            &"Long".repeat(40),
+            &"q".repeat(64),
+            &"Q".repeat(65),
+        ] {
+            assert_eq!(hashes(w), vec![hash_normalized(&normalize_word(w))], "{w}");
+        }
+        // ASCII letters running into non-ASCII ones are one word.
+        assert_eq!(words("naïve Zürich x"), ["naïve", "Zürich", "x"]);
+        assert_eq!(hashes("CAFÉ"), vec![hash_normalized("café")]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tokens_match_a_naive_tokenizer(text in "[a-zA-Z0-9 ,.éÉß東\\-]{0,60}") {
+            let mut toks = Vec::new();
+            tokenize(&text, &mut toks);
+            // Naive: split on non-word chars, each ideograph alone.
+            let mut naive: Vec<(usize, usize, u64)> = Vec::new();
+            let mut start: Option<usize> = None;
+            for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+                let word = i < text.len() && is_word_char(c) && !is_own_word(c);
+                match (start, word) {
+                    (None, true) => start = Some(i),
+                    (Some(st), false) => {
+                        naive.push((st, i, hash_normalized(&normalize_word(&text[st..i]))));
+                        start = None;
+                    }
+                    _ => {}
+                }
+                if i < text.len() && is_own_word(c) {
+                    let e = i + c.len_utf8();
+                    naive.push((i, e, hash_normalized(&normalize_word(&text[i..e]))));
+                }
+            }
+            let got: Vec<(usize, usize, u64)> = toks.iter().map(|t| (t.start as usize, t.end as usize, t.hash)).collect();
+            proptest::prop_assert_eq!(got, naive);
         }
     }
 
