@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use neardup::align::AlignParams;
 use neardup::config::ScanOptions;
+use neardup::config_file;
 use std::path::PathBuf;
 
 /// Find documents that repeat each other, whole or in part, and the spans
@@ -124,7 +125,7 @@ pub struct InputArgs {
     #[arg(long)]
     pub no_ignore: bool,
     /// Refuse files larger than this many bytes (suffixes K, M, G).
-    #[arg(long, default_value = "256M", value_parser = parse_size)]
+    #[arg(long, default_value = "256M", value_parser = config_file::parse_size)]
     pub max_filesize: u64,
     /// Read files as JSON Lines: one document per record.
     #[arg(long)]
@@ -255,30 +256,18 @@ pub enum FailOn {
     Never,
 }
 
-fn parse_size(s: &str) -> Result<u64, String> {
-    let s = s.trim();
-    let (num, mult) = match s.char_indices().last() {
-        Some((i, 'K' | 'k')) => (&s[..i], 1u64 << 10),
-        Some((i, 'M' | 'm')) => (&s[..i], 1 << 20),
-        Some((i, 'G' | 'g')) => (&s[..i], 1 << 30),
-        _ => (s, 1),
-    };
-    num.parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(mult))
-        .ok_or_else(|| format!("not a size: {s:?} (try 64M)"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn sizes() {
-        assert_eq!(parse_size("10"), Ok(10));
-        assert_eq!(parse_size("2K"), Ok(2048));
-        assert_eq!(parse_size("1g"), Ok(1 << 30));
-        assert!(parse_size("x").is_err());
+    fn sizes_parse_as_in_the_settings_file() {
+        let cli = Cli::try_parse_from(["neardup", "scan", "x", "--max-filesize", "2K"]).unwrap();
+        let Command::Scan(a) = cli.command else {
+            panic!("scan")
+        };
+        assert_eq!(a.input.max_filesize, 2048);
+        assert!(Cli::try_parse_from(["neardup", "scan", "x", "--max-filesize", "lots"]).is_err());
     }
 
     #[test]
