@@ -3,7 +3,9 @@
 //!
 //! `cargo bench --bench quality` (3,000 documents, and a second corpus with
 //! another seed) or `cargo bench --bench quality -- --small` (CI: 600
-//! documents). `--docs N --seed S` choose another corpus.
+//! documents). `--docs N --seed S` choose another corpus. `--sweep` measures
+//! the passage guarantee instead: how often a shared passage of L words with
+//! a share e of its words substituted is found, for a grid of L and e.
 
 use neardup::eval::{self, GenConfig};
 use neardup::report::{json, Report};
@@ -22,6 +24,10 @@ fn main() -> ExitCode {
         let i = args.iter().position(|a| a == name)?;
         args.get(i + 1)?.parse().ok()
     };
+    if args.iter().any(|a| a == "--sweep") {
+        sweep();
+        return ExitCode::SUCCESS;
+    }
     let small = args.iter().any(|a| a == "--small");
     let docs = flag("--docs").map_or(if small { 600 } else { 3000 }, |d| d as usize);
     let seeds: Vec<u64> = match flag("--seed") {
@@ -104,4 +110,68 @@ fn run(docs: usize, seed: u64) -> bool {
         println!("FAIL: {f}");
     }
     failures.is_empty()
+}
+
+/// A passage of `len` words, with a share `edit` of them substituted in the
+/// copy, inside unrelated text on both sides: is it found as a span (with
+/// `--min-words` lowered to 15 so that short passages can be reported)?
+fn sweep() {
+    use neardup::minhash::mix64;
+    let word = |seed: u64| format!("w{}", mix64(seed) % 60_000);
+    let text = |seed: u64, n: usize| -> Vec<String> {
+        (0..n as u64).map(|i| word(seed ^ (i << 24))).collect()
+    };
+    let mut opts = ScanOptions::default();
+    opts.align.min_words = 15;
+    let trials = 300u64;
+    println!("share of {trials} planted passages found (default sketch settings, min-words 15)");
+    print!("{:>8}", "words");
+    let edits = [0.0, 0.02, 0.04, 0.08, 0.12];
+    for e in edits {
+        print!("{:>10}", format!("{:.0}% edits", e * 100.0));
+    }
+    println!();
+    for len in [15usize, 20, 25, 30, 40, 50, 75, 100] {
+        print!("{len:>8}");
+        for e in edits {
+            let mut found = 0;
+            for t in 0..trials {
+                let seed = (len as u64) << 40 ^ ((e * 1000.0) as u64) << 32 ^ t;
+                let passage = text(seed, len);
+                let copy: Vec<String> = passage
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| {
+                        let r = mix64(seed ^ 0xed17 ^ (i as u64) << 16);
+                        if (r % 10_000) as f64 / 10_000.0 < e {
+                            word(r)
+                        } else {
+                            w.clone()
+                        }
+                    })
+                    .collect();
+                let a = [text(seed ^ 1, 200), passage, text(seed ^ 2, 200)]
+                    .concat()
+                    .join(" ");
+                let b = [text(seed ^ 3, 150), copy, text(seed ^ 4, 250)]
+                    .concat()
+                    .join(" ");
+                let docs = [
+                    Document {
+                        path: "a".into(),
+                        text: a,
+                    },
+                    Document {
+                        path: "b".into(),
+                        text: b,
+                    },
+                ];
+                if !scan(&docs, &opts).findings.is_empty() {
+                    found += 1;
+                }
+            }
+            print!("{:>10.3}", found as f64 / trials as f64);
+        }
+        println!();
+    }
 }
