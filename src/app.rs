@@ -170,6 +170,11 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     let mut index = if update && path.exists() {
         Index::load(&path, &params)?
     } else {
+        // A rebuild may replace an index of another version or settings, or
+        // a damaged one, but not a file that is no index at all.
+        if let Err(e @ neardup::index::IndexError::Foreign { .. }) = Index::open(&path) {
+            bail!("{e}\nrefusing to overwrite it: name another --index");
+        }
         Index::new(params)
     };
     let mut errors = Vec::new();

@@ -215,7 +215,9 @@ pub fn check(survey: &Survey, index: &Index, opts: &ScanOptions, old: &OldText<'
         new: &new,
         old,
     };
-    let result = find(known.known(), &sketches, &source, words, opts);
+    let mut result = find(known.known(), &sketches, &source, words, opts);
+    // Documents in this check: unchanged and new (not stale index entries).
+    result.stats.documents = survey.files.len();
     view(result, indexed, &new, &source, opts)
 }
 

@@ -1041,3 +1041,34 @@ fn findings_are_located_in_the_right_documents_whatever_the_path_order() {
         "{pasted}"
     );
 }
+
+#[test]
+fn the_summary_counts_new_and_indexed_documents() {
+    let f = Fixture::indexed();
+    f.add_drop();
+    let out = f.run(&["check", "corpus", "--format", "json"]);
+    let v = json(&out);
+    let s = &v["summary"];
+    assert_eq!(s["new_documents"], 3, "{s}");
+    assert_eq!(s["documents"], 8 + 3, "{s}");
+    let out = f.run(&["check", "corpus", "--color", "never"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("3 new documents checked against 8 indexed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn index_build_does_not_overwrite_a_file_that_is_no_index() {
+    let f = Fixture::new();
+    f.write("notes.json", "{\"mine\": true}\n");
+    let out = f.run(&["index", "build", "corpus", "--index", "notes.json"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("refusing to overwrite"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(f.read("notes.json"), "{\"mine\": true}\n");
+}

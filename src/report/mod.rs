@@ -112,8 +112,11 @@ pub struct ClusterEntry {
 /// Counts over the whole run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    /// Documents scanned.
+    /// Documents in the run (in a check: the indexed ones too).
     pub documents: usize,
+    /// In a check: the documents that were new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_documents: Option<usize>,
     /// Flagged pairs.
     pub pairs: usize,
     /// Flagged pairs that are near duplicates.
@@ -223,7 +226,8 @@ impl Report {
             .filter(|f| f.kind == crate::scan::Kind::NearDuplicate)
             .count();
         let summary = Summary {
-            documents: docs.len(),
+            documents: result.stats.documents.max(docs.len()),
+            new_documents: new.map(|n| n.iter().filter(|&&x| x).count()),
             pairs: pairs.len(),
             near_duplicate: near,
             partial: pairs.len() - near,

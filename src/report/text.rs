@@ -82,10 +82,17 @@ pub fn write(
     let s = &report.summary;
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let scanned = match s.new_documents {
+        Some(n) => format!(
+            "{} checked against {} indexed",
+            plural(n, "new document", "new documents"),
+            s.documents - n
+        ),
+        None => format!("{} scanned", plural(s.documents, "document", "documents")),
+    };
     writeln!(
         w,
-        "{} scanned, {} flagged ({} near duplicate, {} partial), {}; {} sharing only boilerplate not flagged",
-        plural(s.documents, "document", "documents"),
+        "{scanned}, {} flagged ({} near duplicate, {} partial), {}; {} sharing only boilerplate not flagged",
         plural(s.pairs, "pair", "pairs"),
         s.near_duplicate,
         s.partial,
