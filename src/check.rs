@@ -8,11 +8,15 @@
 //! the indexed documents and with the other new ones. Indexed documents that
 //! are gone or changed are *stale*: never proposed as candidates.
 
+use crate::boilerplate::Chrome;
 use crate::error::Error;
 use crate::index::{mtime_of, Index, IndexedDoc};
 use crate::input::{read_document, Document, Fault, Skipped};
-use crate::scan::{find, sketch_all, ScanResult, TextSource};
+use crate::minhash::DocSketch;
+use crate::postings::{self, Posting};
+use crate::scan::{find, sketch_all, Known, ScanResult, TextSource};
 use crate::ScanOptions;
+use ahash::AHashSet;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -201,10 +205,10 @@ pub fn check(survey: &Survey, index: &Index, opts: &ScanOptions, old: &OldText<'
     for id in survey.unchanged() {
         stale[id as usize] = false;
     }
-    let known = index.known_without(&stale);
     let new: Vec<&Document> = survey.new_docs().collect();
     let texts: Vec<&str> = new.iter().map(|d| d.text.as_str()).collect();
     let sketches = sketch_all(&texts, opts);
+    let known = Consulted::new(indexed, &stale, &sketches, opts);
     let words: Vec<u32> = indexed
         .iter()
         .map(|d| d.words)
@@ -219,6 +223,139 @@ pub fn check(survey: &Survey, index: &Index, opts: &ScanOptions, old: &OldText<'
     // Documents in this check: unchanged and new (not stale index entries).
     result.stats.documents = survey.files.len();
     view(result, indexed, &new, &source, opts)
+}
+
+/// The part of the index a check consults: the postings of every hash the
+/// new documents carry and of every hash of the indexed documents that share
+/// a band key or a fingerprint with them, complete over all live indexed
+/// documents. Every hash the engine looks up for a pair involving a new
+/// document is among them, with its exact document frequency, so the
+/// findings equal those over the whole index; building it is two linear
+/// passes over the index instead of sorting all its postings.
+struct Consulted {
+    fingerprints: Vec<Posting>,
+    bands: Vec<Posting>,
+    repeated: Vec<u64>,
+    len: u32,
+}
+
+impl Consulted {
+    fn new(
+        indexed: &[IndexedDoc],
+        stale: &[bool],
+        new: &[DocSketch],
+        opts: &ScanOptions,
+    ) -> Consulted {
+        let (b, r) = opts.bands_rows();
+        let live = |i: usize| !stale[i];
+        let len = indexed.len() as u32;
+        // Postings of `interest` over every live indexed document.
+        let postings_of = |interest: &AHashSet<u64>| {
+            let mut v: Vec<Posting> = indexed
+                .par_iter()
+                .enumerate()
+                .filter(|&(i, _)| live(i))
+                .flat_map_iter(|(i, d)| {
+                    d.fingerprints
+                        .iter()
+                        .filter(move |h| interest.contains(*h))
+                        .map(move |&h| (h, i as u32))
+                })
+                .collect();
+            v.par_sort_unstable();
+            v
+        };
+        let mut repeated: Vec<u64> = indexed
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| live(i))
+            .flat_map(|(_, d)| d.repeated.iter().copied())
+            .collect();
+        repeated.par_sort_unstable();
+        repeated.dedup();
+
+        // Pass 1: the new documents' hashes, exact chrome for them, and so
+        // the indexed documents that are candidates with a new one.
+        let new_keys: Vec<Vec<u64>> = new
+            .iter()
+            .map(|s| crate::lsh::band_keys(&s.signature, b, r))
+            .collect();
+        let new_bands = postings::build(new_keys.iter().map(|k| k.as_slice()), len);
+        let band_set: AHashSet<u64> = new_bands.iter().map(|p| p.0).collect();
+        let mut bands: Vec<Posting> = indexed
+            .par_iter()
+            .enumerate()
+            .filter(|&(i, _)| live(i))
+            .flat_map_iter(|(i, d)| {
+                let band_set = &band_set;
+                d.band_keys
+                    .iter()
+                    .filter(move |k| band_set.contains(*k))
+                    .map(move |&k| (k, i as u32))
+            })
+            .collect();
+        bands.par_sort_unstable();
+        let mut interest: AHashSet<u64> = new
+            .iter()
+            .flat_map(|s| s.fingerprints.iter().copied())
+            .collect();
+        let first = postings_of(&interest);
+        let new_fps = postings::build(new.iter().map(|s| s.fingerprints.as_slice()), len);
+        let n_docs = indexed.len() + new.len();
+        let chrome = Chrome::detect(
+            &first,
+            &new_fps,
+            repeated
+                .iter()
+                .copied()
+                .chain(new.iter().flat_map(|s| s.repeated.iter().copied())),
+            &opts.known_boilerplate,
+            opts.df_threshold_for(n_docs),
+        );
+        let candidates = crate::lsh::union(
+            crate::lsh::candidates(&bands, &new_bands, |_| false, 1),
+            crate::lsh::candidates(
+                &first,
+                &new_fps,
+                |r| chrome.contains(r.hash),
+                opts.min_shared,
+            ),
+        );
+        let mut partners: Vec<u32> = candidates
+            .iter()
+            .flat_map(|&(a, b)| [a, b])
+            .filter(|&d| d < len)
+            .collect();
+        partners.sort_unstable();
+        partners.dedup();
+
+        // Pass 2: add the partners' hashes (looked up when their spans are
+        // classified), with their complete postings.
+        let before = interest.len();
+        for &i in &partners {
+            interest.extend(indexed[i as usize].fingerprints.iter().copied());
+        }
+        let fingerprints = if interest.len() == before {
+            first
+        } else {
+            postings_of(&interest)
+        };
+        Consulted {
+            fingerprints,
+            bands,
+            repeated,
+            len,
+        }
+    }
+
+    fn known(&self) -> Known<'_> {
+        Known {
+            fingerprints: &self.fingerprints,
+            bands: &self.bands,
+            repeated: &self.repeated,
+            len: self.len,
+        }
+    }
 }
 
 /// Restricts a result over `indexed ++ new` to the new documents and the
@@ -382,6 +519,114 @@ pub fn from_memory<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_check_finds_what_a_full_scan_finds_for_new_documents() {
+        use crate::eval::{generate, GenConfig};
+        let corpus = generate(&GenConfig {
+            docs: 400,
+            seed: 3,
+            ..GenConfig::default()
+        });
+        let docs: Vec<Document> = corpus
+            .docs
+            .iter()
+            .map(|d| Document {
+                path: d.name.clone(),
+                text: d.text.clone(),
+            })
+            .collect();
+        let new: Vec<Document> = docs.iter().step_by(7).cloned().collect();
+        let is_new = |p: &str| new.iter().any(|d| d.path == p);
+        let opts = ScanOptions::default();
+        type Found = Vec<(
+            String,
+            String,
+            Vec<(crate::align::Span, crate::align::Span, u64)>,
+        )>;
+        let found = |docs: &[Document], findings: &[crate::scan::Finding]| -> Found {
+            let mut v: Found = findings
+                .iter()
+                .filter(|f| is_new(&docs[f.a as usize].path) || is_new(&docs[f.b as usize].path))
+                .map(|f| {
+                    // The chrome share too, bit for bit: every fingerprint
+                    // in a span must get its exact document frequency.
+                    let spans = f
+                        .alignment
+                        .spans
+                        .iter()
+                        .map(|s| (s.a, s.b, s.chrome.to_bits()))
+                        .collect();
+                    (
+                        docs[f.a as usize].path.clone(),
+                        docs[f.b as usize].path.clone(),
+                        spans,
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let full = crate::scan(&docs, &opts);
+        let want = found(&docs, &full.findings);
+        assert!(want.len() > 20, "the corpus plants repeats: {}", want.len());
+
+        let (survey, index, known) = in_memory(docs.clone(), new.clone(), &opts);
+        let old = from_memory(&known);
+        let checked = check(&survey, &index, &opts, &old);
+        assert!(checked.result.errors.is_empty());
+        assert_eq!(found(&checked.docs, &checked.result.findings), want);
+    }
+
+    #[test]
+    fn chrome_only_the_index_carries_is_counted_inside_spans() {
+        // X (indexed) holds P1 + C + P2, where the chrome C is in a dozen
+        // other indexed documents; Y (new) copies P1 + P2 with other words
+        // in place of C. The span bridges C on X's side: its chrome share
+        // needs C's document frequency, which only the index knows.
+        let w = |n: usize, seed: u64| -> String {
+            (0..n as u64)
+                .map(|i| format!("w{}", crate::minhash::mix64(seed << 20 | i) % 50_000))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let c = w(20, 1);
+        let mut docs: Vec<Document> = (0..12)
+            .map(|i| Document {
+                path: format!("o{i:02}"),
+                text: format!("{} {c} {}", w(100, 10 + i), w(100, 40 + i)),
+            })
+            .collect();
+        let (p1, p2) = (w(60, 2), w(60, 3));
+        docs.push(Document {
+            path: "x".into(),
+            text: format!("{} {p1} {c} {p2} {}", w(50, 4), w(50, 5)),
+        });
+        let y = Document {
+            path: "y".into(),
+            text: format!("{} {p1} {} {p2} {}", w(40, 6), w(20, 7), w(40, 8)),
+        };
+        docs.push(y.clone());
+        let opts = ScanOptions::default();
+        let full = crate::scan(&docs, &opts);
+        let span = |docs: &[Document], r: &ScanResult| {
+            let f = r
+                .findings
+                .iter()
+                .find(|f| docs[f.a as usize].path == "x" && docs[f.b as usize].path == "y")
+                .expect("x~y");
+            (
+                f.alignment.spans[0].a,
+                f.alignment.spans[0].chrome.to_bits(),
+            )
+        };
+        let want = span(&docs, &full);
+        assert!(f64::from_bits(want.1) > 0.0, "the span holds chrome");
+        let (survey, index, known) = in_memory(docs.clone(), vec![y], &opts);
+        let old = from_memory(&known);
+        let checked = check(&survey, &index, &opts, &old);
+        assert_eq!(span(&checked.docs, &checked.result), want);
+    }
 
     #[test]
     fn index_keys_ignore_dot_components() {

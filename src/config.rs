@@ -76,6 +76,12 @@ impl ScanOptions {
         Ok(())
     }
 
+    /// The chrome document-frequency threshold for a corpus of `n_docs`.
+    pub fn df_threshold_for(&self, n_docs: usize) -> u32 {
+        self.df_threshold
+            .unwrap_or_else(|| crate::boilerplate::auto_df_threshold(n_docs))
+    }
+
     /// LSH bands and rows for `lsh_threshold` and `num_perm`.
     pub fn bands_rows(&self) -> (usize, usize) {
         crate::lsh::optimal_params(self.lsh_threshold, self.num_perm)

@@ -1,7 +1,7 @@
 //! The whole pipeline over documents in memory.
 
 use crate::align::{align, Alignment, Prepared};
-use crate::boilerplate::{self, Chrome, ChromeStats};
+use crate::boilerplate::{Chrome, ChromeStats};
 use crate::cluster::{clusters, Cluster};
 use crate::config::ScanOptions;
 use crate::input::Document;
@@ -148,9 +148,7 @@ pub fn find(
     let n_docs = known.len as usize + new.len();
     assert_eq!(words.len(), n_docs, "one word count per document");
     let new_fps = postings::build(new.iter().map(|s| s.fingerprints.as_slice()), known.len);
-    let df = opts
-        .df_threshold
-        .unwrap_or_else(|| boilerplate::auto_df_threshold(n_docs));
+    let df = opts.df_threshold_for(n_docs);
     let repeated = known
         .repeated
         .iter()
