@@ -55,14 +55,7 @@ fn run(docs: usize, seed: u64) -> bool {
         ..GenConfig::default()
     };
     let corpus = eval::generate(&cfg);
-    let documents: Vec<Document> = corpus
-        .docs
-        .iter()
-        .map(|d| Document {
-            path: d.name.clone(),
-            text: d.text.clone(),
-        })
-        .collect();
+    let documents = corpus.documents();
     let mb = documents.iter().map(|d| d.text.len()).sum::<usize>() as f64 / 1e6;
     let t = Instant::now();
     let result = scan(&documents, &ScanOptions::default());

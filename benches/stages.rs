@@ -22,13 +22,7 @@ static DOCS: LazyLock<Vec<Document>> = LazyLock::new(|| {
         seed: 5,
         ..GenConfig::default()
     })
-    .docs
-    .into_iter()
-    .map(|d| Document {
-        path: d.name,
-        text: d.text,
-    })
-    .collect()
+    .documents()
 });
 
 fn bytes() -> BytesCount {

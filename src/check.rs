@@ -523,19 +523,12 @@ mod tests {
     #[test]
     fn a_check_finds_what_a_full_scan_finds_for_new_documents() {
         use crate::eval::{generate, GenConfig};
-        let corpus = generate(&GenConfig {
+        let docs = generate(&GenConfig {
             docs: 400,
             seed: 3,
             ..GenConfig::default()
-        });
-        let docs: Vec<Document> = corpus
-            .docs
-            .iter()
-            .map(|d| Document {
-                path: d.name.clone(),
-                text: d.text.clone(),
-            })
-            .collect();
+        })
+        .documents();
         let new: Vec<Document> = docs.iter().step_by(7).cloned().collect();
         let is_new = |p: &str| new.iter().any(|d| d.path == p);
         let opts = ScanOptions::default();

@@ -115,6 +115,17 @@ impl Corpus {
         self.truth.save(&dir.join("truth.json"))
     }
 
+    /// The documents as the scanner takes them, named by file name.
+    pub fn documents(&self) -> Vec<crate::input::Document> {
+        self.docs
+            .iter()
+            .map(|d| crate::input::Document {
+                path: d.name.clone(),
+                text: d.text.clone(),
+            })
+            .collect()
+    }
+
     /// Looks a document up by file name.
     pub fn doc(&self, name: &str) -> Option<&GeneratedDoc> {
         self.docs
