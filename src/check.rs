@@ -565,6 +565,11 @@ mod tests {
         assert!(want.len() > 20, "the corpus plants repeats: {}", want.len());
 
         let (survey, index, known) = in_memory(docs.clone(), new.clone(), &opts);
+        // Through the file: what a check reads back is what was indexed.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("index");
+        index.save(&file).unwrap();
+        let index = Index::load(&file, index.params()).unwrap();
         let old = from_memory(&known);
         let checked = check(&survey, &index, &opts, &old);
         assert!(checked.result.errors.is_empty());
