@@ -149,6 +149,8 @@ mod tests {
     #[test]
     fn s_curve_params_are_sane() {
         let (b, r) = optimal_params(0.5, 128);
+        // The default layout DESIGN.md states.
+        assert_eq!((b, r), (25, 5));
         assert!(b * r <= 128);
         assert!(collision_probability(0.8, b, r) > 0.95, "{b}x{r}");
         assert!(collision_probability(0.2, b, r) < 0.1, "{b}x{r}");
