@@ -783,9 +783,9 @@ fn known_boilerplate_file_keeps_a_chrome_only_pair_unflagged() {
 #[test]
 fn one_word_repeated_a_million_times_stays_bounded() {
     // Two identical files of one word repeated: every shingle is the same,
-    // so it seeds no alignment (a shingle repeated that often is no seed).
-    // The run must finish and report something consistent: no pair, or one
-    // near-duplicate pair and not a million spans.
+    // so no shingle seeds an alignment (one repeated that often is no seed),
+    // but identical documents align as one whole span. The run must finish
+    // quickly and report one near-duplicate pair, not a million spans.
     let dir = tempfile::tempdir().unwrap();
     let text = "word ".repeat(1_000_000);
     write_files(
@@ -805,7 +805,6 @@ fn one_word_repeated_a_million_times_stays_bounded() {
     assert_eq!(report.document_names(), ["a.txt", "b.txt"]);
     assert!(report.documents.iter().all(|d| d.words == 1_000_000));
     match report.pairs.as_slice() {
-        [] => assert_eq!(code(&out), 0),
         [p] => {
             assert_eq!(code(&out), 1);
             assert_eq!(p.kind, Kind::NearDuplicate, "{p:?}");
