@@ -88,6 +88,7 @@ fn candidates(b: Bencher) {
             &[],
             &fps,
             |r| chrome.contains(r.hash),
+            |_| true,
             2,
         ))
     });

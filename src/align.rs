@@ -122,11 +122,9 @@ pub struct AlignParams {
     pub max_repeats: u32,
     /// Smallest share of covered words in a span.
     pub min_similarity: f64,
-    /// A span is boilerplate when at least this share of it is chrome.
+    /// A span is boilerplate when at least this share of its words (both
+    /// sides) lies in chrome stretches.
     pub chrome_fraction: f64,
-    /// A span longer than this many words is never boilerplate: page chrome
-    /// is short, an article in many documents is not chrome.
-    pub max_chrome_words: u32,
     /// Spans covering at least this share of both documents' words make the
     /// pair a near duplicate, and are kept even when shorter than
     /// `min_words`.
@@ -144,7 +142,6 @@ impl Default for AlignParams {
             max_repeats: 16,
             min_similarity: 0.5,
             chrome_fraction: 0.5,
-            max_chrome_words: 200,
             near_coverage: 0.8,
         }
     }
@@ -159,6 +156,12 @@ pub struct Prepared {
     pub shingles: Vec<u64>,
     /// Winnowed fingerprints, in position order.
     pub fingerprints: Vec<Fingerprint>,
+    /// `(shingle hash, position)` sorted: the exact similarity and the
+    /// seeds come from merging two of these.
+    pub sorted: Vec<(u64, u32)>,
+    /// Fingerprint hashes this document repeats at places that do not
+    /// overlap (chrome inside it), sorted.
+    pub repeated: Vec<u64>,
 }
 
 impl Prepared {
@@ -168,7 +171,25 @@ impl Prepared {
         tokenize(text, &mut p.tokens);
         shingles(&p.tokens, k, &mut p.shingles);
         winnow(&p.shingles, window, &mut p.fingerprints);
+        p.sorted = p
+            .shingles
+            .iter()
+            .enumerate()
+            .map(|(i, &h)| (h, i as u32))
+            .collect();
+        p.sorted.sort_unstable();
+        let mut fps = p.fingerprints.clone();
+        p.repeated = crate::minhash::distinct_and_repeated(&mut fps, k).1;
         p
+    }
+
+    /// Memory held, in bytes (for the verify stage's cache budget).
+    pub fn heap_bytes(&self) -> usize {
+        self.tokens.len() * std::mem::size_of::<Token>()
+            + self.shingles.len() * 8
+            + self.fingerprints.len() * std::mem::size_of::<Fingerprint>()
+            + self.sorted.len() * 16
+            + self.repeated.len() * 8
     }
 
     /// Words covered by one shingle.
@@ -188,6 +209,16 @@ struct Chain {
 }
 
 /// Verifies a pair and aligns its spans.
+///
+/// Chrome is judged for the pair: a fingerprint is chrome when `chrome`
+/// holds it or either document repeats it. Chrome stretches of at least
+/// `min_words` words are cut out of a span and reported as boilerplate spans
+/// of their own (a footer after a copied passage); shorter ones stay inside
+/// it. A span is boilerplate when at least `chrome_fraction` of its words lie
+/// in chrome stretches. When the smaller document is repeated inside the
+/// other (exact containment of its shingles at least `near_coverage`), only
+/// known chrome (`--boilerplate`) counts: a syndicated article or a license
+/// inside a longer one is content however many documents carry it.
 pub fn align(
     a_text: &str,
     a: &Prepared,
@@ -199,8 +230,38 @@ pub fn align(
     let (jaccard, containment, seeds) = seeds(a, b, p.max_repeats);
     let ka = a.klen(p.k);
     let kb = b.klen(p.k);
-    let mut chains = chain(&seeds, ka, kb, p);
-    if identical(a, b) {
+    let smaller = if a.tokens.len() <= b.tokens.len() {
+        0
+    } else {
+        1
+    };
+    let repeated_inside = containment[smaller] >= p.near_coverage;
+    let pair_chrome = |h: u64| {
+        if repeated_inside {
+            chrome.is_known(h)
+        } else {
+            chrome.contains(h)
+                || a.repeated.binary_search(&h).is_ok()
+                || b.repeated.binary_search(&h).is_ok()
+        }
+    };
+    let slot = p.max_gap;
+    let mask_a = crate::boilerplate::chrome_stretches(&a.fingerprints, pair_chrome, ka, slot);
+    let mask_b = crate::boilerplate::chrome_stretches(&b.fingerprints, pair_chrome, kb, slot);
+    // Long stretches of corpus chrome are cut out of spans; text only one
+    // of the two documents repeats is weaker evidence and is not.
+    let corpus_chrome = |h: u64| {
+        if repeated_inside {
+            chrome.is_known(h)
+        } else {
+            chrome.contains(h)
+        }
+    };
+    let cut_a = crate::boilerplate::chrome_stretches(&a.fingerprints, corpus_chrome, ka, slot);
+
+    let (mut chains, owner) = chain(&seeds, ka, kb, p);
+    let same_words = identical(a, b);
+    if same_words {
         // Same words throughout: one span, even when every shingle repeats
         // too often to seed (a word repeated a million times).
         let n = a.tokens.len() as u32;
@@ -214,112 +275,209 @@ pub fn align(
         }];
     }
 
-    // Token ranges, extended by words that still match one by one.
-    let mut spans: Vec<(u32, u32, u32, u32, u32, u32)> = chains
-        .iter()
-        .map(|c| {
-            let (mut a0, mut b0) = (c.a0, c.b0);
-            let (mut a1, mut b1) = (c.a1 + ka, c.b1 + kb);
-            let (mut cov_a, mut cov_b) = (c.cov_a, c.cov_b);
-            let back = x_drop(a0, b0, p.max_gap, |i| {
-                (
-                    a.tokens[(a0 - i) as usize].hash,
-                    b.tokens[(b0 - i) as usize].hash,
-                )
+    // Token ranges, extended by words that still match one by one, then cut
+    // around long chrome stretches.
+    let mut spans: Vec<Piece> = Vec::new();
+    for (ci, c) in chains.iter().enumerate() {
+        let (mut a0, mut b0) = (c.a0, c.b0);
+        let (mut a1, mut b1) = (c.a1 + ka, c.b1 + kb);
+        let (mut cov_a, mut cov_b) = (c.cov_a, c.cov_b);
+        let back = x_drop(a0, b0, p.max_gap, |i| {
+            (
+                a.tokens[(a0 - i) as usize].hash,
+                b.tokens[(b0 - i) as usize].hash,
+            )
+        });
+        a0 -= back.0;
+        b0 -= back.0;
+        let room = (a.tokens.len() as u32 - a1).min(b.tokens.len() as u32 - b1);
+        let fwd = x_drop(room, room, p.max_gap, |i| {
+            (
+                a.tokens[(a1 + i - 1) as usize].hash,
+                b.tokens[(b1 + i - 1) as usize].hash,
+            )
+        });
+        a1 += fwd.0;
+        b1 += fwd.0;
+        cov_a += back.1 + fwd.1;
+        cov_b += back.1 + fwd.1;
+        let whole = Piece {
+            a0,
+            a1,
+            b0,
+            b1,
+            cov_a,
+            cov_b,
+        };
+        let cuts: Vec<(u32, u32)> = cut_a
+            .iter()
+            .map(|&(s, e)| (s.max(a0), e.min(a1)))
+            .filter(|&(s, e)| e > s && e - s >= p.min_words.max(1))
+            .collect();
+        if cuts.is_empty() {
+            spans.push(whole);
+            continue;
+        }
+        let own: Vec<(u32, u32)> = if same_words {
+            Vec::new()
+        } else {
+            seeds
+                .iter()
+                .zip(&owner)
+                .filter(|(_, &o)| o as usize == ci)
+                .map(|(&s, _)| s)
+                .collect()
+        };
+        let to_b = |x: u32| -> u32 {
+            let i = own.partition_point(|s| s.0 <= x);
+            let bx = match i.checked_sub(1).map(|i| own[i]) {
+                Some((sa, sb)) => sb + (x - sa),
+                None => b0 + x.saturating_sub(a0),
+            };
+            bx.clamp(b0, b1)
+        };
+        let mut edges = vec![a0];
+        for &(s, e) in &cuts {
+            edges.extend([s, e]);
+        }
+        edges.push(a1);
+        for w in edges.windows(2) {
+            let (x0, x1) = (w[0], w[1]);
+            if x1 <= x0 {
+                continue;
+            }
+            let (y0, y1) = (to_b(x0), to_b(x1));
+            if y1 <= y0 {
+                continue;
+            }
+            let (ca, cb) = if same_words {
+                (x1 - x0, y1 - y0)
+            } else {
+                seeded_words(&own, x0, x1, y0, y1, ka, kb)
+            };
+            spans.push(Piece {
+                a0: x0,
+                a1: x1,
+                b0: y0,
+                b1: y1,
+                cov_a: ca,
+                cov_b: cb,
             });
-            a0 -= back.0;
-            b0 -= back.0;
-            let room = (a.tokens.len() as u32 - a1).min(b.tokens.len() as u32 - b1);
-            let fwd = x_drop(room, room, p.max_gap, |i| {
-                (
-                    a.tokens[(a1 + i - 1) as usize].hash,
-                    b.tokens[(b1 + i - 1) as usize].hash,
-                )
-            });
-            a1 += fwd.0;
-            b1 += fwd.0;
-            cov_a += back.1 + fwd.1;
-            cov_b += back.1 + fwd.1;
-            (a0, a1, b0, b1, cov_a, cov_b)
-        })
-        .collect();
+        }
+    }
 
-    // Largest first; drop chains mostly inside a kept one on both sides.
-    spans.sort_by_key(|s| (std::cmp::Reverse(s.4 + s.5), s.0, s.2));
-    let mut kept: Vec<(u32, u32, u32, u32, u32, u32)> = Vec::new();
+    // Largest first; drop pieces mostly inside a kept one on both sides,
+    // or wholly inside one on either side (no span of a pair nests in
+    // another: the same text met again elsewhere adds nothing).
+    spans.sort_by_key(|s| (std::cmp::Reverse(s.cov_a + s.cov_b), s.a0, s.b0));
+    let mut kept: Vec<Piece> = Vec::new();
     for s in spans {
         let inside = kept.iter().any(|k| {
-            overlap(s.0, s.1, k.0, k.1) * 2 >= s.1 - s.0
-                && overlap(s.2, s.3, k.2, k.3) * 2 >= s.3 - s.2
+            (overlap(s.a0, s.a1, k.a0, k.a1) * 2 >= s.a1 - s.a0
+                && overlap(s.b0, s.b1, k.b0, k.b1) * 2 >= s.b1 - s.b0)
+                || (k.a0 <= s.a0 && s.a1 <= k.a1)
+                || (k.b0 <= s.b0 && s.b1 <= k.b1)
         });
         if !inside {
             kept.push(s);
         }
     }
-    kept.sort_by_key(|s| (s.0, s.2));
+    kept.sort_by_key(|s| (s.a0, s.b0));
 
     let (na, nb) = (a.tokens.len().max(1) as f64, b.tokens.len().max(1) as f64);
     let mut out = Vec::new();
     let mut ranges = Vec::new();
-    for (a0, a1, b0, b1, cov_a, cov_b) in kept {
-        let (wa, wb) = (a1 - a0, b1 - b0);
+    for s in kept {
+        let (wa, wb) = (s.a1 - s.a0, s.b1 - s.b0);
         let words = wa.min(wb);
         let whole = wa as f64 >= p.near_coverage * na && wb as f64 >= p.near_coverage * nb;
         if words < p.min_words && !whole {
             continue;
         }
-        let similarity = (cov_a.min(wa) + cov_b.min(wb)) as f64 / (wa + wb) as f64;
+        let similarity = (s.cov_a.min(wa) + s.cov_b.min(wb)) as f64 / (wa + wb) as f64;
         if similarity < p.min_similarity {
             continue;
         }
-        let chrome_share = chrome.fraction(inside(a, a0, a1, ka).chain(inside(b, b0, b1, kb)));
-        let boilerplate = chrome_share >= p.chrome_fraction && words <= p.max_chrome_words;
-        ranges.push(((a0, a1), (b0, b1)));
+        let chrome_share = (in_stretches(&mask_a, s.a0, s.a1) + in_stretches(&mask_b, s.b0, s.b1))
+            as f64
+            / (wa + wb) as f64;
+        ranges.push(((s.a0, s.a1), (s.b0, s.b1)));
         out.push(SpanPair {
-            a: byte_span(a_text, &a.tokens, a0, a1),
-            b: byte_span(b_text, &b.tokens, b0, b1),
+            a: byte_span(a_text, &a.tokens, s.a0, s.a1),
+            b: byte_span(b_text, &b.tokens, s.b0, s.b1),
             words,
             similarity,
             chrome: chrome_share,
-            boilerplate,
+            boilerplate: chrome_share >= p.chrome_fraction,
         });
     }
-    // Chrome is a small part of a page: when the spans cover most of the
-    // smaller document, that document is repeated in the other, however
-    // common its text (a license inside a longer license, a syndicated
-    // article), and no span of the pair is boilerplate.
-    let covered = |out: &[SpanPair], side: usize, only_content: bool| {
+    let covered = |side: usize| {
         let r: Vec<(u32, u32)> = ranges
             .iter()
-            .zip(out)
-            .filter(|(_, s)| !only_content || !s.boilerplate)
+            .zip(&out)
+            .filter(|(_, s)| !s.boilerplate)
             .map(|(r, _)| if side == 0 { r.0 } else { r.1 })
             .collect();
         union_len(r) as f64 / if side == 0 { na } else { nb }
     };
-    let smaller = if na <= nb { 0 } else { 1 };
-    if covered(&out, smaller, false) >= p.near_coverage {
-        // Only the spans that make up the cover: not those mostly inside a
-        // longer span on the smaller side (the same chrome met again
-        // elsewhere in the larger document stays boilerplate).
-        let side = |r: &((u32, u32), (u32, u32))| if smaller == 0 { r.0 } else { r.1 };
-        for i in 0..out.len() {
-            let (lo, hi) = side(&ranges[i]);
-            let redundant = ranges.iter().enumerate().any(|(j, r)| {
-                let (l2, h2) = side(r);
-                j != i && h2 - l2 > hi - lo && overlap(lo, hi, l2, h2) * 2 >= hi - lo
-            });
-            if !redundant {
-                out[i].boilerplate = false;
-            }
-        }
-    }
     Alignment {
         jaccard,
         containment,
-        coverage: [covered(&out, 0, true), covered(&out, 1, true)],
+        coverage: [covered(0), covered(1)],
         spans: out,
     }
+}
+
+/// A candidate span: word ranges on both sides and the words covered by
+/// seeds in step.
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    a0: u32,
+    a1: u32,
+    b0: u32,
+    b1: u32,
+    cov_a: u32,
+    cov_b: u32,
+}
+
+/// Words of `x0..x1` (A) and `y0..y1` (B) covered by the shingles of
+/// `seeds` (sorted by A) that lie inside both ranges.
+fn seeded_words(
+    seeds: &[(u32, u32)],
+    x0: u32,
+    x1: u32,
+    y0: u32,
+    y1: u32,
+    ka: u32,
+    kb: u32,
+) -> (u32, u32) {
+    let (mut ca, mut cb, mut ea, mut eb) = (0, 0, x0, y0);
+    for &(sa, sb) in seeds {
+        if sa < x0 || sa + ka > x1 || sb < y0 || sb + kb > y1 {
+            continue;
+        }
+        let s = sa.max(ea);
+        if sa + ka > s {
+            ca += sa + ka - s;
+            ea = sa + ka;
+        }
+        let s = sb.max(eb);
+        if sb + kb > s {
+            cb += sb + kb - s;
+            eb = sb + kb;
+        }
+    }
+    (ca, cb)
+}
+
+/// Words of `lo..hi` inside the sorted, disjoint `stretches`.
+fn in_stretches(stretches: &[(u32, u32)], lo: u32, hi: u32) -> u32 {
+    let i = stretches.partition_point(|s| s.1 <= lo);
+    stretches[i..]
+        .iter()
+        .take_while(|s| s.0 < hi)
+        .map(|&(s, e)| overlap(lo, hi, s, e))
+        .sum()
 }
 
 /// Whether two documents have the same words, in the same order.
@@ -333,18 +491,13 @@ fn identical(a: &Prepared, b: &Prepared) -> bool {
 }
 
 /// Exact Jaccard, containments, and seeds `(pos in A, pos in B)` sorted.
+///
+/// A shingle found more than `max_repeats` times in either document seeds
+/// only its occurrences of equal rank (the i-th in A with the i-th in B):
+/// text both documents repeat many times still aligns along the diagonal,
+/// at a cost linear in the occurrences.
 fn seeds(a: &Prepared, b: &Prepared, max_repeats: u32) -> (f64, [f64; 2], Vec<(u32, u32)>) {
-    let sorted = |p: &Prepared| {
-        let mut v: Vec<(u64, u32)> = p
-            .shingles
-            .iter()
-            .enumerate()
-            .map(|(i, &h)| (h, i as u32))
-            .collect();
-        v.sort_unstable();
-        v
-    };
-    let (sa, sb) = (sorted(a), sorted(b));
+    let (sa, sb) = (&a.sorted, &b.sorted);
     let runs_a: Vec<&[(u64, u32)]> = sa.chunk_by(|x, y| x.0 == y.0).collect();
     let runs_b: Vec<&[(u64, u32)]> = sb.chunk_by(|x, y| x.0 == y.0).collect();
     let (mut i, mut j, mut common) = (0, 0, 0usize);
@@ -356,12 +509,15 @@ fn seeds(a: &Prepared, b: &Prepared, max_repeats: u32) -> (f64, [f64; 2], Vec<(u
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
                 common += 1;
-                if runs_a[i].len() as u32 <= max_repeats && runs_b[j].len() as u32 <= max_repeats {
-                    for x in runs_a[i] {
-                        for y in runs_b[j] {
+                let (ra, rb) = (runs_a[i], runs_b[j]);
+                if ra.len() as u32 <= max_repeats && rb.len() as u32 <= max_repeats {
+                    for x in ra {
+                        for y in rb {
                             seeds.push((x.1, y.1));
                         }
                     }
+                } else {
+                    seeds.extend(ra.iter().zip(rb).map(|(x, y)| (x.1, y.1)));
                 }
                 i += 1;
                 j += 1;
@@ -379,8 +535,10 @@ fn seeds(a: &Prepared, b: &Prepared, max_repeats: u32) -> (f64, [f64; 2], Vec<(u
     )
 }
 
-fn chain(seeds: &[(u32, u32)], ka: u32, kb: u32, p: &AlignParams) -> Vec<Chain> {
+/// Chains seeds; also returns the chain each seed joined.
+fn chain(seeds: &[(u32, u32)], ka: u32, kb: u32, p: &AlignParams) -> (Vec<Chain>, Vec<u32>) {
     let mut chains: Vec<Chain> = Vec::new();
+    let mut owner = Vec::with_capacity(seeds.len());
     let mut active: Vec<usize> = Vec::new();
     let reach_a = p.max_gap + ka;
     let reach_b = p.max_gap + kb;
@@ -403,6 +561,7 @@ fn chain(seeds: &[(u32, u32)], ka: u32, kb: u32, p: &AlignParams) -> Vec<Chain> 
         }
         match best {
             Some((_, slot)) => {
+                owner.push(active[slot] as u32);
                 let ch = &mut chains[active[slot]];
                 ch.cov_a += (sa - ch.a1).min(ka);
                 ch.cov_b += (sb - ch.b1).min(kb);
@@ -410,6 +569,7 @@ fn chain(seeds: &[(u32, u32)], ka: u32, kb: u32, p: &AlignParams) -> Vec<Chain> 
                 ch.b1 = sb;
             }
             None => {
+                owner.push(chains.len() as u32);
                 active.push(chains.len());
                 chains.push(Chain {
                     a0: sa,
@@ -422,7 +582,7 @@ fn chain(seeds: &[(u32, u32)], ka: u32, kb: u32, p: &AlignParams) -> Vec<Chain> 
             }
         }
     }
-    chains
+    (chains, owner)
 }
 
 /// Extends an alignment end word by word, in step: a match scores +1, a
@@ -451,15 +611,6 @@ fn x_drop(room_a: u32, room_b: u32, limit: u32, pair: impl Fn(u32) -> (u64, u64)
     (best_len, best_matched)
 }
 
-/// Fingerprint hashes of shingles lying wholly inside words `lo..hi`.
-fn inside(prep: &Prepared, lo: u32, hi: u32, klen: u32) -> impl Iterator<Item = u64> + '_ {
-    let start = prep.fingerprints.partition_point(|f| f.pos < lo);
-    prep.fingerprints[start..]
-        .iter()
-        .take_while(move |f| f.pos + klen <= hi)
-        .map(|f| f.hash)
-}
-
 fn overlap(a0: u32, a1: u32, b0: u32, b1: u32) -> u32 {
     a1.min(b1).saturating_sub(a0.max(b0))
 }
@@ -479,7 +630,7 @@ fn union_len(mut ranges: Vec<(u32, u32)>) -> u32 {
 
 /// The bytes of words `lo..hi`, widened to punctuation glued to either end
 /// (an opening quote, a closing period), but never into another word.
-fn byte_span(text: &str, tokens: &[Token], lo: u32, hi: u32) -> Span {
+pub(crate) fn byte_span(text: &str, tokens: &[Token], lo: u32, hi: u32) -> Span {
     if lo >= hi {
         return Span { start: 0, end: 0 };
     }
@@ -656,12 +807,22 @@ mod tests {
     }
 
     #[test]
-    fn repeated_word_is_bounded_and_yields_nothing() {
+    fn text_both_repeat_many_times_aligns_along_the_diagonal() {
+        // Every shingle repeats far more than max_repeats: seeds are the
+        // occurrences of equal rank, linear in the text.
         let a = "spam ".repeat(200_000);
         let b = "spam ".repeat(150_000);
         let al = run(&a, &b, &AlignParams::default());
-        assert!(al.spans.is_empty());
         assert_eq!(al.jaccard, 1.0);
+        assert_eq!(al.spans.len(), 1, "{:?}", al.spans);
+        assert_eq!(al.coverage[1], 1.0);
+        // A paragraph repeated 20 and 25 times.
+        let para = words(40, 70).join(" ");
+        let a = vec![para.as_str(); 20].join("\n");
+        let b = vec![para.as_str(); 25].join("\n");
+        let al = run(&a, &b, &AlignParams::default());
+        assert!(al.has_content());
+        assert_eq!(al.coverage[0], 1.0);
     }
 
     #[test]
@@ -675,11 +836,31 @@ mod tests {
         assert_eq!(al.spans[0].similarity, 1.0);
     }
 
+    /// Chrome by document frequency: `hashes` in 10 documents.
+    fn frequent(hashes: &[u64]) -> Chrome {
+        let mut post: Vec<(u64, u32)> = (0..10u32)
+            .flat_map(|d| hashes.iter().map(move |&h| (h, d)))
+            .collect();
+        post.sort_unstable();
+        post.dedup();
+        Chrome::detect(&[], &post, [], &[], 10)
+    }
+
+    fn with(x: &str, y: &str, chrome: &Chrome) -> Alignment {
+        let p = AlignParams::default();
+        let (px, py) = (
+            Prepared::new(x, p.k, p.window),
+            Prepared::new(y, p.k, p.window),
+        );
+        align(x, &px, y, &py, chrome, &p)
+    }
+
     #[test]
     fn a_document_repeated_inside_another_is_not_boilerplate() {
         // All of `small` is common text, and all of it is inside `big`: the
-        // pair is a containment, not chrome. A third document sharing only
-        // a part of that common text is boilerplate-only.
+        // pair is a containment (a syndicated article, a license inside a
+        // longer one), not chrome. A third document sharing only a part of
+        // that common text is boilerplate-only.
         let (head, tail) = (words(60, 60).join(" "), words(90, 61).join(" "));
         let small = format!("{head} {tail}");
         let big = format!(
@@ -688,45 +869,86 @@ mod tests {
             words(30, 63).join(" ")
         );
         let other = format!("{} {tail}", words(200, 64).join(" "));
-        let p = AlignParams::default();
-        let known = crate::boilerplate::known_shingles(&small, p.k);
-        let chrome = Chrome::detect(&[], &[], [], &known, 10);
-        let go = |x: &str, y: &str| {
-            let (px, py) = (
-                Prepared::new(x, p.k, p.window),
-                Prepared::new(y, p.k, p.window),
-            );
-            align(x, &px, y, &py, &chrome, &p)
-        };
-        let al = go(&small, &big);
+        let chrome = frequent(&crate::boilerplate::known_shingles(&small, 5));
+        let al = with(&small, &big, &chrome);
         assert_eq!(al.spans.len(), 2, "{:?}", al.spans);
-        assert!(al.has_content());
+        assert!(al.spans.iter().all(|s| !s.boilerplate));
         assert!(al.coverage[0] > 0.95);
-        let al = go(&other, &big);
+        let al = with(&other, &big, &chrome);
         assert_eq!(al.spans.len(), 1);
         assert!(!al.has_content());
     }
 
     #[test]
-    fn long_spans_are_never_boilerplate() {
-        // Every fingerprint chrome: a short span is boilerplate, a long one
-        // (an article in many documents) is not.
-        let short = words(80, 50).join(" ");
-        let long = words(400, 51).join(" ");
-        for (text, expect) in [(short, true), (long, false)] {
-            let a = format!("{} {text}", words(60, 52).join(" "));
-            let b = format!("{text} {}", words(60, 53).join(" "));
-            let p = AlignParams::default();
-            let (pa, pb) = (
-                Prepared::new(&a, p.k, p.window),
-                Prepared::new(&b, p.k, p.window),
-            );
-            let known = crate::boilerplate::known_shingles(&text, p.k);
-            let chrome = Chrome::detect(&[], &[], [], &known, 10);
-            let al = align(&a, &pa, &b, &pb, &chrome, &p);
-            assert_eq!(al.spans.len(), 1);
-            assert_eq!(al.spans[0].boilerplate, expect);
+    fn chrome_is_boilerplate_whatever_its_length_and_known_chrome_always() {
+        for n in [80, 400] {
+            let text = words(n, 51).join(" ");
+            let a = format!("{} {text}", words(300, 52).join(" "));
+            let b = format!("{text} {}", words(300, 53).join(" "));
+            let chrome = frequent(&crate::boilerplate::known_shingles(&text, 5));
+            let al = with(&a, &b, &chrome);
+            assert_eq!(al.spans.len(), 1, "{n}: {:?}", al.spans);
+            assert!(al.spans[0].boilerplate, "{n} words");
         }
+        // Known chrome (--boilerplate) stays boilerplate even when it is
+        // the whole of the smaller document.
+        let text = words(300, 54).join(" ");
+        let b = format!("{text} {}", words(100, 55).join(" "));
+        let known = crate::boilerplate::known_shingles(&text, 5);
+        let chrome = Chrome::detect(&[], &[], [], &known, 10);
+        let al = with(&text, &b, &chrome);
+        assert!(!al.spans.is_empty() && !al.has_content(), "{:?}", al.spans);
+    }
+
+    #[test]
+    fn a_passage_before_a_long_footer_is_cut_from_it() {
+        // Both documents end with a copied passage followed by a 300-word
+        // footer that many documents carry: the passage is a finding, the
+        // footer a boilerplate span of its own.
+        let passage = words(80, 80).join(" ");
+        let footer = words(300, 81).join(" ");
+        let a = format!("{} {passage} {footer}", words(200, 82).join(" "));
+        let b = format!("{} {passage} {footer}", words(250, 83).join(" "));
+        let chrome = frequent(&crate::boilerplate::known_shingles(&footer, 5));
+        let al = with(&a, &b, &chrome);
+        assert_eq!(al.spans.len(), 2, "{:?}", al.spans);
+        let (p, f) = (&al.spans[0], &al.spans[1]);
+        assert!(!p.boilerplate && f.boilerplate);
+        assert!(p.words.abs_diff(80) <= 8, "{}", p.words);
+        assert!(a[p.a.start..p.a.end].starts_with(&passage[..20]));
+        assert!(f.words.abs_diff(300) <= 8, "{}", f.words);
+    }
+
+    #[test]
+    fn a_template_with_varying_slots_is_boilerplate() {
+        // A 200-word template whose every 20th word varies by document.
+        let template = words(200, 90);
+        let fill = |seed: u64| {
+            template
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    if i % 20 == 10 {
+                        format!("v{seed}x{i}")
+                    } else {
+                        w.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let (ta, tb) = (fill(1), fill(2));
+        let a = format!("{ta} {}", words(300, 91).join(" "));
+        let b = format!("{tb} {}", words(300, 92).join(" "));
+        // The template's fixed text is in many documents; its slots are not.
+        let tb_shingles = crate::boilerplate::known_shingles(&tb, 5);
+        let fixed: Vec<u64> = crate::boilerplate::known_shingles(&ta, 5)
+            .into_iter()
+            .filter(|h| tb_shingles.contains(h))
+            .collect();
+        let al = with(&a, &b, &frequent(&fixed));
+        assert!(!al.spans.is_empty());
+        assert!(!al.has_content(), "{:?}", al.spans);
     }
 
     #[test]

@@ -324,7 +324,6 @@ fn options(d: &DetectArgs, ctx: &Ctx) -> anyhow::Result<ScanOptions> {
     a.near_coverage = ctx.pick("near_threshold", d.near_threshold, f.near_threshold);
     a.min_similarity = ctx.pick("min_similarity", d.min_similarity, f.min_similarity);
     a.max_gap = ctx.pick("max_gap", d.max_gap, f.max_gap);
-    a.max_chrome_words = d.max_chrome_words;
     opts.num_perm = ctx.pick("num_perm", d.num_perm, f.num_perm);
     opts.lsh_threshold = ctx.pick("lsh_threshold", d.lsh_threshold, f.lsh_threshold);
     opts.df_threshold = d.boilerplate_df.or(f.boilerplate_df);

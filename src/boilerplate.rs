@@ -1,21 +1,29 @@
-//! What counts as page chrome rather than an article.
+//! What counts as page chrome rather than an article, and the passages that
+//! many documents share.
 //!
 //! A passage fingerprint is chrome when
-//! * it occurs in at least `df_threshold` documents (cookie notices, footers,
-//!   newsletter prompts: text that many pages carry), or
-//! * some document carries it at two places that do not overlap (a page that
-//!   repeats a block: "Please use Chrome browser...", consent blocks), or
+//! * it occurs in at least `df_threshold` documents (cookie notices, legal
+//!   footers, mail header templates: text that many documents carry), or
+//! * at least two documents each carry it at two places that do not overlap
+//!   (a page template repeating its own block: "Please use Chrome
+//!   browser...", consent blocks), or
 //! * it is a shingle of a known-chrome file given with `--boilerplate`.
 //!
-//! Chrome fingerprints never make two documents candidates. A span is marked
-//! boilerplate when most of the fingerprints inside it, on both sides, are
-//! chrome ([`Chrome::fraction`]); a pair whose spans are all boilerplate is not
-//! flagged. Repetition alone does not make a span boilerplate: a product list
-//! that repeats short phrases between distinct items keeps most of its
-//! fingerprints unique, so copying it is still a finding.
-
+//! A fingerprint that one document alone repeats is chrome only inside that
+//! document (an article printed twice on one page stays an article for every
+//! other copy of it). Chrome is decided by where text sits as well as by its
+//! hashes: inside a document, chrome fingerprints separated by at most `slot`
+//! other words form one *stretch*, so the varying slots of a template (a
+//! year, a vendor name, a message id) belong to the template around them
+//! ([`chrome_stretches`]).
+//!
+//! Chrome never proposes candidate pairs ([`content_fingerprints`]); the
+//! verify stage marks spans that are mostly chrome as boilerplate. Stretches
+//! of frequent text are grouped across documents into [`SharedPassage`]s:
+//! each template is reported once, with every place it occurs.
+use crate::minhash::Fingerprint;
 use crate::postings::{merged_runs, Posting};
-use ahash::AHashSet;
+use ahash::AHashMap;
 
 /// The default document-frequency threshold for a corpus of `n_docs`:
 /// text in at least 1% of the documents, and in at least 10 of them.
@@ -28,7 +36,7 @@ pub fn auto_df_threshold(n_docs: usize) -> u32 {
 pub struct ChromeStats {
     /// In at least `df_threshold` documents.
     pub frequent: usize,
-    /// Repeated inside one document.
+    /// Repeated inside each of at least two documents.
     pub repeated: usize,
     /// From `--boilerplate` files.
     pub known: usize,
@@ -36,17 +44,22 @@ pub struct ChromeStats {
     pub df_threshold: u32,
 }
 
-/// The set of chrome fingerprint hashes.
+const FREQUENT: u8 = 1;
+const REPEATED: u8 = 2;
+const KNOWN: u8 = 4;
+
+/// The chrome fingerprint hashes, with why each one is chrome.
 #[derive(Clone, Debug, Default)]
 pub struct Chrome {
-    set: AHashSet<u64>,
+    set: AHashMap<u64, u8>,
     stats: ChromeStats,
 }
 
 impl Chrome {
     /// Decides chrome from the fingerprint postings of the old (indexed) and
-    /// new documents, the fingerprints some document repeats, and
-    /// known-chrome shingle hashes.
+    /// new documents, each document's repeated fingerprints (one list per
+    /// document, concatenated: a hash appears once per document repeating
+    /// it), and known-chrome shingle hashes.
     pub fn detect(
         old: &[Posting],
         new: &[Posting],
@@ -54,53 +67,207 @@ impl Chrome {
         known: &[u64],
         df_threshold: u32,
     ) -> Chrome {
-        let mut set = AHashSet::new();
+        let mut set: AHashMap<u64, u8> = AHashMap::new();
         let mut stats = ChromeStats {
             df_threshold,
             ..ChromeStats::default()
         };
         for run in merged_runs(old, new) {
-            if run.df() as u32 >= df_threshold && set.insert(run.hash) {
+            if run.df() as u32 >= df_threshold {
+                set.insert(run.hash, FREQUENT);
                 stats.frequent += 1;
             }
         }
-        for h in repeated {
-            if set.insert(h) {
-                stats.repeated += 1;
+        let mut rep: Vec<u64> = repeated.into_iter().collect();
+        rep.sort_unstable();
+        for same in rep.chunk_by(|x, y| x == y) {
+            if same.len() >= 2 {
+                let f = set.entry(same[0]).or_insert(0);
+                if *f == 0 {
+                    stats.repeated += 1;
+                }
+                *f |= REPEATED;
             }
         }
         for &h in known {
-            if set.insert(h) {
-                stats.known += 1;
+            let f = set.entry(h).or_insert(0);
+            if *f & KNOWN == 0 {
+                if *f == 0 {
+                    stats.known += 1;
+                }
+                *f |= KNOWN;
             }
         }
         Chrome { set, stats }
     }
 
-    /// Whether a fingerprint hash is chrome.
+    /// Whether a fingerprint hash is chrome for every document.
     #[inline]
     pub fn contains(&self, hash: u64) -> bool {
-        self.set.contains(&hash)
+        self.set.contains_key(&hash)
     }
 
-    /// The share of `hashes` that are chrome (0 for none).
-    pub fn fraction(&self, hashes: impl IntoIterator<Item = u64>) -> f64 {
-        let (mut n, mut c) = (0usize, 0usize);
-        for h in hashes {
-            n += 1;
-            c += self.contains(h) as usize;
-        }
-        if n == 0 {
-            0.0
-        } else {
-            c as f64 / n as f64
-        }
+    /// Whether a hash is in at least `df_threshold` documents.
+    #[inline]
+    pub fn is_frequent(&self, hash: u64) -> bool {
+        self.set.get(&hash).is_some_and(|f| f & FREQUENT != 0)
+    }
+
+    /// Whether a hash comes from a `--boilerplate` file.
+    #[inline]
+    pub fn is_known(&self, hash: u64) -> bool {
+        self.set.get(&hash).is_some_and(|f| f & KNOWN != 0)
     }
 
     /// Counts by reason.
     pub fn stats(&self) -> ChromeStats {
         self.stats
     }
+}
+
+/// Word ranges `[start, end)` of a document that are chrome: each
+/// fingerprint of `seq` (in position order) for which `is_chrome` holds
+/// covers its shingle's `k` words, and covered ranges at most `slot` words
+/// apart are joined, so a template's varying slots are part of it.
+pub fn chrome_stretches(
+    seq: &[Fingerprint],
+    is_chrome: impl Fn(u64) -> bool,
+    k: u32,
+    slot: u32,
+) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for f in seq.iter().filter(|f| is_chrome(f.hash)) {
+        let (s, e) = (f.pos, f.pos + k);
+        match out.last_mut() {
+            Some(last) if s <= last.1 + slot => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+/// Whether word `pos` lies inside one of the sorted `stretches`.
+fn inside_stretch(stretches: &[(u32, u32)], pos: u32) -> bool {
+    let i = stretches.partition_point(|s| s.1 <= pos);
+    stretches.get(i).is_some_and(|s| s.0 <= pos)
+}
+
+/// The distinct fingerprints of a document that may propose candidate
+/// pairs, sorted: not chrome, not repeated inside the document itself
+/// (`own_repeated`, sorted), and not inside a chrome stretch (a template's
+/// slot).
+pub fn content_fingerprints(
+    seq: &[Fingerprint],
+    chrome: &Chrome,
+    own_repeated: &[u64],
+    k: u32,
+    slot: u32,
+) -> Vec<u64> {
+    let is_chrome = |h: u64| chrome.contains(h) || own_repeated.binary_search(&h).is_ok();
+    let stretches = chrome_stretches(seq, is_chrome, k, slot);
+    let mut out: Vec<u64> = seq
+        .iter()
+        .filter(|f| !is_chrome(f.hash) && !inside_stretch(&stretches, f.pos))
+        .map(|f| f.hash)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// A passage that at least `df_threshold` documents carry (a footer, a
+/// header template, a consent block), found once: its occurrences, variants
+/// of one template included.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedPassage {
+    /// Where it occurs: `(document, first word, end word)`, by document; the
+    /// first is the representative (its text is the excerpt).
+    pub places: Vec<(u32, u32, u32)>,
+}
+
+impl SharedPassage {
+    /// Distinct documents carrying it.
+    pub fn documents(&self) -> usize {
+        let mut d: Vec<u32> = self.places.iter().map(|p| p.0).collect();
+        d.dedup();
+        d.len()
+    }
+
+    /// Words of the representative occurrence.
+    pub fn words(&self) -> u32 {
+        self.places[0].2 - self.places[0].1
+    }
+}
+
+/// Groups the stretches of frequent text of the documents `seqs` (document
+/// id and fingerprint sequence, in id order) into shared passages.
+///
+/// A stretch needs two frequent fingerprints. It joins the first passage
+/// whose representative shares at least half of the smaller of the two
+/// fingerprint sets, else it founds a passage. Passages carried by fewer
+/// than `min_docs` documents are left out. Ordered by documents (most
+/// first), then words, then first place.
+pub fn shared_passages<'a>(
+    seqs: impl Iterator<Item = (u32, &'a [Fingerprint])>,
+    chrome: &Chrome,
+    k: u32,
+    slot: u32,
+    min_docs: usize,
+) -> Vec<SharedPassage> {
+    let mut passages: Vec<SharedPassage> = Vec::new();
+    let mut rep_size: Vec<usize> = Vec::new();
+    let mut owner: AHashMap<u64, u32> = AHashMap::new();
+    let mut votes: AHashMap<u32, usize> = AHashMap::new();
+    for (doc, seq) in seqs {
+        let frequent = |h: u64| chrome.is_frequent(h);
+        for (s, e) in chrome_stretches(seq, frequent, k, slot) {
+            let lo = seq.partition_point(|f| f.pos < s);
+            let hi = seq.partition_point(|f| f.pos < e);
+            let mut hashes: Vec<u64> = seq[lo..hi]
+                .iter()
+                .filter(|f| frequent(f.hash))
+                .map(|f| f.hash)
+                .collect();
+            hashes.sort_unstable();
+            hashes.dedup();
+            if hashes.len() < 2 {
+                continue;
+            }
+            votes.clear();
+            for h in &hashes {
+                if let Some(&p) = owner.get(h) {
+                    *votes.entry(p).or_insert(0) += 1;
+                }
+            }
+            let best = votes
+                .iter()
+                .filter(|(&p, &v)| 2 * v >= hashes.len().min(rep_size[p as usize]))
+                .max_by_key(|(&p, &v)| (v, std::cmp::Reverse(p)))
+                .map(|(&p, _)| p);
+            match best {
+                Some(p) => passages[p as usize].places.push((doc, s, e)),
+                None => {
+                    let p = passages.len() as u32;
+                    for &h in &hashes {
+                        owner.entry(h).or_insert(p);
+                    }
+                    rep_size.push(hashes.len());
+                    passages.push(SharedPassage {
+                        places: vec![(doc, s, e)],
+                    });
+                }
+            }
+        }
+    }
+    passages.retain(|p| p.documents() >= min_docs);
+    passages.sort_by_key(|p| {
+        (
+            std::cmp::Reverse(p.documents()),
+            std::cmp::Reverse(p.words()),
+            p.places[0],
+        )
+    });
+    passages
 }
 
 /// Shingle hashes of a known-chrome text (every shingle, not only the
@@ -133,7 +300,11 @@ mod tests {
             .map(|i| {
                 sk(
                     &[1, 100 + i, if i < 3 { 7 } else { 200 + i }],
-                    if i == 5 { &[9] } else { &[] },
+                    match i {
+                        5 | 6 => &[9],
+                        7 => &[11],
+                        _ => &[],
+                    },
                 )
             })
             .collect();
@@ -144,7 +315,8 @@ mod tests {
         let c = Chrome::detect(&old, &new, repeated, &[42], 10);
         assert!(c.contains(1), "in all 12 docs");
         assert!(!c.contains(7), "in only 3 docs");
-        assert!(c.contains(9), "repeated inside doc 5");
+        assert!(c.contains(9), "repeated inside docs 5 and 6");
+        assert!(!c.contains(11), "repeated inside doc 7 alone");
         assert!(c.contains(42), "known");
         assert!(!c.contains(105));
         assert_eq!(
@@ -156,8 +328,101 @@ mod tests {
                 df_threshold: 10
             }
         );
-        assert_eq!(c.fraction([1, 9, 105, 106]), 0.5);
-        assert_eq!(c.fraction([]), 0.0);
+        assert!(c.is_frequent(1) && !c.is_frequent(9) && !c.is_frequent(42));
+        assert!(c.is_known(42) && !c.is_known(1));
+    }
+
+    fn fp(hash: u64, pos: u32) -> Fingerprint {
+        Fingerprint { hash, pos }
+    }
+
+    #[test]
+    fn stretches_join_across_slots_only() {
+        // Chrome at 0, 4, 8 (covers 0..13); a slot, chrome again at 20
+        // (7 words after 13): joined with slot 10, not with slot 5.
+        let seq = [
+            fp(1, 0),
+            fp(1, 4),
+            fp(1, 8),
+            fp(2, 15),
+            fp(1, 20),
+            fp(2, 60),
+        ];
+        let chrome = |h: u64| h == 1;
+        assert_eq!(chrome_stretches(&seq, chrome, 5, 10), vec![(0, 25)]);
+        assert_eq!(
+            chrome_stretches(&seq, chrome, 5, 5),
+            vec![(0, 13), (20, 25)]
+        );
+        assert!(chrome_stretches(&seq, |_| false, 5, 10).is_empty());
+    }
+
+    #[test]
+    fn slots_and_own_repeats_propose_nothing() {
+        let c = Chrome::detect(&[], &[], [], &[1], 10);
+        // 7 sits in a slot of the chrome template; 8 is repeated by this
+        // document only; 9 and 10 are content.
+        let seq = [
+            fp(1, 0),
+            fp(7, 6),
+            fp(1, 12),
+            fp(8, 40),
+            fp(9, 50),
+            fp(8, 60),
+            fp(10, 70),
+        ];
+        assert_eq!(content_fingerprints(&seq, &c, &[8], 5, 10), vec![9, 10]);
+        assert_eq!(content_fingerprints(&seq, &c, &[], 5, 10), vec![8, 9, 10]);
+    }
+
+    #[test]
+    fn template_variants_are_one_passage() {
+        // Twelve documents carry a template (hashes 1..=6) whose slot
+        // varies (hash 100 + i), after text of their own; three of them
+        // also carry another common block (20..=23).
+        let seqs: Vec<Vec<Fingerprint>> = (0..12u64)
+            .map(|i| {
+                let mut v = vec![fp(1000 + i, 0), fp(2000 + i, 6)];
+                v.extend((1..=3).map(|h| fp(h, 40 + 4 * h as u32)));
+                v.push(fp(100 + i, 56));
+                v.extend((4..=6).map(|h| fp(h, 50 + 4 * h as u32)));
+                if i < 3 {
+                    v.extend((20..=23).map(|h| fp(h, 200 + 4 * (h as u32 - 20))));
+                }
+                v
+            })
+            .collect();
+        let lists: Vec<Vec<u64>> = seqs
+            .iter()
+            .map(|s| {
+                let mut h: Vec<u64> = s.iter().map(|f| f.hash).collect();
+                h.sort_unstable();
+                h
+            })
+            .collect();
+        let post = postings::build(lists.iter().map(|v| v.as_slice()), 0);
+        let c = Chrome::detect(&[], &post, [], &[], 3);
+        let got = shared_passages(
+            seqs.iter()
+                .enumerate()
+                .map(|(i, s)| (i as u32, s.as_slice())),
+            &c,
+            5,
+            10,
+            3,
+        );
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].documents(), 12);
+        assert_eq!(got[0].places[0], (0, 44, 79));
+        assert_eq!(got[0].words(), 35);
+        assert_eq!(got[1].documents(), 3);
+        // With a higher bar only the template is listed.
+        let c = Chrome::detect(&[], &post, [], &[], 3);
+        let seqs_iter = seqs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i as u32, s.as_slice()));
+        assert_eq!(shared_passages(seqs_iter, &c, 5, 10, 4).len(), 1);
     }
 
     #[test]

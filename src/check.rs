@@ -8,7 +8,6 @@
 //! the indexed documents and with the other new ones. Indexed documents that
 //! are gone or changed are *stale*: never proposed as candidates.
 
-use crate::boilerplate::Chrome;
 use crate::error::Error;
 use crate::index::{mtime_of, Index, IndexedDoc};
 use crate::input::{read_document, Document, Fault, Skipped};
@@ -219,10 +218,23 @@ pub fn check(survey: &Survey, index: &Index, opts: &ScanOptions, old: &OldText<'
         new: &new,
         old,
     };
-    let mut result = find(known.known(), &sketches, &source, words, opts);
+    let sk = IndexedSketches(indexed);
+    let mut result = find(known.known(&sk), &sketches, &source, words, opts);
     // Documents in this check: unchanged and new (not stale index entries).
     result.stats.documents = survey.files.len();
     view(result, indexed, &new, &source, opts)
+}
+
+/// Indexed documents as the candidate stage sees them.
+struct IndexedSketches<'a>(&'a [IndexedDoc]);
+
+impl crate::scan::KnownSketches for IndexedSketches<'_> {
+    fn fingerprints(&self, doc: u32) -> &[u64] {
+        &self.0[doc as usize].fingerprints
+    }
+    fn repeated(&self, doc: u32) -> &[u64] {
+        &self.0[doc as usize].repeated
+    }
 }
 
 /// The part of the index a check consults: the postings of every hash the
@@ -271,8 +283,8 @@ impl Consulted {
             .filter(|&(i, _)| live(i))
             .flat_map(|(_, d)| d.repeated.iter().copied())
             .collect();
+        // One entry per document repeating a hash: chrome needs two.
         repeated.par_sort_unstable();
-        repeated.dedup();
 
         // Pass 1: the new documents' hashes, exact chrome for them, and so
         // the indexed documents that are candidates with a new one.
@@ -300,27 +312,18 @@ impl Consulted {
             .flat_map(|s| s.fingerprints.iter().copied())
             .collect();
         let first = postings_of(&interest);
-        let new_fps = postings::build(new.iter().map(|s| s.fingerprints.as_slice()), len);
-        let n_docs = indexed.len() + new.len();
-        let chrome = Chrome::detect(
-            &first,
-            &new_fps,
-            repeated
-                .iter()
-                .copied()
-                .chain(new.iter().flat_map(|s| s.repeated.iter().copied())),
-            &opts.known_boilerplate,
-            opts.df_threshold_for(n_docs),
-        );
-        let candidates = crate::lsh::union(
-            crate::lsh::candidates(&bands, &new_bands, |_| false, 1),
-            crate::lsh::candidates(
-                &first,
-                &new_fps,
-                |r| chrome.contains(r.hash),
-                opts.min_shared,
-            ),
-        );
+        let candidates = crate::scan::propose(
+            Known {
+                fingerprints: &first,
+                bands: &bands,
+                repeated: &repeated,
+                len,
+                sketches: Some(&IndexedSketches(indexed)),
+            },
+            new,
+            opts,
+        )
+        .candidates;
         let mut partners: Vec<u32> = candidates
             .iter()
             .flat_map(|&(a, b)| [a, b])
@@ -348,12 +351,13 @@ impl Consulted {
         }
     }
 
-    fn known(&self) -> Known<'_> {
+    fn known<'a>(&'a self, sketches: &'a IndexedSketches<'a>) -> Known<'a> {
         Known {
             fingerprints: &self.fingerprints,
             bands: &self.bands,
             repeated: &self.repeated,
             len: self.len,
+            sketches: Some(sketches),
         }
     }
 }
@@ -414,6 +418,17 @@ fn view(
         }
     }
     findings.sort_by_key(|f| (f.a, f.b));
+    for p in &mut result.passages {
+        p.places.retain_mut(|pl| match pos(pl.0) {
+            Some(v) => {
+                pl.0 = v as u32;
+                true
+            }
+            None => false,
+        });
+        p.places.sort_by_key(|pl| pl.0);
+    }
+    result.passages.retain(|p| !p.places.is_empty());
     let words: Vec<u32> = keep.iter().map(|&d| result.words[d as usize]).collect();
     let pairs = crate::scan::cluster_pairs(&findings, opts.cluster_partial);
     result.clusters = crate::cluster::clusters(keep.len(), &pairs, &words, opts.keep);

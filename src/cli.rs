@@ -181,10 +181,6 @@ pub struct DetectArgs {
     /// do, so a dedupe pass never drops a document with text of its own).
     #[arg(long)]
     pub cluster_partial: bool,
-    /// A span longer than this many words is never boilerplate (page chrome
-    /// is short; an article in many documents is not chrome).
-    #[arg(long, default_value_t = AlignParams::default().max_chrome_words)]
-    pub max_chrome_words: u32,
 }
 
 /// Report settings.

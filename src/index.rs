@@ -1212,7 +1212,7 @@ mod tests {
             let refs: Vec<&[u32]> = sigs.iter().map(|s| s.as_slice()).collect();
             let keys: Vec<Vec<u64>> = refs.iter().map(|s| band_keys(s, bands, rows)).collect();
             let posts = crate::postings::build(keys.iter().map(|k| k.as_slice()), 0);
-            let want = lsh::candidates(&[], &posts, |_| false, 1);
+            let want = lsh::candidates(&[], &posts, |_| false, |_| true, 1);
             let mut got = Vec::new();
             for a in 0..keys.len() {
                 for b in a + 1..keys.len() {

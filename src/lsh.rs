@@ -86,14 +86,25 @@ pub fn candidates(
     old: &[Posting],
     new: &[Posting],
     skip: impl Fn(&Run) -> bool,
+    keep_old: impl Fn(&Posting) -> bool,
     min_shared: usize,
 ) -> Vec<Pair> {
     let mut pairs = Vec::new();
+    let mut kept: Vec<Posting> = Vec::new();
     for run in merged_runs(old, new) {
         if run.new.is_empty() || run.df() < 2 || skip(&run) {
             continue;
         }
-        emit_run(&run, &mut pairs);
+        if run.old.iter().all(&keep_old) {
+            emit_run(&run, &mut pairs);
+        } else {
+            kept.clear();
+            kept.extend(run.old.iter().filter(|p| keep_old(p)));
+            let run = Run { old: &kept, ..run };
+            if run.df() >= 2 {
+                emit_run(&run, &mut pairs);
+            }
+        }
     }
     pairs.par_sort_unstable();
     if min_shared <= 1 {
@@ -170,11 +181,11 @@ mod tests {
         let b = a.clone();
         let mut c: Vec<u32> = (1000..1128).collect();
         let p = keys(&[&a, &b, &c, &[]], 16, 8);
-        assert_eq!(candidates(&[], &p, |_| false, 1), vec![(0, 1)]);
+        assert_eq!(candidates(&[], &p, |_| false, |_| true, 1), vec![(0, 1)]);
         // One equal band is enough.
         c[..8].copy_from_slice(&a[..8]);
         let p = keys(&[&a, &c], 16, 8);
-        assert_eq!(candidates(&[], &p, |_| false, 1), vec![(0, 1)]);
+        assert_eq!(candidates(&[], &p, |_| false, |_| true, 1), vec![(0, 1)]);
     }
 
     #[test]
@@ -183,23 +194,29 @@ mod tests {
         let p = postings::build(docs, 0);
         let chrome = |r: &Run| r.hash == 9;
         // 0-1 share {1,2}; 0-2 share {3}; 2-3 share {5} and chrome 9.
-        assert_eq!(candidates(&[], &p, chrome, 2), vec![(0, 1)]);
-        assert_eq!(candidates(&[], &p, chrome, 1), vec![(0, 1), (0, 2), (2, 3)]);
+        assert_eq!(candidates(&[], &p, chrome, |_| true, 2), vec![(0, 1)]);
+        assert_eq!(
+            candidates(&[], &p, chrome, |_| true, 1),
+            vec![(0, 1), (0, 2), (2, 3)]
+        );
     }
 
     #[test]
     fn old_old_pairs_are_never_proposed() {
         let old = postings::build([&[1u64, 2][..], &[1, 2]], 0);
         let new = postings::build([&[1u64, 2][..], &[8, 9]], 2);
-        assert_eq!(candidates(&old, &new, |_| false, 2), vec![(0, 2), (1, 2)]);
-        assert!(candidates(&old, &[], |_| false, 1).is_empty());
+        assert_eq!(
+            candidates(&old, &new, |_| false, |_| true, 2),
+            vec![(0, 2), (1, 2)]
+        );
+        assert!(candidates(&old, &[], |_| false, |_| true, 1).is_empty());
     }
 
     #[test]
     fn big_runs_chain() {
         let lists: Vec<Vec<u64>> = (0..100).map(|_| vec![7]).collect();
         let p = postings::build(lists.iter().map(|v| v.as_slice()), 0);
-        let c = candidates(&[], &p, |_| false, 1);
+        let c = candidates(&[], &p, |_| false, |_| true, 1);
         assert_eq!(c.len(), 99);
         assert!(c.iter().all(|&(a, b)| b == a + 1));
     }

@@ -145,6 +145,10 @@ pub struct DocSketch {
     pub repeated: Vec<u64>,
     /// The number of words.
     pub words: u32,
+    /// Every selected fingerprint in position order (the same hash may
+    /// recur): where chrome sits in the document, for template slots and
+    /// shared passages.
+    pub sequence: Vec<Fingerprint>,
 }
 
 /// Parameters of the sketch stage.
@@ -172,35 +176,33 @@ pub fn sketch(text: &str, p: &SketchParams, s: &mut Scratch) -> DocSketch {
     shingle::shingles(&s.tokens, p.k, &mut s.shingles);
     winnow(&s.shingles, p.window, &mut s.fps);
     let signature = signature(&s.shingles, p.num_perm);
-    // Sort by (hash, pos) to find distinct hashes and non-overlapping repeats.
-    s.fps.sort_unstable_by_key(|f| (f.hash, f.pos));
-    let mut fingerprints = Vec::with_capacity(s.fps.len());
-    let mut repeated = Vec::new();
-    let mut i = 0;
-    while i < s.fps.len() {
-        let h = s.fps[i].hash;
-        let mut j = i + 1;
-        let mut rep = false;
-        let mut prev = s.fps[i].pos;
-        while j < s.fps.len() && s.fps[j].hash == h {
-            if s.fps[j].pos as usize >= prev as usize + p.k {
-                rep = true;
-            }
-            prev = s.fps[j].pos;
-            j += 1;
-        }
-        fingerprints.push(h);
-        if rep {
-            repeated.push(h);
-        }
-        i = j;
-    }
+    let sequence = s.fps.clone();
+    let (fingerprints, repeated) = distinct_and_repeated(&mut s.fps, p.k);
     DocSketch {
         signature,
         fingerprints,
         repeated,
         words: s.tokens.len() as u32,
+        sequence,
     }
+}
+
+/// The distinct hashes of `fps` and those selected at two places that do not
+/// overlap (`k` words apart or more), both sorted. Reorders `fps`.
+pub fn distinct_and_repeated(fps: &mut [Fingerprint], k: usize) -> (Vec<u64>, Vec<u64>) {
+    fps.sort_unstable_by_key(|f| (f.hash, f.pos));
+    let mut fingerprints = Vec::with_capacity(fps.len());
+    let mut repeated = Vec::new();
+    for same in fps.chunk_by(|x, y| x.hash == y.hash) {
+        fingerprints.push(same[0].hash);
+        if same
+            .windows(2)
+            .any(|w| w[1].pos as usize >= w[0].pos as usize + k)
+        {
+            repeated.push(same[0].hash);
+        }
+    }
+    (fingerprints, repeated)
 }
 
 #[cfg(test)]

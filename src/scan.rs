@@ -1,5 +1,6 @@
 //! The whole pipeline over documents in memory.
 
+use crate::align::Span;
 use crate::align::{align, Alignment, Prepared};
 use crate::boilerplate::{Chrome, ChromeStats};
 use crate::cluster::{clusters, Cluster};
@@ -82,20 +83,59 @@ pub struct ScanResult {
     /// Documents whose text could not be fetched for verification (their
     /// pairs are left out).
     pub errors: Vec<crate::Error>,
+    /// Passages carried by at least the chrome document frequency of
+    /// documents, each found once (only their places in new documents).
+    pub passages: Vec<Passage>,
+}
+
+/// A passage many documents share (a footer, a header template), with its
+/// byte span in each document carrying it; the first place is the
+/// representative.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Passage {
+    /// Words of the representative place.
+    pub words: u32,
+    /// Distinct documents carrying it.
+    pub documents: usize,
+    /// `(document, bytes)`, by document.
+    pub places: Vec<(u32, Span)>,
+}
+
+/// What the candidate stage needs of each known (indexed) document.
+pub trait KnownSketches: Sync {
+    /// The document's distinct fingerprints, sorted.
+    fn fingerprints(&self, doc: u32) -> &[u64];
+    /// The fingerprints it repeats inside itself, sorted.
+    fn repeated(&self, doc: u32) -> &[u64];
+}
+
+/// Sketches in memory as the known part of a corpus.
+pub struct Sketches<'a>(pub &'a [DocSketch]);
+
+impl KnownSketches for Sketches<'_> {
+    fn fingerprints(&self, doc: u32) -> &[u64] {
+        &self.0[doc as usize].fingerprints
+    }
+    fn repeated(&self, doc: u32) -> &[u64] {
+        &self.0[doc as usize].repeated
+    }
 }
 
 /// The part of a corpus known only by its sketches (from an index): document
 /// ids `0..len`, every other document is new.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct Known<'a> {
     /// Sorted passage-fingerprint postings.
     pub fingerprints: &'a [Posting],
     /// Sorted LSH band-key postings.
     pub bands: &'a [Posting],
-    /// Fingerprints some known document repeats (chrome).
+    /// Fingerprints known documents repeat inside themselves: each
+    /// document's list, concatenated (a hash once per document).
     pub repeated: &'a [u64],
     /// How many documents are known.
     pub len: u32,
+    /// Their sketches (`None` when `len` is 0).
+    pub sketches: Option<&'a dyn KnownSketches>,
 }
 
 /// Where verification gets a document's text.
@@ -147,6 +187,61 @@ pub fn find(
 ) -> ScanResult {
     let n_docs = known.len as usize + new.len();
     assert_eq!(words.len(), n_docs, "one word count per document");
+    let proposed = propose(known, new, opts);
+    let mut stats = ScanStats {
+        documents: n_docs,
+        words: words.iter().map(|&w| w as u64).sum(),
+        bands: proposed.bands,
+        rows: proposed.rows,
+        signature_candidates: proposed.signature_candidates,
+        fingerprint_candidates: proposed.fingerprint_candidates,
+        chrome: proposed.chrome.stats(),
+        ..ScanStats::default()
+    };
+    let chrome = proposed.chrome;
+    let candidates = proposed.candidates;
+    stats.verified = candidates.len();
+
+    let verified = verify(texts, &candidates, &words, &chrome, opts);
+    stats.flagged = verified.findings.len();
+    stats.boilerplate_only = verified.boilerplate_only;
+    let pairs = cluster_pairs(&verified.findings, opts.cluster_partial);
+    let clusters = clusters(n_docs, &pairs, &words, opts.keep);
+    let mut errors = verified.errors;
+    let passages = passages(known.len, new, texts, &chrome, opts, &mut errors);
+    ScanResult {
+        findings: verified.findings,
+        clusters,
+        stats,
+        words,
+        errors,
+        passages,
+    }
+}
+
+/// The candidate stage's result: chrome and the pairs to verify.
+pub struct Proposed {
+    /// Chrome fingerprints.
+    pub chrome: Chrome,
+    /// Pairs to verify, sorted, each with at least one new document.
+    pub candidates: Vec<(u32, u32)>,
+    /// Signature LSH bands.
+    pub bands: usize,
+    /// Rows per band.
+    pub rows: usize,
+    /// Pairs the signature LSH proposed (before the chrome filter).
+    pub signature_candidates: usize,
+    /// Pairs shared content fingerprints proposed.
+    pub fingerprint_candidates: usize,
+}
+
+/// The one candidate stage (scan and check): chrome from document
+/// frequencies, then pairs sharing `min_shared` content fingerprints (never
+/// chrome, a template's slot or text a document repeats itself), and pairs
+/// from signature bands unless all they share is chrome covering less than
+/// most of the smaller document.
+pub fn propose(known: Known, new: &[DocSketch], opts: &ScanOptions) -> Proposed {
+    let n_docs = known.len as usize + new.len();
     let new_fps = postings::build(new.iter().map(|s| s.fingerprints.as_slice()), known.len);
     let df = opts.df_threshold_for(n_docs);
     let repeated = known
@@ -161,6 +256,28 @@ pub fn find(
         &opts.known_boilerplate,
         df,
     );
+    drop(new_fps);
+    let (k, slot) = (opts.align.k as u32, opts.align.max_gap);
+    let content: Vec<Vec<u64>> = new
+        .par_iter()
+        .map(|s| {
+            crate::boilerplate::content_fingerprints(&s.sequence, &chrome, &s.repeated, k, slot)
+        })
+        .collect();
+    let new_content = postings::build(content.iter().map(|c| c.as_slice()), known.len);
+    let known_repeats = |p: &Posting| {
+        known
+            .sketches
+            .is_some_and(|s| s.repeated(p.1).binary_search(&p.0).is_ok())
+    };
+    let by_fingerprint = lsh::candidates(
+        known.fingerprints,
+        &new_content,
+        |r| chrome.contains(r.hash),
+        |p| !known_repeats(p),
+        opts.min_shared,
+    );
+    drop(new_content);
 
     let (bands, rows) = opts.bands_rows();
     let new_keys: Vec<Vec<u64>> = new
@@ -169,39 +286,141 @@ pub fn find(
         .collect();
     let new_bands = postings::build(new_keys.iter().map(|k| k.as_slice()), known.len);
     drop(new_keys);
-    let by_signature = lsh::candidates(known.bands, &new_bands, |_| false, 1);
-    let by_fingerprint = lsh::candidates(
-        known.fingerprints,
-        &new_fps,
-        |r| chrome.contains(r.hash),
-        opts.min_shared,
-    );
-    drop((new_fps, new_bands));
-    let mut stats = ScanStats {
-        documents: n_docs,
-        words: words.iter().map(|&w| w as u64).sum(),
+    let by_signature = lsh::candidates(known.bands, &new_bands, |_| false, |_| true, 1);
+    drop(new_bands);
+    let (signature_candidates, fingerprint_candidates) = (by_signature.len(), by_fingerprint.len());
+
+    // A signature pair is verified unless what it shares is chrome that
+    // covers less than most of the smaller document.
+    let fps = |d: u32| -> &[u64] {
+        if d < known.len {
+            known.sketches.map_or(&[], |s| s.fingerprints(d))
+        } else {
+            &new[(d - known.len) as usize].fingerprints
+        }
+    };
+    let is_content = |d: u32, h: u64| -> bool {
+        if d < known.len {
+            !(chrome.contains(h) || known_repeats(&(h, d)))
+        } else {
+            content[(d - known.len) as usize].binary_search(&h).is_ok()
+        }
+    };
+    let cover = opts.align.near_coverage * 7.0 / 8.0;
+    let by_signature: Vec<(u32, u32)> = by_signature
+        .into_par_iter()
+        .filter(|&(a, b)| {
+            if by_fingerprint.binary_search(&(a, b)).is_ok() {
+                return true;
+            }
+            let (fa, fb) = (fps(a), fps(b));
+            let (mut shared, mut shared_content) = (0usize, 0usize);
+            let (mut i, mut j) = (0, 0);
+            while i < fa.len() && j < fb.len() {
+                match fa[i].cmp(&fb[j]) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        shared += 1;
+                        if is_content(a, fa[i]) && is_content(b, fa[i]) {
+                            shared_content += 1;
+                        }
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            let smaller = fa.len().min(fb.len()).max(1);
+            shared == 0 || shared_content > 0 || shared as f64 >= cover * smaller as f64
+        })
+        .collect();
+    let candidates = lsh::union(by_signature, by_fingerprint);
+    Proposed {
+        chrome,
+        candidates,
         bands,
         rows,
-        signature_candidates: by_signature.len(),
-        fingerprint_candidates: by_fingerprint.len(),
-        chrome: chrome.stats(),
-        ..ScanStats::default()
-    };
-    let candidates = lsh::union(by_signature, by_fingerprint);
-    stats.verified = candidates.len();
-
-    let verified = verify(texts, &candidates, &chrome, opts);
-    stats.flagged = verified.findings.len();
-    stats.boilerplate_only = verified.boilerplate_only;
-    let pairs = cluster_pairs(&verified.findings, opts.cluster_partial);
-    let clusters = clusters(n_docs, &pairs, &words, opts.keep);
-    ScanResult {
-        findings: verified.findings,
-        clusters,
-        stats,
-        words,
-        errors: verified.errors,
+        signature_candidates,
+        fingerprint_candidates,
     }
+}
+
+/// The shared passages of the new documents, with byte spans.
+fn passages(
+    first_id: u32,
+    new: &[DocSketch],
+    texts: &dyn TextSource,
+    chrome: &Chrome,
+    opts: &ScanOptions,
+    errors: &mut Vec<crate::Error>,
+) -> Vec<Passage> {
+    let (k, slot) = (opts.align.k as u32, opts.align.max_gap);
+    let df = chrome.stats().df_threshold as usize;
+    let found = crate::boilerplate::shared_passages(
+        new.iter()
+            .enumerate()
+            .map(|(i, s)| (first_id + i as u32, s.sequence.as_slice())),
+        chrome,
+        k,
+        slot,
+        df.max(2),
+    );
+    if found.is_empty() {
+        return Vec::new();
+    }
+    // Word ranges to bytes, one tokenization per document carrying any.
+    // (document, first word, end word, passage, place)
+    type Wanted = (u32, u32, u32, usize, usize);
+    type Located = Result<Vec<(usize, usize, Span)>, crate::Error>;
+    let mut wanted: Vec<Wanted> = Vec::new();
+    for (pi, p) in found.iter().enumerate() {
+        for (qi, &(d, w0, w1)) in p.places.iter().enumerate() {
+            wanted.push((d, w0, w1, pi, qi));
+        }
+    }
+    wanted.sort_unstable();
+    let by_doc: Vec<&[Wanted]> = wanted.chunk_by(|x, y| x.0 == y.0).collect();
+    let spans: Vec<Located> = by_doc
+        .par_iter()
+        .map(|group| {
+            let text = texts.text(group[0].0)?;
+            let mut tokens = Vec::new();
+            crate::normalize::tokenize(&text, &mut tokens);
+            Ok(group
+                .iter()
+                .map(|&(_, w0, w1, pi, qi)| {
+                    (
+                        pi,
+                        qi,
+                        crate::align::byte_span(&text, &tokens, w0, w1.min(tokens.len() as u32)),
+                    )
+                })
+                .collect())
+        })
+        .collect();
+    let mut out: Vec<Passage> = found
+        .iter()
+        .map(|p| Passage {
+            words: p.words(),
+            documents: p.documents(),
+            places: p
+                .places
+                .iter()
+                .map(|&(d, _, _)| (d, Span { start: 0, end: 0 }))
+                .collect(),
+        })
+        .collect();
+    for r in spans {
+        match r {
+            Ok(v) => {
+                for (pi, qi, span) in v {
+                    out[pi].places[qi].1 = span;
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    out
 }
 
 /// The pairs that join clusters: near duplicates, and partial pairs too
@@ -225,64 +444,107 @@ pub struct Verified {
     pub errors: Vec<crate::Error>,
 }
 
-/// Aligns every candidate pair (sorted by `a`).
+/// Words of prepared documents the verify stage holds at once (about 45
+/// bytes each): within it every document is tokenized and its shingles
+/// sorted once, however many pairs it is in.
+pub const PREPARED_WORDS_BUDGET: u64 = 24 << 20;
+
+/// Aligns every candidate pair (sorted). Candidates are taken in batches
+/// whose documents hold at most [`PREPARED_WORDS_BUDGET`] words; each
+/// document of a batch is read and prepared once.
 pub fn verify(
     texts: &dyn TextSource,
     candidates: &[(u32, u32)],
+    words: &[u32],
     chrome: &Chrome,
     opts: &ScanOptions,
 ) -> Verified {
     let p = &opts.align;
-    // Prepare each `a` once per group of candidates.
-    let groups: Vec<&[(u32, u32)]> = candidates.chunk_by(|x, y| x.0 == y.0).collect();
-    let results: Vec<Vec<Outcome>> = groups
-        .par_iter()
-        .map(|group| {
-            let a = group[0].0;
-            let ta = match texts.text(a) {
-                Ok(t) => t,
-                Err(e) => return vec![Outcome::Unreadable(a, e)],
-            };
-            let pa = Prepared::new(&ta, p.k, p.window);
-            group
+    let mut results: Vec<Outcome> = Vec::with_capacity(candidates.len());
+    let mut start = 0;
+    while start < candidates.len() {
+        let mut docs: Vec<u32> = Vec::new();
+        let mut seen = ahash::AHashSet::new();
+        let mut held = 0u64;
+        let mut end = start;
+        while end < candidates.len() {
+            let (a, b) = candidates[end];
+            let add: u64 = [a, b]
                 .iter()
-                .map(|&(_, b)| {
-                    let tb = match texts.text(b) {
-                        Ok(t) => t,
-                        Err(e) => return Outcome::Unreadable(b, e),
-                    };
-                    let pb = Prepared::new(&tb, p.k, p.window);
-                    let al = align(&ta, &pa, &tb, &pb, chrome, p);
-                    if al.has_content() {
-                        let near = al.coverage.iter().all(|&c| c >= p.near_coverage);
-                        let kind = if near {
-                            Kind::NearDuplicate
-                        } else {
-                            Kind::Partial
-                        };
-                        Outcome::Flagged(Finding {
-                            a,
-                            b,
-                            kind,
-                            alignment: al,
-                        })
-                    } else if al.spans.is_empty() {
-                        Outcome::Nothing
+                .filter(|d| !seen.contains(*d))
+                .map(|&d| words[d as usize] as u64)
+                .sum();
+            if held + add > PREPARED_WORDS_BUDGET && end > start {
+                break;
+            }
+            held += add;
+            for d in [a, b] {
+                if seen.insert(d) {
+                    docs.push(d);
+                }
+            }
+            end += 1;
+        }
+        docs.sort_unstable();
+        let prepared: Vec<Result<(Cow<'_, str>, Prepared), crate::Error>> = docs
+            .par_iter()
+            .map(|&d| {
+                let t = texts.text(d)?;
+                let prep = Prepared::new(&t, p.k, p.window);
+                Ok((t, prep))
+            })
+            .collect();
+        let get = |d: u32| &prepared[docs.binary_search(&d).expect("prepared")];
+        let batch: Vec<Outcome> = candidates[start..end]
+            .par_iter()
+            .map(|&(a, b)| {
+                let (ta, pa) = match get(a) {
+                    Ok(x) => (&x.0, &x.1),
+                    Err(_) => return Outcome::Unreadable,
+                };
+                let (tb, pb) = match get(b) {
+                    Ok(x) => (&x.0, &x.1),
+                    Err(_) => return Outcome::Unreadable,
+                };
+                let al = align(ta, pa, tb, pb, chrome, p);
+                if al.has_content() {
+                    let near = al.coverage.iter().all(|&c| c >= p.near_coverage);
+                    let kind = if near {
+                        Kind::NearDuplicate
                     } else {
-                        Outcome::BoilerplateOnly
-                    }
-                })
-                .collect()
-        })
-        .collect();
+                        Kind::Partial
+                    };
+                    Outcome::Flagged(Finding {
+                        a,
+                        b,
+                        kind,
+                        alignment: al,
+                    })
+                } else if al.spans.is_empty() {
+                    Outcome::Nothing
+                } else {
+                    Outcome::BoilerplateOnly
+                }
+            })
+            .collect();
+        results.extend(batch);
+        let mut out_errors = Vec::new();
+        for (d, r) in docs.iter().zip(prepared) {
+            if let Err(e) = r {
+                out_errors.push((*d, e));
+            }
+        }
+        results.extend(out_errors.into_iter().map(|(d, e)| Outcome::Error(d, e)));
+        start = end;
+    }
     let mut out = Verified::default();
     let mut unreadable = std::collections::BTreeMap::new();
-    for r in results.into_iter().flatten() {
+    for r in results {
         match r {
             Outcome::Flagged(f) => out.findings.push(f),
             Outcome::BoilerplateOnly => out.boilerplate_only += 1,
-            Outcome::Nothing => {}
-            Outcome::Unreadable(d, e) => {
+            Outcome::Nothing | Outcome::Unreadable => {}
+            Outcome::Error(d, e) => {
                 unreadable.entry(d).or_insert(e);
             }
         }
@@ -295,7 +557,10 @@ enum Outcome {
     Flagged(Finding),
     BoilerplateOnly,
     Nothing,
-    Unreadable(u32, crate::Error),
+    /// A pair left out: one of its documents could not be read.
+    Unreadable,
+    /// Why a document could not be read (once per batch).
+    Error(u32, crate::Error),
 }
 
 #[cfg(test)]
@@ -398,6 +663,7 @@ mod tests {
             bands: &bnd,
             repeated: &rep,
             len: 3,
+            sketches: Some(&Sketches(&sk[..3])),
         };
         let words = sk.iter().map(|s| s.words).collect();
         let part = find(known, &sk[3..], &InMemory(&docs), words, &opts);

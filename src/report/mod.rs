@@ -37,6 +37,9 @@ pub struct Report {
     pub pairs: Vec<PairEntry>,
     /// Clusters with the copy to keep.
     pub clusters: Vec<ClusterEntry>,
+    /// Passages many documents share (templates, footers), each once.
+    #[serde(default)]
+    pub passages: Vec<PassageEntry>,
     /// Counts.
     pub summary: Summary,
     /// Files (or records) that could not be used.
@@ -100,6 +103,30 @@ pub struct SpanEntry {
     pub baselined: bool,
 }
 
+/// A passage carried by at least the chrome document frequency of
+/// documents: page chrome, reported once instead of once per pair.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PassageEntry {
+    /// Words of its first occurrence.
+    pub words: u32,
+    /// Documents carrying it (in a check: the new ones listed here).
+    pub documents: usize,
+    /// The start of its first occurrence, on one line.
+    pub excerpt: String,
+    /// Every occurrence, by document.
+    pub spans: Vec<PassageSpan>,
+}
+
+/// One occurrence of a shared passage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PassageSpan {
+    /// The document.
+    pub path: String,
+    /// Where in it.
+    #[serde(flatten)]
+    pub at: Location,
+}
+
 /// A cluster of documents repeating each other.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClusterEntry {
@@ -125,6 +152,9 @@ pub struct Summary {
     pub partial: usize,
     /// Clusters.
     pub clusters: usize,
+    /// Shared passages (chrome) listed in `passages`.
+    #[serde(default)]
+    pub passages: usize,
     /// Candidate pairs verified.
     pub verified: usize,
     /// Verified pairs sharing only boilerplate: not flagged.
@@ -145,6 +175,26 @@ pub struct Problem {
     pub path: String,
     /// What happened.
     pub reason: String,
+}
+
+/// Characters of a passage's excerpt.
+const PASSAGE_EXCERPT_CHARS: usize = 160;
+
+/// The start of a passage on one line (white space folded), with an
+/// ellipsis when cut.
+fn passage_excerpt(text: &str) -> String {
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 1 > PASSAGE_EXCERPT_CHARS {
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 fn round4(x: f64) -> f64 {
@@ -220,6 +270,32 @@ impl Report {
                     .collect(),
             })
             .collect();
+        let mut lines: std::collections::HashMap<u32, LineIndex> = std::collections::HashMap::new();
+        let passages: Vec<PassageEntry> = result
+            .passages
+            .iter()
+            .map(|p| {
+                let (d0, s0) = p.places[0];
+                PassageEntry {
+                    words: p.words,
+                    documents: p.documents,
+                    excerpt: passage_excerpt(&docs[d0 as usize].text[s0.start..s0.end]),
+                    spans: p
+                        .places
+                        .iter()
+                        .map(|&(d, span)| {
+                            let ix = lines
+                                .entry(d)
+                                .or_insert_with(|| LineIndex::new(&docs[d as usize].text));
+                            PassageSpan {
+                                path: docs[d as usize].path.clone(),
+                                at: ix.locate(span.start, span.end),
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
         let near = result
             .findings
             .iter()
@@ -232,6 +308,7 @@ impl Report {
             near_duplicate: near,
             partial: pairs.len() - near,
             clusters: clusters.len(),
+            passages: passages.len(),
             verified: result.stats.verified,
             boilerplate_only: result.stats.boilerplate_only,
             baselined: 0,
@@ -243,6 +320,7 @@ impl Report {
             documents,
             pairs,
             clusters,
+            passages,
             summary,
             errors: errors
                 .iter()

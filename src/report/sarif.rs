@@ -617,6 +617,7 @@ pub(crate) mod fixture {
         Report {
             schema: SCHEMA,
             documents,
+            passages: Vec::new(),
             summary: Summary {
                 documents: docs.len(),
                 pairs: pairs.len(),

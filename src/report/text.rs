@@ -7,6 +7,10 @@ use crate::input::Document;
 use std::io::Write;
 
 const EXCERPT_CHARS: usize = 72;
+/// Shared passages listed in the text report (all are in the JSON).
+const PASSAGES_SHOWN: usize = 5;
+/// Places listed per shared passage.
+const PLACES_SHOWN: usize = 3;
 
 struct Style {
     on: bool,
@@ -79,6 +83,42 @@ pub fn write(
         }
         writeln!(w)?;
     }
+    if !report.passages.is_empty() {
+        writeln!(
+            w,
+            "{} {}",
+            st.paint("1", "shared passages"),
+            st.paint("2", "(text many documents carry: page chrome, not flagged)")
+        )?;
+        for p in report.passages.iter().take(PASSAGES_SHOWN) {
+            writeln!(
+                w,
+                "  {} documents, {} words: {}",
+                p.documents,
+                p.words,
+                st.paint("2", &excerpt(&p.excerpt))
+            )?;
+            for s in p.spans.iter().take(PLACES_SHOWN) {
+                let lines = if s.at.line_start == s.at.line_end {
+                    format!("line {}", s.at.line_start)
+                } else {
+                    format!("lines {}-{}", s.at.line_start, s.at.line_end)
+                };
+                writeln!(w, "    {} {lines}", s.path)?;
+            }
+            if p.spans.len() > PLACES_SHOWN {
+                writeln!(w, "    … and {} more", p.spans.len() - PLACES_SHOWN)?;
+            }
+        }
+        if report.passages.len() > PASSAGES_SHOWN {
+            writeln!(
+                w,
+                "  … and {} more shared passages (all of them in --format json)",
+                report.passages.len() - PASSAGES_SHOWN
+            )?;
+        }
+        writeln!(w)?;
+    }
     let s = &report.summary;
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
@@ -92,11 +132,12 @@ pub fn write(
     };
     writeln!(
         w,
-        "{scanned}, {} flagged ({} near duplicate, {} partial), {}; {} sharing only boilerplate not flagged",
+        "{scanned}, {} flagged ({} near duplicate, {} partial), {}, {}; {} sharing only boilerplate not flagged",
         plural(s.pairs, "pair", "pairs"),
         s.near_duplicate,
         s.partial,
         plural(s.clusters, "cluster", "clusters"),
+        plural(s.passages, "shared passage", "shared passages"),
         plural(s.boilerplate_only, "pair", "pairs"),
     )?;
     if s.errors + s.skipped > 0 {
