@@ -13,6 +13,7 @@ use neardup::check::{self, Status};
 use neardup::cluster::KeepPolicy;
 use neardup::config::ScanOptions;
 use neardup::config_file::{self, FileConfig};
+use neardup::escape;
 use neardup::index::{Index, IndexParams};
 use neardup::input::{self, Document, Inputs, WalkOptions};
 use neardup::report::{github, json, sarif, text, Report};
@@ -134,7 +135,8 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         }
         require_paths(&paths)?;
         let path = index_path(a.index.clone(), ctx);
-        ctx.progress.stage(&format!("loading {}", path.display()));
+        ctx.progress
+            .stage(&format!("loading {}", escape::path(&path)));
         let index = Index::load(&path, &IndexParams::from_options(&opts))?;
         let mut errors = Vec::new();
         let files = input::find_files(&paths, &walk, &mut errors)?;
@@ -173,7 +175,7 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
         // A rebuild may replace an index of another version or settings, or
         // a damaged one, but not a file that is no index at all.
         if let Err(e @ neardup::index::IndexError::Foreign { .. }) = Index::open(&path) {
-            bail!("{e}\nrefusing to overwrite it: name another --index");
+            bail!("{e}; refusing to overwrite it: name another --index");
         }
         Index::new(params)
     };
@@ -214,7 +216,7 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     eprintln!(
         "neardup: indexed {} documents into {} ({added} new or changed, {deleted} removed)",
         index.len(),
-        path.display()
+        escape::path(&path)
     );
     Ok(if errors.is_empty() && survey.errors.is_empty() {
         CLEAN
@@ -265,7 +267,7 @@ fn finish(
             eprintln!(
                 "neardup: wrote {} accepted findings to {}",
                 b.fingerprints.len(),
-                path.display()
+                escape::path(path)
             );
         }
         Baseline::load(path)
@@ -406,10 +408,14 @@ fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
 fn problems(errors: &[neardup::Error], skipped: &[input::Skipped], ctx: &Ctx) {
     ctx.progress.suspend(|| {
         for e in errors {
-            eprintln!("neardup: {e}");
+            eprintln!("neardup: {}", escape::visible(&e.to_string()));
         }
         for s in skipped {
-            eprintln!("neardup: {}: skipped: {}", s.path, s.reason);
+            eprintln!(
+                "neardup: {}: skipped: {}",
+                escape::visible(&s.path),
+                escape::visible(&s.reason)
+            );
         }
     });
 }

@@ -1,0 +1,187 @@
+//! Hostile inputs and faults, end to end against the real binary: names and
+//! text that try to inject lines or terminal escapes, special files as
+//! outputs, mistyped paths, concurrent writers, leftovers of killed runs,
+//! out-of-range options. TESTING.md lists every case and its test.
+
+mod common;
+
+use common::{article, code, neardup, write_files, Report};
+use std::path::Path;
+
+// ------------------------------------------------------------ injection
+
+/// File names that try to forge or stop GitHub workflow commands, or send
+/// terminal escapes (clear screen, set the window title).
+const HOSTILE_NAMES: [&str; 4] = [
+    "x\n::stop-commands::zz",
+    "\n::error file=a::forged",
+    "\x1b[2J.txt",
+    "\x1b]0;title\x07.txt",
+];
+
+/// Terminal escapes inside a document's text, in the part two documents
+/// share (so they are in the excerpts).
+const HOSTILE_TEXT: &str = "\x1b[2J \x1b]0;pwned\x07 \u{9b}31m \r::error::forged-by-text\r\n";
+
+/// A corpus in `dir`: the first two hostile names hold the same article
+/// with hostile text inside, the other two a second shared article; plus a
+/// binary file, an empty file and a non-UTF-8 file with hostile names (each
+/// produces a note or an error on stderr).
+fn hostile_corpus(dir: &Path) {
+    let shared = |seed| {
+        let a = article(seed, 200);
+        // After the second word, so that the excerpt shows it.
+        let first = a.find(' ').unwrap();
+        let cut = first + 1 + a[first + 1..].find(' ').unwrap();
+        format!("{} {HOSTILE_TEXT} {}", &a[..cut], &a[cut..])
+    };
+    let (one, two) = (shared(1), shared(2));
+    write_files(
+        dir,
+        &[
+            (HOSTILE_NAMES[0], one.as_bytes()),
+            (HOSTILE_NAMES[1], one.as_bytes()),
+            (HOSTILE_NAMES[2], two.as_bytes()),
+            (HOSTILE_NAMES[3], two.as_bytes()),
+            ("bin\n::error::x\x1b[2J", b"\0\x01binary"),
+            ("empty\n::error::y", b"   \n"),
+            ("latin1\n::error::z\x1b]0;t\x07", b"caf\xe9 au lait\n"),
+        ],
+    );
+}
+
+/// Fails when `out` holds a raw control character other than the newline
+/// ending each line, or a line that starts with anything but `allowed`
+/// prefixes (when given).
+fn assert_plain_lines(what: &str, out: &[u8], allowed: &[&str]) {
+    let text = String::from_utf8_lossy(out);
+    for (i, line) in text.lines().enumerate() {
+        let bad = line.chars().find(|&c| neardup::escape::needs_escape(c));
+        assert!(
+            bad.is_none(),
+            "{what} line {}: raw {bad:?} in {line:?}",
+            i + 1
+        );
+        let ours = allowed
+            .iter()
+            .any(|p| p.starts_with("::") && line.starts_with(p));
+        assert!(
+            ours || !line.starts_with("::"),
+            "{what} line {} starts a workflow command: {line:?}",
+            i + 1
+        );
+        if !allowed.is_empty() {
+            assert!(
+                allowed.iter().any(|p| line.starts_with(p)),
+                "{what} line {}: {line:?} does not start with one of {allowed:?}",
+                i + 1
+            );
+        }
+    }
+}
+
+fn scan_hostile(dir: &Path, format: &str, summary: Option<&Path>) -> std::process::Output {
+    let mut cmd = neardup();
+    cmd.current_dir(dir)
+        .args(["scan", ".", "--format", format, "--color", "always"])
+        .env_remove("GITHUB_STEP_SUMMARY");
+    if let Some(s) = summary {
+        cmd.env("GITHUB_STEP_SUMMARY", s);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn hostile_names_and_text_cannot_start_a_line_or_send_an_escape() {
+    let dir = tempfile::tempdir().unwrap();
+    hostile_corpus(dir.path());
+    let summary = dir.path().join("summary.md");
+    for format in ["text", "json", "sarif", "github"] {
+        let s = (format == "github").then_some(summary.as_path());
+        let out = scan_hostile(dir.path(), format, s);
+        // Two flagged pairs, one unreadable file: exit 2 (an error).
+        assert_eq!(code(&out), 2, "{format}: {out:?}");
+        // stderr: one note per line, each starting with "neardup: ".
+        assert_plain_lines(&format!("{format} stderr"), &out.stderr, &["neardup: "]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("latin1\\n::error::z\\x1b]0;t\\x07: not valid UTF-8"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("bin\\n::error::x\\x1b[2J: skipped"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("empty\\n::error::y: skipped"), "{stderr}");
+        match format {
+            "text" => {
+                // Colour codes are ours; the only ESC allowed is SGR colour
+                // around our own words, so strip those before checking.
+                let plain = strip_sgr(&out.stdout);
+                assert_plain_lines("text stdout", plain.as_bytes(), &[]);
+                assert!(plain.contains("./x\\n::stop-commands::zz"), "{plain}");
+                assert!(plain.contains("./\\x1b]0;title\\x07.txt"), "{plain}");
+                assert!(plain.contains("\\x1b[2J \\x1b]0;pwned\\x07"), "{plain}");
+            }
+            "json" => {
+                // JSON carries the names exactly (serde escapes them).
+                let r = Report::parse(&out.stdout);
+                let mut names: Vec<_> = r.documents.iter().map(|d| d.path.clone()).collect();
+                names.sort();
+                let mut want: Vec<_> = HOSTILE_NAMES.iter().map(|n| format!("./{n}")).collect();
+                want.sort();
+                assert_eq!(names, want);
+                assert_eq!(r.pairs.len(), 2);
+                assert_plain_lines("json stdout", &out.stdout, &[]);
+            }
+            "sarif" => {
+                let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                assert!(!v["runs"][0]["results"].as_array().unwrap().is_empty());
+                assert_plain_lines("sarif stdout", &out.stdout, &[]);
+            }
+            "github" => {
+                assert_plain_lines("github stdout", &out.stdout, &["::warning ", "neardup: "]);
+                let n = String::from_utf8_lossy(&out.stdout).lines().count();
+                assert!(n >= 2, "{}", String::from_utf8_lossy(&out.stdout));
+                let md = std::fs::read(&summary).unwrap();
+                assert_plain_lines("step summary", &md, &[]);
+            }
+            _ => unreachable!(),
+        }
+    }
+}
+
+/// Removes `ESC [ digits;digits m` (colour) sequences; any other ESC stays.
+fn strip_sgr(out: &[u8]) -> String {
+    let s = String::from_utf8_lossy(out);
+    let mut res = String::new();
+    let mut rest = &*s;
+    while let Some(i) = rest.find("\x1b[") {
+        res.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let n = after
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .unwrap_or(after.len());
+        if after[n..].starts_with('m') {
+            rest = &after[n + 1..];
+        } else {
+            res.push_str("\x1b[");
+            rest = after;
+        }
+    }
+    res.push_str(rest);
+    res
+}
+
+#[test]
+fn a_hostile_name_in_a_fatal_error_stays_on_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = neardup()
+        .current_dir(dir.path())
+        .args(["check", "corpus", "--index", "no\n::error::forged\x1b[2J"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert_plain_lines("stderr", &out.stderr, &["neardup: "]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no\\n::error::forged\\x1b[2J"));
+}
