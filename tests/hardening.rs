@@ -185,3 +185,127 @@ fn a_hostile_name_in_a_fatal_error_stays_on_one_line() {
     assert_plain_lines("stderr", &out.stderr, &["neardup: "]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no\\n::error::forged\\x1b[2J"));
 }
+
+// ------------------------------------------------------------ output files
+
+/// What `-o` leaves at a FIFO: the report is read from it by another
+/// thread, and the FIFO is still a FIFO afterwards.
+#[cfg(unix)]
+#[test]
+fn output_into_a_fifo_delivers_the_report_and_keeps_the_fifo() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report.pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("skipped: mkfifo failed");
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = neardup()
+        .args(["scan", common::CORPUS, "-o"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{out:?}");
+    let report = reader.join().unwrap();
+    assert!(report.contains("3 pairs flagged"), "{report}");
+    let ft = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(ft.is_fifo(), "the FIFO was replaced: {ft:?}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+/// A character device made with mknod (as /dev/null is): written into,
+/// never replaced by a regular file.
+#[cfg(unix)]
+#[test]
+fn output_into_a_character_device_keeps_the_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let dev = dir.path().join("null");
+    let made = std::process::Command::new("mknod")
+        .arg(&dev)
+        .args(["c", "1", "3"])
+        .status()
+        .is_ok_and(|s| s.success());
+    // Not root, or a filesystem mounted nodev: nothing to test here.
+    if !made || std::fs::OpenOptions::new().write(true).open(&dev).is_err() {
+        eprintln!("skipped: cannot make a usable character device with mknod here");
+        return;
+    }
+    for format in ["text", "json"] {
+        let out = neardup()
+            .args(["scan", common::CORPUS, "--format", format, "-o"])
+            .arg(&dev)
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 1, "{out:?}");
+        let ft = std::fs::symlink_metadata(&dev).unwrap().file_type();
+        assert!(ft.is_char_device(), "the device was replaced: {ft:?}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink_replaces_the_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("reports");
+    std::fs::create_dir(&reports).unwrap();
+    std::fs::write(reports.join("latest.json"), "old").unwrap();
+    let link = dir.path().join("report.json");
+    std::os::unix::fs::symlink("reports/latest.json", &link).unwrap();
+    let out = neardup()
+        .args(["scan", common::CORPUS, "--format", "json", "-o"])
+        .arg(&link)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{out:?}");
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    let r = Report::parse(&std::fs::read(reports.join("latest.json")).unwrap());
+    assert_eq!(r.pairs.len(), 3);
+    let names: Vec<_> = std::fs::read_dir(&reports)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["latest.json"]);
+}
+
+// ------------------------------------------------------------ temporary files
+
+/// A temporary file left by a killed writer (its pid no longer exists) is
+/// removed by the next write into that directory; one of a live process is
+/// kept.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_next_write_removes_temp_files_of_dead_writers() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("corpus/a.txt", article(1, 100).as_bytes()),
+            (".neardup/.neardup-999999999-Ab3dEf.tmp", b"partial index"),
+            (".neardup/.neardup-1-Ab3dEf.tmp", b"pid 1 is alive"),
+        ],
+    );
+    let out = neardup()
+        .current_dir(dir.path())
+        .args(["index", "build", "corpus"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{out:?}");
+    let mut names: Vec<_> = std::fs::read_dir(dir.path().join(".neardup"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".lock"))
+        .collect();
+    names.sort();
+    assert_eq!(names, [".neardup-1-Ab3dEf.tmp", "index"]);
+}
