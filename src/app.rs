@@ -169,6 +169,9 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     }
     let params = IndexParams::from_options(&opts);
     let path = index_path(a.index.clone(), ctx);
+    // Held from before the index is read until it is written, so that two
+    // updates never lose each other's documents.
+    let _lock = lock(&path, a.wait, ctx)?;
     let mut index = if update && path.exists() {
         Index::load(&path, &params)?
     } else {
@@ -260,6 +263,10 @@ fn finish(
         bail!("--update-baseline needs a baseline file: --baseline FILE or `baseline` in neardup.toml");
     }
     if let Some(path) = &baseline {
+        let _lock = out
+            .update_baseline
+            .then(|| lock(path, out.wait, ctx))
+            .transpose()?;
         if out.update_baseline {
             let b = Baseline::of(&report, docs);
             b.save(path)
@@ -379,6 +386,20 @@ fn jsonl(i: &InputArgs, ctx: &Ctx) -> bool {
 fn index_path(cli: Option<PathBuf>, ctx: &Ctx) -> PathBuf {
     cli.or_else(|| ctx.file.index.clone())
         .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX))
+}
+
+/// Takes the write lock of `path` ([`neardup::lock`]), saying on stderr
+/// when it waits for another writer.
+fn lock(path: &Path, wait: bool, ctx: &Ctx) -> anyhow::Result<neardup::lock::WriteLock> {
+    Ok(neardup::lock::lock(path, wait, |holder| {
+        ctx.progress.suspend(|| {
+            eprintln!(
+                "neardup: waiting for another neardup{} updating {}",
+                holder.map(|p| format!(" (pid {p})")).unwrap_or_default(),
+                escape::path(path)
+            )
+        })
+    })?)
 }
 
 fn require_paths(paths: &[PathBuf]) -> anyhow::Result<()> {

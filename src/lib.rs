@@ -27,6 +27,7 @@ pub mod index;
 pub mod input;
 pub mod jsonl;
 pub mod location;
+pub mod lock;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;

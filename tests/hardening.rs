@@ -309,3 +309,139 @@ fn the_next_write_removes_temp_files_of_dead_writers() {
     names.sort();
     assert_eq!(names, [".neardup-1-Ab3dEf.tmp", "index"]);
 }
+
+// ------------------------------------------------------------ locking
+
+fn index_docs(dir: &Path, index: &str) -> Vec<String> {
+    let ix = neardup::index::Index::open(&dir.join(index)).unwrap();
+    let mut v: Vec<String> = ix.docs().iter().map(|d| d.path.clone()).collect();
+    v.sort();
+    v
+}
+
+/// While another process holds the index lock, an update fails naming the
+/// index and the holder, and leaves the index as it was; with --wait it
+/// waits, then does its work.
+#[test]
+fn a_second_index_writer_fails_clearly_or_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("corpus/a.txt", article(1, 100).as_bytes())]);
+    let run = |args: &[&str]| {
+        neardup()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(
+        code(&run(&["index", "build", "corpus", "--index", "ix"])),
+        0
+    );
+    let before = std::fs::read(dir.path().join("ix")).unwrap();
+    write_files(dir.path(), &[("corpus/b.txt", article(2, 100).as_bytes())]);
+
+    let held = neardup::lock::lock(&dir.path().join("ix"), false, |_| {}).unwrap();
+    let out = run(&["index", "update", "corpus", "--index", "ix"]);
+    assert_eq!(code(&out), 2, "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "another neardup (pid {}) is updating ix; retry, or pass --wait",
+            std::process::id()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(dir.path().join("ix")).unwrap(), before);
+
+    let mut waiting = std::process::Command::new(env!("CARGO_BIN_EXE_neardup"))
+        .current_dir(dir.path())
+        .args(["index", "update", "corpus", "--index", "ix", "--wait"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(
+        waiting.try_wait().unwrap().is_none(),
+        "the update did not wait for the lock"
+    );
+    assert_eq!(std::fs::read(dir.path().join("ix")).unwrap(), before);
+    drop(held);
+    let out = waiting.wait_with_output().unwrap();
+    assert_eq!(code(&out), 0, "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("neardup: waiting for another neardup"),
+        "{stderr}"
+    );
+    assert_eq!(
+        index_docs(dir.path(), "ix"),
+        ["corpus/a.txt", "corpus/b.txt"]
+    );
+    // The lock file stays; no temporary file is left.
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["corpus", "ix", "ix.lock"]);
+}
+
+/// Two updates of one index at once, the second started after more files
+/// arrived: with --wait they run one after the other, and the index ends
+/// with every document both saw (without the lock the slower run could
+/// write last and drop the files only the other one saw).
+#[test]
+fn concurrent_index_updates_lose_no_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let first: Vec<(String, String)> = (0..150)
+        .map(|i| (format!("corpus/a{i:03}.txt"), article(i, 150)))
+        .collect();
+    let later: Vec<(String, String)> = (0..30)
+        .map(|i| (format!("corpus/b{i:03}.txt"), article(1000 + i, 150)))
+        .collect();
+    let as_files = |v: &[(String, String)]| {
+        v.iter()
+            .map(|(n, t)| (n.clone(), t.clone().into_bytes()))
+            .collect::<Vec<_>>()
+    };
+    let write = |v: &[(String, Vec<u8>)]| {
+        let refs: Vec<(&str, &[u8])> = v.iter().map(|(n, t)| (n.as_str(), &t[..])).collect();
+        write_files(dir.path(), &refs);
+    };
+    write(&as_files(&first));
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_neardup"))
+            .current_dir(dir.path())
+            .args(["index", "update", "corpus", "--index", "ix", "--wait", "-q"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let one = spawn();
+    write(&as_files(&later));
+    let two = spawn();
+    for child in [one, two] {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(code(&out), 0, "{out:?}");
+    }
+    let mut want: Vec<String> = first.iter().chain(&later).map(|(n, _)| n.clone()).collect();
+    want.sort();
+    assert_eq!(index_docs(dir.path(), "ix"), want);
+}
+
+#[test]
+fn a_second_baseline_writer_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.json");
+    let held = neardup::lock::lock(&base, false, |_| {}).unwrap();
+    let out = neardup()
+        .args(["scan", common::CORPUS, "--baseline"])
+        .arg(&base)
+        .arg("--update-baseline")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is updating"));
+    assert!(!base.exists());
+    drop(held);
+}
