@@ -108,6 +108,10 @@ pub struct IndexArgs {
     /// failing.
     #[arg(long)]
     pub wait: bool,
+    /// Allow dropping more than half of the indexed documents (their files
+    /// are gone); without it such a run is refused as a likely mistake.
+    #[arg(long)]
+    pub prune: bool,
     /// What to look at.
     #[command(flatten)]
     pub input: InputArgs,

@@ -445,3 +445,131 @@ fn a_second_baseline_writer_fails_clearly() {
     assert!(!base.exists());
     drop(held);
 }
+
+// ------------------------------------------------------------ index safety
+
+/// A directory with an index of three documents built from `corpus`, and a
+/// good JSON report and baseline beside it.
+fn indexed_corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("corpus/a.txt", article(1, 100).as_bytes()),
+            ("corpus/b.txt", article(2, 100).as_bytes()),
+            ("corpus/c.txt", article(3, 100).as_bytes()),
+            ("empty/.keep", b""),
+            ("r.json", b"good report"),
+            ("base.json", b"good baseline"),
+        ],
+    );
+    std::fs::remove_file(dir.path().join("empty/.keep")).unwrap();
+    let out = run_in(dir.path(), &["index", "build", "corpus", "--index", "ix"]);
+    assert_eq!(code(&out), 0, "{out:?}");
+    dir
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    neardup().current_dir(dir).args(args).output().unwrap()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_missing_corpus_path_writes_nothing() {
+    let dir = indexed_corpus();
+    let d = dir.path();
+    let files = ["ix", "r.json", "base.json"].map(|f| std::fs::read(d.join(f)).unwrap());
+    for args in [
+        &["index", "build", "corpsu", "--index", "ix"][..],
+        &["index", "update", "corpsu", "--index", "ix"],
+        &["index", "update", "corpus", "corpsu", "--index", "ix"],
+        &["index", "build", "corpsu", "--index", "ix", "--prune"],
+        &["scan", "corpsu", "-o", "r.json"],
+        &[
+            "scan", "corpsu", "nor/this", "--format", "json", "-o", "r.json",
+        ],
+        &["check", "corpsu", "--index", "ix", "-o", "r.json"],
+        &["check", "corpus", "--new", "corpsu", "-o", "r.json"],
+        &[
+            "scan",
+            "corpsu",
+            "--baseline",
+            "base.json",
+            "--update-baseline",
+        ],
+    ] {
+        let out = run_in(d, args);
+        assert_eq!(code(&out), 2, "{args:?}: {out:?}");
+        assert!(
+            stderr(&out).contains("corpsu"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        for (f, before) in ["ix", "r.json", "base.json"].iter().zip(&files) {
+            assert_eq!(
+                &std::fs::read(d.join(f)).unwrap(),
+                before,
+                "{args:?} changed {f}"
+            );
+        }
+    }
+    // Without -o the (empty) report still goes to stdout, as before.
+    let out = run_in(d, &["scan", "corpsu", "--format", "json"]);
+    assert_eq!(code(&out), 2);
+    assert!(Report::parse(&out.stdout).documents.is_empty());
+}
+
+#[test]
+fn dropping_more_than_half_of_the_index_needs_prune() {
+    let dir = indexed_corpus();
+    let d = dir.path();
+    let before = std::fs::read(d.join("ix")).unwrap();
+    // An existing but empty directory would drop all three.
+    for cmd in ["update", "build"] {
+        let out = run_in(d, &["index", cmd, "empty", "--index", "ix"]);
+        assert_eq!(code(&out), 2, "{out:?}");
+        let e = stderr(&out);
+        assert!(
+            e.contains("would drop 3 of the 3 documents in ix") && e.contains("--prune"),
+            "{e}"
+        );
+        assert_eq!(std::fs::read(d.join("ix")).unwrap(), before);
+    }
+    // Two of three files gone: more than half, refused.
+    std::fs::remove_file(d.join("corpus/a.txt")).unwrap();
+    std::fs::remove_file(d.join("corpus/b.txt")).unwrap();
+    let out = run_in(d, &["index", "update", "corpus", "--index", "ix"]);
+    assert_eq!(code(&out), 2, "{out:?}");
+    assert!(
+        stderr(&out).contains("would drop 2 of the 3"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(d.join("ix")).unwrap(), before);
+    // With --prune it goes through.
+    let out = run_in(
+        d,
+        &["index", "update", "corpus", "--index", "ix", "--prune"],
+    );
+    assert_eq!(code(&out), 0, "{out:?}");
+    assert_eq!(index_docs(d, "ix"), ["corpus/c.txt"]);
+    // One of three is not more than half: no --prune needed.
+    write_files(
+        d,
+        &[
+            ("corpus/a.txt", article(1, 100).as_bytes()),
+            ("corpus/b.txt", article(2, 100).as_bytes()),
+        ],
+    );
+    assert_eq!(
+        code(&run_in(d, &["index", "update", "corpus", "--index", "ix"])),
+        0
+    );
+    std::fs::remove_file(d.join("corpus/a.txt")).unwrap();
+    let out = run_in(d, &["index", "update", "corpus", "--index", "ix"]);
+    assert_eq!(code(&out), 0, "{out:?}");
+    assert_eq!(index_docs(d, "ix"), ["corpus/b.txt", "corpus/c.txt"]);
+}
