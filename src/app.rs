@@ -119,7 +119,7 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
 
 fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     let opts = options(&a.detect, ctx)?;
-    let walk = walk(&a.input, ctx);
+    let walk = walk(&a.input, ctx)?;
     let paths = ctx.paths(&a.paths);
     let (mut checked, mut errors, skipped) = if !a.new.is_empty() {
         let corpus = read(&paths, &a.input, ctx)?;
@@ -174,7 +174,7 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     let paths = ctx.paths(&a.paths);
     require_paths(&paths)?;
     let opts = options(&a.detect, ctx)?;
-    let walk = walk(&a.input, ctx);
+    let walk = walk(&a.input, ctx)?;
     if jsonl(&a.input, ctx) {
         bail!("--jsonl corpora cannot be indexed yet: use `neardup check --new` or `neardup scan`");
     }
@@ -415,14 +415,15 @@ fn options(d: &DetectArgs, ctx: &Ctx) -> anyhow::Result<ScanOptions> {
     Ok(opts)
 }
 
-fn walk(i: &InputArgs, ctx: &Ctx) -> WalkOptions {
+fn walk(i: &InputArgs, ctx: &Ctx) -> anyhow::Result<WalkOptions> {
     let mut w = WalkOptions::default();
     ctx.file.apply_walk(&mut w);
     w.hidden |= i.hidden;
     w.no_ignore |= i.no_ignore;
     w.max_filesize = ctx.pick("max_filesize", i.max_filesize, Some(w.max_filesize));
     w.globs.extend(i.globs.iter().cloned());
-    w
+    neardup::config::validate_max_filesize(w.max_filesize).map_err(anyhow::Error::msg)?;
+    Ok(w)
 }
 
 /// [`check::survey`] in chunks, with a progress bar.
@@ -489,7 +490,7 @@ fn require_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
 /// Reads plain or JSONL documents and reports what went wrong on stderr.
 fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
     require_paths(paths)?;
-    let w = walk(i, ctx);
+    let w = walk(i, ctx)?;
     ctx.progress.stage("reading documents");
     let inputs = if jsonl(i, ctx) {
         let f = &ctx.file;

@@ -573,3 +573,100 @@ fn dropping_more_than_half_of_the_index_needs_prune() {
     assert_eq!(code(&out), 0, "{out:?}");
     assert_eq!(index_docs(d, "ix"), ["corpus/b.txt", "corpus/c.txt"]);
 }
+
+// ------------------------------------------------------------ option ranges
+
+/// Every numeric option, out of range on the command line and in
+/// neardup.toml: exit 2 before reading anything, with a message naming the
+/// option and its valid range. In-range edge values are accepted.
+#[test]
+fn out_of_range_options_are_refused_naming_the_option_and_range() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("a.txt", article(1, 60).as_bytes())]);
+    // (option, bad value, expected message part, a good edge value)
+    let table: &[(&str, &str, &str, &str)] = &[
+        ("min-words", "0", "min-words must be at least 1, got 0", "1"),
+        (
+            "max-gap",
+            "100001",
+            "max-gap must be within 0..=100000",
+            "0",
+        ),
+        (
+            "boilerplate-df",
+            "0",
+            "boilerplate-df must be at least 2, got 0",
+            "2",
+        ),
+        (
+            "boilerplate-df",
+            "1",
+            "boilerplate-df must be at least 2, got 1",
+            "2",
+        ),
+        ("shingle", "0", "shingle must be within 1..=16, got 0", "1"),
+        (
+            "shingle",
+            "17",
+            "shingle must be within 1..=16, got 17",
+            "16",
+        ),
+        (
+            "window",
+            "0",
+            "window must be within 1..=1024, got 0",
+            "1024",
+        ),
+        ("num-perm", "1025", "num-perm must be within 1..=1024", "1"),
+        (
+            "lsh-threshold",
+            "1.5",
+            "lsh-threshold must be within 0..=1",
+            "1",
+        ),
+        (
+            "near-threshold",
+            "-0.1",
+            "near-threshold must be within 0..=1",
+            "0",
+        ),
+        (
+            "min-similarity",
+            "NaN",
+            "min-similarity must be within 0..=1",
+            "1",
+        ),
+        (
+            "max-filesize",
+            "0",
+            "max-filesize must be at least 1, got 0",
+            "1K",
+        ),
+    ];
+    for &(opt, bad, msg, good) in table {
+        let out = run_in(dir.path(), &["scan", "a.txt", &format!("--{opt}={bad}")]);
+        assert_eq!(code(&out), 2, "--{opt} {bad}: {out:?}");
+        assert!(
+            stderr(&out).contains(msg),
+            "--{opt} {bad}: {}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty(), "--{opt} {bad} reported");
+        let out = run_in(dir.path(), &["scan", "a.txt", &format!("--{opt}={good}")]);
+        assert!(code(&out) < 2, "--{opt} {good}: {}", stderr(&out));
+        // The same key in the settings file.
+        let value = match opt {
+            "max-filesize" => format!("\"{bad}\""),
+            _ if bad == "NaN" => "nan".to_string(),
+            _ => bad.to_string(),
+        };
+        std::fs::write(dir.path().join("n.toml"), format!("{opt} = {value}\n")).unwrap();
+        let out = run_in(dir.path(), &["scan", "a.txt", "--config", "n.toml"]);
+        assert_eq!(code(&out), 2, "{opt} = {value}: {out:?}");
+        assert!(
+            stderr(&out).contains(msg) && stderr(&out).contains("n.toml"),
+            "{opt} = {value}: {}",
+            stderr(&out)
+        );
+    }
+}
