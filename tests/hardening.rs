@@ -215,10 +215,11 @@ fn output_into_a_fifo_delivers_the_report_and_keeps_the_fifo() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 1, "{out:?}");
-    let report = reader.join().unwrap();
-    assert!(report.contains("3 pairs flagged"), "{report}");
+    // Checked before joining: a reader of a replaced FIFO would never return.
     let ft = std::fs::symlink_metadata(&fifo).unwrap().file_type();
     assert!(ft.is_fifo(), "the FIFO was replaced: {ft:?}");
+    let report = reader.join().unwrap();
+    assert!(report.contains("3 pairs flagged"), "{report}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
