@@ -13,6 +13,7 @@ use neardup::check::{self, Status};
 use neardup::cluster::KeepPolicy;
 use neardup::config::ScanOptions;
 use neardup::config_file::{self, FileConfig};
+use neardup::escape;
 use neardup::index::{Index, IndexParams};
 use neardup::input::{self, Document, Inputs, WalkOptions};
 use neardup::report::{github, json, sarif, text, Report};
@@ -100,7 +101,8 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
 
 fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     let opts = options(&a.detect, ctx)?;
-    let inputs = read(&ctx.paths(&a.paths), &a.input, ctx)?;
+    let paths = ctx.paths(&a.paths);
+    let inputs = read(&paths, &a.input, ctx)?;
     ctx.progress
         .stage(&format!("comparing {} documents", inputs.docs.len()));
     let result = neardup::scan(&inputs.docs, &opts);
@@ -110,13 +112,14 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         &inputs.docs,
         &a.output,
         !inputs.errors.is_empty(),
+        all_missing(&paths),
         ctx,
     )
 }
 
 fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     let opts = options(&a.detect, ctx)?;
-    let walk = walk(&a.input, ctx);
+    let walk = walk(&a.input, ctx)?;
     let paths = ctx.paths(&a.paths);
     let (mut checked, mut errors, skipped) = if !a.new.is_empty() {
         let corpus = read(&paths, &a.input, ctx)?;
@@ -134,10 +137,12 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         }
         require_paths(&paths)?;
         let path = index_path(a.index.clone(), ctx);
-        ctx.progress.stage(&format!("loading {}", path.display()));
+        ctx.progress
+            .stage(&format!("loading {}", escape::path(&path)));
         let index = Index::load(&path, &IndexParams::from_options(&opts))?;
         let mut errors = Vec::new();
         let files = input::find_files(&paths, &walk, &mut errors)?;
+        problems(&errors, &[], ctx);
         let survey = survey(&files, Some(&index), walk.max_filesize, ctx);
         problems(&survey.errors, &survey.skipped, ctx);
         let old = check::from_disk(walk.max_filesize);
@@ -154,26 +159,52 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         &errors,
         &skipped,
     );
-    finish(report, &checked.docs, &a.output, !errors.is_empty(), ctx)
+    let nothing_read = all_missing(&paths) || all_missing(&a.new);
+    finish(
+        report,
+        &checked.docs,
+        &a.output,
+        !errors.is_empty(),
+        nothing_read,
+        ctx,
+    )
 }
 
 fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     let paths = ctx.paths(&a.paths);
     require_paths(&paths)?;
     let opts = options(&a.detect, ctx)?;
-    let walk = walk(&a.input, ctx);
+    let walk = walk(&a.input, ctx)?;
     if jsonl(&a.input, ctx) {
         bail!("--jsonl corpora cannot be indexed yet: use `neardup check --new` or `neardup scan`");
     }
     let params = IndexParams::from_options(&opts);
     let path = index_path(a.index.clone(), ctx);
+    // A mistyped corpus path would drop every document under it.
+    if let Some((p, e)) = missing(&paths).into_iter().next() {
+        bail!(
+            "{}: {e}; {} was not written (name the corpus as it is)",
+            p.display(),
+            path.display()
+        );
+    }
+    // Held from before the index is read until it is written, so that two
+    // updates never lose each other's documents.
+    let _lock = lock(&path, a.wait, ctx)?;
+    // The documents of the index this run replaces, when it can be read:
+    // a build that would drop most of them is refused as an update is.
+    let mut replaced = None;
     let mut index = if update && path.exists() {
         Index::load(&path, &params)?
     } else {
         // A rebuild may replace an index of another version or settings, or
         // a damaged one, but not a file that is no index at all.
-        if let Err(e @ neardup::index::IndexError::Foreign { .. }) = Index::open(&path) {
-            bail!("{e}\nrefusing to overwrite it: name another --index");
+        match Index::open(&path) {
+            Err(e @ neardup::index::IndexError::Foreign { .. }) => {
+                bail!("{e}; refusing to overwrite it: name another --index")
+            }
+            Ok(old) => replaced = Some(old),
+            Err(_) => {}
         }
         Index::new(params)
     };
@@ -203,7 +234,26 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
         index.refresh_stat(&p, size, mtime);
     }
     index.retain_paths(|p| seen.contains(p));
-    let deleted = before - index.len();
+    let (deleted, of) = match &replaced {
+        Some(old) => {
+            let gone = old.docs().iter().filter(|d| !seen.contains(&d.path));
+            (gone.count(), old.len())
+        }
+        None => (before - index.len(), before),
+    };
+    if deleted * 2 > of && !a.prune {
+        bail!(
+            "this {} would drop {deleted} of the {of} documents in {} (their files are not \
+             under {}); nothing was written: pass --prune if that is what you want",
+            if update { "update" } else { "build" },
+            path.display(),
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let added = entries.len();
     index.upsert_many(entries);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -214,7 +264,7 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     eprintln!(
         "neardup: indexed {} documents into {} ({added} new or changed, {deleted} removed)",
         index.len(),
-        path.display()
+        escape::path(&path)
     );
     Ok(if errors.is_empty() && survey.errors.is_empty() {
         CLEAN
@@ -224,11 +274,14 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
 }
 
 /// Applies the baseline, writes the report, and decides the exit status.
+/// `nothing_read`: every path named was missing, so the report is empty for
+/// want of input; it goes to stdout but replaces no file.
 fn finish(
     mut report: Report,
     docs: &[Document],
     out: &OutputArgs,
     had_errors: bool,
+    nothing_read: bool,
     ctx: &Ctx,
 ) -> anyhow::Result<u8> {
     ctx.progress.finish();
@@ -257,7 +310,25 @@ fn finish(
     if out.update_baseline && baseline.is_none() {
         bail!("--update-baseline needs a baseline file: --baseline FILE or `baseline` in neardup.toml");
     }
+    if nothing_read {
+        let keep = |p: &Path| {
+            anyhow::anyhow!(
+                "no document was read (no path named exists); {} was left as it was",
+                p.display()
+            )
+        };
+        if let (true, Some(p)) = (out.update_baseline, &baseline) {
+            return Err(keep(p));
+        }
+        if let Some(p) = &output {
+            return Err(keep(p));
+        }
+    }
     if let Some(path) = &baseline {
+        let _lock = out
+            .update_baseline
+            .then(|| lock(path, out.wait, ctx))
+            .transpose()?;
         if out.update_baseline {
             let b = Baseline::of(&report, docs);
             b.save(path)
@@ -265,7 +336,7 @@ fn finish(
             eprintln!(
                 "neardup: wrote {} accepted findings to {}",
                 b.fingerprints.len(),
-                path.display()
+                escape::path(path)
             );
         }
         Baseline::load(path)
@@ -343,14 +414,15 @@ fn options(d: &DetectArgs, ctx: &Ctx) -> anyhow::Result<ScanOptions> {
     Ok(opts)
 }
 
-fn walk(i: &InputArgs, ctx: &Ctx) -> WalkOptions {
+fn walk(i: &InputArgs, ctx: &Ctx) -> anyhow::Result<WalkOptions> {
     let mut w = WalkOptions::default();
     ctx.file.apply_walk(&mut w);
     w.hidden |= i.hidden;
     w.no_ignore |= i.no_ignore;
     w.max_filesize = ctx.pick("max_filesize", i.max_filesize, Some(w.max_filesize));
     w.globs.extend(i.globs.iter().cloned());
-    w
+    neardup::config::validate_max_filesize(w.max_filesize).map_err(anyhow::Error::msg)?;
+    Ok(w)
 }
 
 /// [`check::survey`] in chunks, with a progress bar.
@@ -378,6 +450,35 @@ fn index_path(cli: Option<PathBuf>, ctx: &Ctx) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX))
 }
 
+/// Takes the write lock of `path` ([`neardup::lock`]), saying on stderr
+/// when it waits for another writer.
+fn lock(path: &Path, wait: bool, ctx: &Ctx) -> anyhow::Result<neardup::lock::WriteLock> {
+    Ok(neardup::lock::lock(path, wait, |holder| {
+        ctx.progress.suspend(|| {
+            eprintln!(
+                "neardup: waiting for another neardup{} updating {}",
+                holder.map(|p| format!(" (pid {p})")).unwrap_or_default(),
+                escape::path(path)
+            )
+        })
+    })?)
+}
+
+/// The named paths that cannot be looked at (they do not exist, mostly),
+/// with the reason.
+fn missing(paths: &[PathBuf]) -> Vec<(&PathBuf, std::io::Error)> {
+    paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).err().map(|e| (p, e)))
+        .collect()
+}
+
+/// Whether none of `paths` can be looked at: a run over them reads no
+/// document, and its report must not replace a good one.
+fn all_missing(paths: &[PathBuf]) -> bool {
+    !paths.is_empty() && missing(paths).len() == paths.len()
+}
+
 fn require_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
     if paths.is_empty() {
         bail!("no paths given: name the files or directories to read");
@@ -388,7 +489,7 @@ fn require_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
 /// Reads plain or JSONL documents and reports what went wrong on stderr.
 fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
     require_paths(paths)?;
-    let w = walk(i, ctx);
+    let w = walk(i, ctx)?;
     ctx.progress.stage("reading documents");
     let inputs = if jsonl(i, ctx) {
         let f = &ctx.file;
@@ -405,10 +506,14 @@ fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
 fn problems(errors: &[neardup::Error], skipped: &[input::Skipped], ctx: &Ctx) {
     ctx.progress.suspend(|| {
         for e in errors {
-            eprintln!("neardup: {e}");
+            eprintln!("neardup: {}", escape::visible(&e.to_string()));
         }
         for s in skipped {
-            eprintln!("neardup: {}: skipped: {}", s.path, s.reason);
+            eprintln!(
+                "neardup: {}: skipped: {}",
+                escape::visible(&s.path),
+                escape::visible(&s.reason)
+            );
         }
     });
 }

@@ -104,6 +104,14 @@ pub struct IndexArgs {
     /// The index file (default .neardup/index).
     #[arg(long, value_name = "FILE")]
     pub index: Option<PathBuf>,
+    /// When another neardup is updating the index, wait for it instead of
+    /// failing.
+    #[arg(long)]
+    pub wait: bool,
+    /// Allow dropping more than half of the indexed documents (their files
+    /// are gone); without it such a run is refused as a likely mistake.
+    #[arg(long)]
+    pub prune: bool,
     /// What to look at.
     #[command(flatten)]
     pub input: InputArgs,
@@ -202,6 +210,10 @@ pub struct OutputArgs {
     /// Write every current finding's fingerprint to the --baseline file.
     #[arg(long, requires = "baseline")]
     pub update_baseline: bool,
+    /// With --update-baseline: when another neardup is writing the
+    /// baseline, wait for it instead of failing.
+    #[arg(long, requires = "update_baseline")]
+    pub wait: bool,
     /// Which findings fail the run (exit 1): new (not baselined), any, or
     /// never.
     #[arg(long, value_enum, default_value_t = FailOn::New)]

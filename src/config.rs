@@ -4,6 +4,44 @@ use crate::align::AlignParams;
 use crate::cluster::KeepPolicy;
 use crate::minhash::SketchParams;
 
+/// The valid range of each integer setting, by option name: `(name, min,
+/// max)`. The thresholds (`lsh-threshold`, `min-similarity`,
+/// `near-threshold`) are within 0..=1.
+pub const RANGES: [(&str, u64, u64); 8] = [
+    // A span of no words is no finding.
+    ("min-words", 1, u32::MAX as u64),
+    // Bounded so that reach computations cannot overflow.
+    ("max-gap", 0, 100_000),
+    ("shingle", 1, crate::shingle::MAX_K as u64),
+    ("window", 1, 1024),
+    ("num-perm", 1, 1024),
+    // Text in one document is in no pair: 1 would make all text chrome.
+    ("boilerplate-df", 2, u32::MAX as u64),
+    ("min-shared", 1, u32::MAX as u64),
+    ("max-filesize", 1, u64::MAX),
+];
+
+/// Checks `v` against the [`RANGES`] entry of `name`.
+fn check_int(name: &str, v: u64) -> Result<(), String> {
+    let Some(&(_, lo, hi)) = RANGES.iter().find(|r| r.0 == name) else {
+        return Ok(());
+    };
+    if (lo..=hi).contains(&v) {
+        return Ok(());
+    }
+    let range = match hi {
+        h if h == u32::MAX as u64 || h == u64::MAX => format!("at least {lo}"),
+        h => format!("within {lo}..={h}"),
+    };
+    Err(format!("{name} must be {range}, got {v}"))
+}
+
+/// Checks `--max-filesize` (a walk setting, not a scan setting) against
+/// [`RANGES`].
+pub fn validate_max_filesize(bytes: u64) -> Result<(), String> {
+    check_int("max-filesize", bytes)
+}
+
 /// Everything a scan needs to know besides the documents.
 #[derive(Clone, Debug)]
 pub struct ScanOptions {
@@ -45,21 +83,22 @@ impl Default for ScanOptions {
 }
 
 impl ScanOptions {
-    /// Checks ranges; the message names the offending setting.
+    /// Checks the range of every numeric setting; the message names the
+    /// option (as on the command line and in neardup.toml) and its valid
+    /// range. [`RANGES`] lists them.
     pub fn validate(&self) -> Result<(), String> {
         let a = &self.align;
-        if !(1..=crate::shingle::MAX_K).contains(&a.k) {
-            return Err(format!(
-                "shingle size must be 1..={}, got {}",
-                crate::shingle::MAX_K,
-                a.k
-            ));
-        }
-        if a.window == 0 || a.window > 1024 {
-            return Err(format!("window must be 1..=1024, got {}", a.window));
-        }
-        if self.num_perm == 0 || self.num_perm > 1024 {
-            return Err(format!("num-perm must be 1..=1024, got {}", self.num_perm));
+        let ints: [(&str, u64); 7] = [
+            ("min-words", a.min_words.into()),
+            ("max-gap", a.max_gap.into()),
+            ("shingle", a.k as u64),
+            ("window", a.window as u64),
+            ("num-perm", self.num_perm as u64),
+            ("boilerplate-df", self.df_threshold.map_or(2, u64::from)),
+            ("min-shared", self.min_shared as u64),
+        ];
+        for (name, v) in ints {
+            check_int(name, v)?;
         }
         for (name, v) in [
             ("lsh-threshold", self.lsh_threshold),
@@ -69,9 +108,6 @@ impl ScanOptions {
             if !(0.0..=1.0).contains(&v) || v.is_nan() {
                 return Err(format!("{name} must be within 0..=1, got {v}"));
             }
-        }
-        if self.min_shared == 0 {
-            return Err("min-shared must be at least 1".into());
         }
         Ok(())
     }
@@ -106,7 +142,27 @@ mod tests {
         assert!(ScanOptions::default().validate().is_ok());
         let mut o = ScanOptions::default();
         o.align.k = 0;
-        assert!(o.validate().unwrap_err().contains("shingle size"));
+        assert_eq!(
+            o.validate().unwrap_err(),
+            "shingle must be within 1..=16, got 0"
+        );
+        let mut o = ScanOptions::default();
+        o.align.min_words = 0;
+        assert_eq!(
+            o.validate().unwrap_err(),
+            "min-words must be at least 1, got 0"
+        );
+        let o = ScanOptions {
+            df_threshold: Some(1),
+            ..ScanOptions::default()
+        };
+        assert_eq!(
+            o.validate().unwrap_err(),
+            "boilerplate-df must be at least 2, got 1"
+        );
+        assert!(validate_max_filesize(0)
+            .unwrap_err()
+            .contains("max-filesize"));
         let o = ScanOptions {
             lsh_threshold: 1.5,
             ..ScanOptions::default()

@@ -354,6 +354,9 @@ impl FileConfig {
         let mut opts = ScanOptions::default();
         self.apply(&mut opts);
         opts.validate()?;
+        if let Some(n) = self.max_filesize {
+            crate::config::validate_max_filesize(n)?;
+        }
         for (key, globs) in [("include", &self.include), ("exclude", &self.exclude)] {
             if let Some(g) = globs.iter().find(|g| g.starts_with('!')) {
                 return Err(format!(

@@ -15,7 +15,9 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(app::CLEAN),
         Err(e) => {
-            eprintln!("neardup: {e:#}");
+            // The message may quote file names and settings: shown with
+            // control characters escaped, it stays on one line.
+            eprintln!("neardup: {}", neardup::escape::visible(&format!("{e:#}")));
             ExitCode::from(app::ERROR)
         }
     }

@@ -25,7 +25,9 @@ pub const MAX_ANNOTATIONS: usize = 10;
 pub const MAX_SUMMARY_ROWS: usize = 500;
 
 /// Escapes a workflow command's message: `%`, `\r` and `\n` become `%25`,
-/// `%0D` and `%0A`, so the message stays on its line and reads back as is.
+/// `%0D` and `%0A`, so the message stays on its line and reads back as is;
+/// other control characters (ESC, C1) are shown as visible escapes
+/// ([`crate::escape::visible`]), so none reaches the log raw.
 pub fn escape_data(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -33,6 +35,9 @@ pub fn escape_data(s: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
+            c if crate::escape::needs_escape(c) => {
+                out.push_str(&crate::escape::visible(c.encode_utf8(&mut [0; 4])))
+            }
             c => out.push(c),
         }
     }
@@ -106,7 +111,8 @@ pub fn write(report: &Report, docs: &[Document], w: &mut dyn Write) -> io::Resul
 }
 
 /// Escapes text for a markdown table cell: backslash-escapes markdown
-/// punctuation (including `|`) and turns line breaks into spaces.
+/// punctuation (including `|`), turns line breaks into spaces and other
+/// control characters into visible escapes ([`crate::escape::visible`]).
 fn md_cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -116,6 +122,9 @@ fn md_cell(s: &str) -> String {
                 out.push(c);
             }
             '\r' | '\n' => out.push(' '),
+            c if crate::escape::needs_escape(c) => {
+                out.push_str(&crate::escape::visible(c.encode_utf8(&mut [0; 4])))
+            }
             c => out.push(c),
         }
     }
@@ -223,6 +232,12 @@ mod tests {
         );
         // Escaping `%` first means an existing escape is not decoded later.
         assert_eq!(escape_data("%0A"), "%250A");
+        // Terminal escapes do not reach the log raw.
+        assert_eq!(
+            escape_data("a\x1b[2J\x1b]0;t\x07\u{9b}"),
+            "a\\x1b[2J\\x1b]0;t\\x07\\u{9b}"
+        );
+        assert_eq!(md_cell("x\x1b[2J|\ny"), "x\\x1b\\[2J\\| y");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! asked (the binary asks when stdout is a terminal).
 
 use super::{Report, SpanEntry};
+use crate::escape::visible;
 use crate::input::Document;
 use std::io::Write;
 
@@ -41,8 +42,8 @@ pub fn write(
             w,
             "{}  {}  {}",
             st.paint("1;33", &kind),
-            st.paint("1", &pair.a),
-            st.paint("1", &pair.b)
+            st.paint("1", &visible(&pair.a)),
+            st.paint("1", &visible(&pair.b))
         )?;
         writeln!(
             w,
@@ -76,9 +77,9 @@ pub fn write(
     if !report.clusters.is_empty() {
         writeln!(w, "{}", st.paint("1", "clusters"))?;
         for c in &report.clusters {
-            writeln!(w, "  keep {}", c.keep)?;
+            writeln!(w, "  keep {}", visible(&c.keep))?;
             for d in &c.drop {
-                writeln!(w, "    drop {d}")?;
+                writeln!(w, "    drop {}", visible(d))?;
             }
         }
         writeln!(w)?;
@@ -174,11 +175,14 @@ fn side(
     )
 }
 
-/// The first words of a span on one line, with an ellipsis when cut.
+/// The first words of a span on one line, with an ellipsis when cut;
+/// control characters inside words are shown as escapes
+/// ([`crate::escape::visible`]), so the excerpt is one line of plain text.
 pub fn excerpt(s: &str) -> String {
     let mut out = String::new();
     let mut n = 0;
     for word in s.split_whitespace() {
+        let word = visible(word);
         let len = word.chars().count();
         if n + len + 1 > EXCERPT_CHARS && n > 0 {
             out.push('…');
@@ -205,5 +209,13 @@ mod tests {
         let e = excerpt(&long);
         assert!(e.ends_with("…\""));
         assert!(e.chars().count() <= EXCERPT_CHARS + 3);
+    }
+
+    #[test]
+    fn excerpts_show_control_characters_as_escapes() {
+        assert_eq!(
+            excerpt("clear\x1b[2J \x1b]0;title\x07 ok\u{85}next \u{9b}31m"),
+            "\"clear\\x1b[2J \\x1b]0;title\\x07 ok next \\u{9b}31m\""
+        );
     }
 }
