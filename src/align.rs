@@ -237,27 +237,19 @@ pub fn align(
     };
     let repeated_inside = containment[smaller] >= p.near_coverage;
     let pair_chrome = |h: u64| {
-        if repeated_inside {
-            chrome.is_known(h)
-        } else {
-            chrome.contains(h)
-                || a.repeated.binary_search(&h).is_ok()
-                || b.repeated.binary_search(&h).is_ok()
-        }
+        chrome.contains(h)
+            || a.repeated.binary_search(&h).is_ok()
+            || b.repeated.binary_search(&h).is_ok()
     };
     let slot = p.max_gap;
-    let mask_a = crate::boilerplate::chrome_stretches(&a.fingerprints, pair_chrome, ka, slot);
-    let mask_b = crate::boilerplate::chrome_stretches(&b.fingerprints, pair_chrome, kb, slot);
+    use crate::boilerplate::chrome_stretches as stretches;
+    let mask_a = stretches(&a.fingerprints, pair_chrome, ka, slot);
+    let mask_b = stretches(&b.fingerprints, pair_chrome, kb, slot);
     // Long stretches of corpus chrome are cut out of spans; text only one
     // of the two documents repeats is weaker evidence and is not.
-    let corpus_chrome = |h: u64| {
-        if repeated_inside {
-            chrome.is_known(h)
-        } else {
-            chrome.contains(h)
-        }
-    };
-    let cut_a = crate::boilerplate::chrome_stretches(&a.fingerprints, corpus_chrome, ka, slot);
+    let cut_a = stretches(&a.fingerprints, |h| chrome.contains(h), ka, slot);
+    let known_a = stretches(&a.fingerprints, |h| chrome.is_known(h), ka, slot);
+    let known_b = stretches(&b.fingerprints, |h| chrome.is_known(h), kb, slot);
 
     let (mut chains, owner) = chain(&seeds, ka, kb, p);
     let same_words = identical(a, b);
@@ -308,11 +300,14 @@ pub fn align(
             b1,
             cov_a,
             cov_b,
+            trimmed: false,
         };
-        let cuts: Vec<(u32, u32)> = cut_a
-            .iter()
-            .map(|&(s, e)| (s.max(a0), e.min(a1)))
-            .filter(|&(s, e)| e > s && e - s >= p.min_words.max(1))
+        let cuts: Vec<(u32, u32)> = cuts(&cut_a, &mask_a, a0, a1, p)
+            .into_iter()
+            .map(|(s, e)| {
+                let snap = |x| snap_to_line(a_text, &a.tokens, x, a0, a1, p.window as u32);
+                (snap(s), snap(e))
+            })
             .collect();
         if cuts.is_empty() {
             spans.push(whole);
@@ -336,13 +331,14 @@ pub fn align(
             };
             bx.clamp(b0, b1)
         };
-        let mut edges = vec![a0];
+        let mut edges = vec![(a0, false)];
         for &(s, e) in &cuts {
-            edges.extend([s, e]);
+            edges.extend([(s, true), (e, false)]);
         }
-        edges.push(a1);
+        edges.push((a1, false));
+        let has_rest = edges.windows(2).any(|w| !w[0].1 && w[1].0 > w[0].0);
         for w in edges.windows(2) {
-            let (x0, x1) = (w[0], w[1]);
+            let ((x0, is_cut), (x1, _)) = (w[0], w[1]);
             if x1 <= x0 {
                 continue;
             }
@@ -362,6 +358,7 @@ pub fn align(
                 b1: y1,
                 cov_a: ca,
                 cov_b: cb,
+                trimmed: is_cut && has_rest,
             });
         }
     }
@@ -387,6 +384,7 @@ pub fn align(
     let (na, nb) = (a.tokens.len().max(1) as f64, b.tokens.len().max(1) as f64);
     let mut out = Vec::new();
     let mut ranges = Vec::new();
+    let mut flags = Vec::new();
     for s in kept {
         let (wa, wb) = (s.a1 - s.a0, s.b1 - s.b0);
         let words = wa.min(wb);
@@ -398,10 +396,12 @@ pub fn align(
         if similarity < p.min_similarity {
             continue;
         }
-        let chrome_share = (in_stretches(&mask_a, s.a0, s.a1) + in_stretches(&mask_b, s.b0, s.b1))
-            as f64
-            / (wa + wb) as f64;
+        let share = |ma: &[(u32, u32)], mb: &[(u32, u32)]| {
+            (in_stretches(ma, s.a0, s.a1) + in_stretches(mb, s.b0, s.b1)) as f64 / (wa + wb) as f64
+        };
+        let chrome_share = share(&mask_a, &mask_b);
         ranges.push(((s.a0, s.a1), (s.b0, s.b1)));
+        flags.push((s.trimmed, share(&known_a, &known_b) >= p.chrome_fraction));
         out.push(SpanPair {
             a: byte_span(a_text, &a.tokens, s.a0, s.a1),
             b: byte_span(b_text, &b.tokens, s.b0, s.b1),
@@ -411,14 +411,60 @@ pub fn align(
             boilerplate: chrome_share >= p.chrome_fraction,
         });
     }
+    // The smaller document is repeated inside the other (its shingles are
+    // and the spans cover it): content however common its text (a
+    // syndicated article, a license inside a longer one), except chrome cut
+    // off a span with content besides and text the user named chrome.
+    let on_small = |r: &((u32, u32), (u32, u32))| if smaller == 0 { r.0 } else { r.1 };
+    let small_words = if smaller == 0 { na } else { nb };
+    let cover = merge_ranges(&{
+        let mut v: Vec<(u32, u32)> = ranges.iter().map(on_small).collect();
+        v.sort_unstable();
+        v
+    })
+    .iter()
+    .map(|&(s, e)| e - s)
+    .sum::<u32>();
+    if repeated_inside && cover as f64 >= p.near_coverage * small_words {
+        for (s, &(trimmed, known)) in out.iter_mut().zip(&flags) {
+            if !trimmed {
+                s.boilerplate = known;
+            }
+        }
+    }
+    // Coverage: the share of each document's words inside content spans,
+    // not counting its chrome outside them (a copy that differs only in
+    // page chrome is a near duplicate).
     let covered = |side: usize| {
-        let r: Vec<(u32, u32)> = ranges
+        let pick = |r: &((u32, u32), (u32, u32))| if side == 0 { r.0 } else { r.1 };
+        let (mask, n) = if side == 0 {
+            (&mask_a, na)
+        } else {
+            (&mask_b, nb)
+        };
+        let mut content: Vec<(u32, u32)> = Vec::new();
+        // Chrome: the stretches, and the boilerplate spans found at line
+        // boundaries around them.
+        let mut chrome_r: Vec<(u32, u32)> = mask.clone();
+        for (r, s) in ranges.iter().zip(&out) {
+            if s.boilerplate {
+                chrome_r.push(pick(r));
+            } else {
+                content.push(pick(r));
+            }
+        }
+        content.sort_unstable();
+        chrome_r.sort_unstable();
+        let content = merge_ranges(&content);
+        let chrome_r = merge_ranges(&chrome_r);
+        let inside: u32 = content.iter().map(|&(s, e)| e - s).sum();
+        let chrome_total: u32 = chrome_r.iter().map(|&(s, e)| e - s).sum();
+        let chrome_inside: u32 = content
             .iter()
-            .zip(&out)
-            .filter(|(_, s)| !s.boilerplate)
-            .map(|(r, _)| if side == 0 { r.0 } else { r.1 })
-            .collect();
-        union_len(r) as f64 / if side == 0 { na } else { nb }
+            .map(|&(s, e)| in_stretches(&chrome_r, s, e))
+            .sum();
+        let base = (n - (chrome_total - chrome_inside) as f64).max(1.0);
+        (inside as f64 / base).min(1.0)
     };
     Alignment {
         jaccard,
@@ -438,6 +484,8 @@ struct Piece {
     b1: u32,
     cov_a: u32,
     cov_b: u32,
+    /// Corpus chrome cut off a span that has content besides.
+    trimmed: bool,
 }
 
 /// Words of `x0..x1` (A) and `y0..y1` (B) covered by the shingles of
@@ -468,6 +516,80 @@ fn seeded_words(
         }
     }
     (ca, cb)
+}
+
+/// Where to cut a span `a0..a1` (A's words): at the corpus-chrome
+/// stretches of at least `min_words` words that begin or end it (a footer
+/// after a copied passage), and at every such stretch inside it when the
+/// rest would be mostly chrome (two passages around a long template). Chrome
+/// inside a span that stays mostly content stays inside it: one copied page
+/// is one span, its chrome blocks included.
+fn cuts(
+    cut: &[(u32, u32)],
+    mask: &[(u32, u32)],
+    a0: u32,
+    a1: u32,
+    p: &AlignParams,
+) -> Vec<(u32, u32)> {
+    let long: Vec<(u32, u32)> = cut
+        .iter()
+        .map(|&(s, e)| (s.max(a0), e.min(a1)))
+        .filter(|&(s, e)| e > s && e - s >= p.min_words.max(1))
+        .collect();
+    let (Some(&first), Some(&last)) = (long.first(), long.last()) else {
+        return long;
+    };
+    let mut out = Vec::new();
+    let (mut lo, mut hi) = (a0, a1);
+    let leads = first.0 < a0 + p.min_words;
+    let trails = last.1 + p.min_words > a1 && (!leads || long.len() > 1);
+    if leads {
+        out.push(first);
+        lo = first.1;
+    }
+    if trails {
+        hi = last.0;
+    }
+    if hi > lo {
+        let share = in_stretches(mask, lo, hi) as f64 / (hi - lo) as f64;
+        if share >= p.chrome_fraction {
+            out.extend(long.iter().copied().filter(|c| c.0 >= lo && c.1 <= hi));
+        }
+    }
+    if trails {
+        out.push(last);
+    }
+    out
+}
+
+/// Word `x` moved to the nearest line start within `reach` words (and
+/// within `lo..=hi`): chrome blocks are whole lines, and a stretch found by
+/// fingerprints starts and ends a few words inside its block.
+fn snap_to_line(text: &str, tokens: &[Token], x: u32, lo: u32, hi: u32, reach: u32) -> u32 {
+    let line_starts_at = |i: u32| {
+        i == 0
+            || i as usize >= tokens.len()
+            || text.as_bytes()
+                [tokens[i as usize - 1].end as usize..tokens[i as usize].start as usize]
+                .contains(&b'\n')
+    };
+    (0..=reach)
+        .flat_map(|d| [x.checked_sub(d), x.checked_add(d)])
+        .flatten()
+        .find(|&i| i >= lo && i <= hi && line_starts_at(i))
+        .unwrap_or(x)
+}
+
+/// Sorted ranges merged where they overlap or touch.
+fn merge_ranges(r: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for &(s, e) in r {
+        match out.last_mut() {
+            Some(l) if s <= l.1 => l.1 = l.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
 }
 
 /// Words of `lo..hi` inside the sorted, disjoint `stretches`.
@@ -613,19 +735,6 @@ fn x_drop(room_a: u32, room_b: u32, limit: u32, pair: impl Fn(u32) -> (u64, u64)
 
 fn overlap(a0: u32, a1: u32, b0: u32, b1: u32) -> u32 {
     a1.min(b1).saturating_sub(a0.max(b0))
-}
-
-fn union_len(mut ranges: Vec<(u32, u32)>) -> u32 {
-    ranges.sort_unstable();
-    let (mut total, mut end) = (0, 0);
-    for (s, e) in ranges {
-        let s = s.max(end);
-        if e > s {
-            total += e - s;
-            end = e;
-        }
-    }
-    total
 }
 
 /// The bytes of words `lo..hi`, widened to punctuation glued to either end
