@@ -10,7 +10,7 @@ pub mod text;
 
 use crate::error::Error;
 use crate::input::{Document, Skipped};
-use crate::location::{LineIndex, Location};
+use crate::location::Location;
 use crate::scan::ScanResult;
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +43,11 @@ pub struct Report {
     pub errors: Vec<Problem>,
     /// Files passed over (binary, empty).
     pub skipped: Vec<Problem>,
+    /// Documents read, but not as plain UTF-8 (a byte order mark, bytes
+    /// that are not UTF-8 read as Windows-1252, malformed sequences): notes,
+    /// not errors. Spans in them are still byte offsets into the file.
+    #[serde(default)]
+    pub warnings: Vec<Problem>,
 }
 
 /// A scanned document.
@@ -50,7 +55,7 @@ pub struct Report {
 pub struct DocumentEntry {
     /// Its path.
     pub path: String,
-    /// Its size in bytes.
+    /// Its size in bytes (of the file, whatever its encoding).
     pub bytes: usize,
     /// Its word count.
     pub words: u32,
@@ -136,6 +141,9 @@ pub struct Summary {
     pub errors: usize,
     /// Files passed over.
     pub skipped: usize,
+    /// Documents with a warning (see [`Report::warnings`]).
+    #[serde(default)]
+    pub warnings: usize,
 }
 
 /// A file and what was wrong with it.
@@ -176,7 +184,7 @@ impl Report {
             .enumerate()
             .map(|(i, (d, &words))| DocumentEntry {
                 path: d.path.clone(),
-                bytes: d.text.len(),
+                bytes: d.original_len(),
                 words,
                 new: new.map(|n| n[i]),
             })
@@ -184,7 +192,7 @@ impl Report {
         let mut pairs = Vec::with_capacity(result.findings.len());
         for f in &result.findings {
             let (da, db) = (&docs[f.a as usize], &docs[f.b as usize]);
-            let (ia, ib) = (LineIndex::new(&da.text), LineIndex::new(&db.text));
+            let (ia, ib) = (da.line_index(), db.line_index());
             let al = &f.alignment;
             pairs.push(PairEntry {
                 a: da.path.clone(),
@@ -225,6 +233,15 @@ impl Report {
             .iter()
             .filter(|f| f.kind == crate::scan::Kind::NearDuplicate)
             .count();
+        let warnings: Vec<Problem> = docs
+            .iter()
+            .filter_map(|d| {
+                d.note().map(|n| Problem {
+                    path: d.path.clone(),
+                    reason: n.to_string(),
+                })
+            })
+            .collect();
         let summary = Summary {
             documents: result.stats.documents.max(docs.len()),
             new_documents: new.map(|n| n.iter().filter(|&&x| x).count()),
@@ -237,6 +254,7 @@ impl Report {
             baselined: 0,
             errors: errors.len(),
             skipped: skipped.len(),
+            warnings: warnings.len(),
         };
         Report {
             schema: SCHEMA,
@@ -261,6 +279,7 @@ impl Report {
                     reason: s.reason.clone(),
                 })
                 .collect(),
+            warnings,
         }
     }
 
