@@ -354,15 +354,16 @@ fn stateful(
             olen = 0;
         }
     };
+    // A small buffer per call: decoding into the spare capacity of `out`
+    // would initialize all of it on every call (quadratic on a large file).
+    let mut buf = [0u8; 64];
     loop {
         let last = i >= bytes.len();
         let src = if last { &[][..] } else { &bytes[i..i + 1] };
-        let room = dec
-            .max_utf8_buffer_length_without_replacement(src.len())
-            .unwrap_or(64);
-        out.reserve(room.max(8));
         let before = out.len();
-        let (result, read) = dec.decode_to_string_without_replacement(src, &mut out, last);
+        let (result, read, written) = dec.decode_to_utf8_without_replacement(src, &mut buf, last);
+        // The decoder writes whole characters of valid UTF-8.
+        out.push_str(std::str::from_utf8(&buf[..written]).unwrap_or("\u{FFFD}"));
         let end = i + read;
         match result {
             DecoderResult::InputEmpty => {
