@@ -149,16 +149,7 @@ fn sweep() {
                 let b = [text(seed ^ 3, 150), copy, text(seed ^ 4, 250)]
                     .concat()
                     .join(" ");
-                let docs = [
-                    Document {
-                        path: "a".into(),
-                        text: a,
-                    },
-                    Document {
-                        path: "b".into(),
-                        text: b,
-                    },
-                ];
+                let docs = [Document::new("a", a), Document::new("b", b)];
                 if !scan(&docs, &opts).findings.is_empty() {
                     found += 1;
                 }

@@ -143,9 +143,9 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         let mut errors = Vec::new();
         let files = input::find_files(&paths, &walk, &mut errors)?;
         problems(&errors, &[], ctx);
-        let survey = survey(&files, Some(&index), walk.max_filesize, ctx);
+        let survey = survey(&files, Some(&index), &walk, ctx);
         problems(&survey.errors, &survey.skipped, ctx);
-        let old = check::from_disk(walk.max_filesize);
+        let old = check::from_disk(walk.clone());
         let checked = check::check(&survey, &index, &opts, &old);
         errors.extend(survey.errors);
         (checked, errors, survey.skipped)
@@ -211,7 +211,7 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     let mut errors = Vec::new();
     let files = input::find_files(&paths, &walk, &mut errors)?;
     problems(&errors, &[], ctx);
-    let survey = survey(&files, Some(&index), walk.max_filesize, ctx);
+    let survey = survey(&files, Some(&index), &walk, ctx);
     ctx.progress.stage("sketching new and changed documents");
     problems(&survey.errors, &survey.skipped, ctx);
     let entries = check::index_entries(&survey, &index, &opts);
@@ -421,18 +421,25 @@ fn walk(i: &InputArgs, ctx: &Ctx) -> anyhow::Result<WalkOptions> {
     w.no_ignore |= i.no_ignore;
     w.max_filesize = ctx.pick("max_filesize", i.max_filesize, Some(w.max_filesize));
     w.globs.extend(i.globs.iter().cloned());
+    w.encoding = i.encoding.or(w.encoding);
     neardup::config::validate_max_filesize(w.max_filesize).map_err(anyhow::Error::msg)?;
     Ok(w)
 }
 
 /// [`check::survey`] in chunks, with a progress bar.
-fn survey(files: &[PathBuf], index: Option<&Index>, max_filesize: u64, ctx: &Ctx) -> check::Survey {
+fn survey(
+    files: &[PathBuf],
+    index: Option<&Index>,
+    walk: &WalkOptions,
+    ctx: &Ctx,
+) -> check::Survey {
     let bar = ctx
         .progress
         .bar(files.len() as u64, "reading and comparing with the index");
     let mut all = check::Survey::default();
     for chunk in files.chunks(4096) {
-        let s = check::survey(chunk, index, max_filesize);
+        let s = check::survey(chunk, index, walk);
+        notes(s.new_docs(), ctx);
         all.files.extend(s.files);
         all.errors.extend(s.errors);
         all.skipped.extend(s.skipped);
@@ -492,6 +499,9 @@ fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
     let w = walk(i, ctx)?;
     ctx.progress.stage("reading documents");
     let inputs = if jsonl(i, ctx) {
+        if w.encoding.is_some() {
+            bail!("--encoding does not apply to --jsonl input: JSON Lines are always UTF-8");
+        }
         let f = &ctx.file;
         let text = ctx.pick("jsonl_text", i.jsonl_text.clone(), f.jsonl_text.clone());
         let id = ctx.pick("jsonl_id", i.jsonl_id.clone(), f.jsonl_id.clone());
@@ -500,7 +510,23 @@ fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
         input::read_inputs(paths, &w)?
     };
     problems(&inputs.errors, &inputs.skipped, ctx);
+    notes(inputs.docs.iter(), ctx);
     Ok(inputs)
+}
+
+/// Notes on documents read but not as plain UTF-8 (not errors).
+fn notes<'d>(docs: impl Iterator<Item = &'d Document>, ctx: &Ctx) {
+    ctx.progress.suspend(|| {
+        for d in docs {
+            if let Some(n) = d.note() {
+                eprintln!(
+                    "neardup: {}: {}",
+                    escape::visible(&d.path),
+                    escape::visible(n)
+                );
+            }
+        }
+    });
 }
 
 fn problems(errors: &[neardup::Error], skipped: &[input::Skipped], ctx: &Ctx) {

@@ -96,7 +96,10 @@ fn for_each_span(report: &Report, docs: &[Document], mut f: impl FnMut(usize, us
             if s.boilerplate {
                 continue;
             }
-            let fp = span_fingerprint(&da.text[s.a.start..s.a.end], &db.text[s.b.start..s.b.end]);
+            let fp = span_fingerprint(
+                da.span_text(&s.a).unwrap_or(""),
+                db.span_text(&s.b).unwrap_or(""),
+            );
             f(pi, si, fp);
         }
     }
@@ -127,14 +130,8 @@ mod tests {
     fn accepted_findings_survive_renames_and_shifts_but_not_edits() {
         let shared = words(80, 1);
         let docs = vec![
-            Document {
-                path: "a".into(),
-                text: format!("{} {shared}", words(50, 2)),
-            },
-            Document {
-                path: "b".into(),
-                text: format!("{shared} {}", words(60, 3)),
-            },
+            Document::new("a", format!("{} {shared}", words(50, 2))),
+            Document::new("b", format!("{shared} {}", words(60, 3))),
         ];
         let r = report(&docs);
         assert!(r.has_unbaselined());
@@ -143,14 +140,8 @@ mod tests {
 
         // Renamed and shifted by a new first line: still accepted.
         let moved = vec![
-            Document {
-                path: "x".into(),
-                text: format!("{} {shared}", words(50, 2)),
-            },
-            Document {
-                path: "y".into(),
-                text: format!("New first line.\n{shared} {}", words(60, 3)),
-            },
+            Document::new("x", format!("{} {shared}", words(50, 2))),
+            Document::new("y", format!("New first line.\n{shared} {}", words(60, 3))),
         ];
         let mut r2 = report(&moved);
         assert_eq!(base.apply(&mut r2, &moved), 1);
@@ -160,14 +151,8 @@ mod tests {
         // An edit inside the span makes it new again.
         let edited = shared.replacen(' ', " inserted ", 20);
         let changed = vec![
-            Document {
-                path: "a".into(),
-                text: format!("{} {shared}", words(50, 2)),
-            },
-            Document {
-                path: "b".into(),
-                text: format!("{edited} {}", words(60, 3)),
-            },
+            Document::new("a", format!("{} {shared}", words(50, 2))),
+            Document::new("b", format!("{edited} {}", words(60, 3))),
         ];
         let mut r3 = report(&changed);
         assert_eq!(base.apply(&mut r3, &changed), 0);

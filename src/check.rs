@@ -10,7 +10,7 @@
 
 use crate::error::Error;
 use crate::index::{mtime_of, Index, IndexedDoc};
-use crate::input::{read_document, Document, Fault, Skipped};
+use crate::input::{read_document, Document, Fault, Skipped, WalkOptions};
 use crate::minhash::DocSketch;
 use crate::postings::{self, Posting};
 use crate::scan::{find, sketch_all, Known, ScanResult, TextSource};
@@ -87,10 +87,10 @@ impl Survey {
 }
 
 /// Compares the files found with the index (or with an empty one).
-pub fn survey(files: &[PathBuf], index: Option<&Index>, max_filesize: u64) -> Survey {
+pub fn survey(files: &[PathBuf], index: Option<&Index>, opts: &WalkOptions) -> Survey {
     let results: Vec<Result<Status, Fault>> = files
         .par_iter()
-        .map(|path| survey_one(path, index, max_filesize))
+        .map(|path| survey_one(path, index, opts))
         .collect();
     let mut out = Survey::default();
     for (r, path) in results.into_iter().zip(files) {
@@ -106,7 +106,7 @@ pub fn survey(files: &[PathBuf], index: Option<&Index>, max_filesize: u64) -> Su
     out
 }
 
-fn survey_one(path: &Path, index: Option<&Index>, max_filesize: u64) -> Result<Status, Fault> {
+fn survey_one(path: &Path, index: Option<&Index>, opts: &WalkOptions) -> Result<Status, Fault> {
     let name = index_key(&path.to_string_lossy());
     let meta = std::fs::metadata(path).map_err(|source| {
         Fault::Error(Error::Io {
@@ -124,9 +124,9 @@ fn survey_one(path: &Path, index: Option<&Index>, max_filesize: u64) -> Result<S
             });
         }
     }
-    let doc = read_document(path, max_filesize)?.ok_or_else(|| Fault::Skip("empty".into()))?;
+    let doc = read_document(path, opts)?.ok_or_else(|| Fault::Skip("empty".into()))?;
     if let Some((id, d)) = known {
-        if d.content_hash == xxhash_rust::xxh3::xxh3_64(doc.text.as_bytes()) {
+        if d.content_hash == doc.content_hash() {
             return Ok(Status::Unchanged {
                 id,
                 stat: (size, mtime),
@@ -148,22 +148,19 @@ pub struct Checked {
     pub result: ScanResult,
 }
 
-/// Where the text of an indexed document comes from.
-pub type OldText<'a> = dyn Fn(&IndexedDoc) -> Result<Cow<'a, str>, Error> + Sync + 'a;
+/// Where an indexed document (its text, and how it was decoded) comes from.
+pub type OldText<'a> = dyn Fn(&IndexedDoc) -> Result<Cow<'a, Document>, Error> + Sync + 'a;
 
-/// Reads an indexed document from disk, refusing it when its content no
-/// longer matches the index.
+/// Reads an indexed document from disk, decoded as the scan decodes it
+/// (`opts.encoding`), refusing it when its content no longer matches the
+/// index.
 pub fn from_disk(
-    max_filesize: u64,
-) -> impl Fn(&IndexedDoc) -> Result<Cow<'static, str>, Error> + Sync {
+    opts: WalkOptions,
+) -> impl Fn(&IndexedDoc) -> Result<Cow<'static, Document>, Error> + Sync {
     move |d| {
         let path = Path::new(&d.path);
-        match read_document(path, max_filesize) {
-            Ok(Some(read))
-                if xxhash_rust::xxh3::xxh3_64(read.text.as_bytes()) == d.content_hash =>
-            {
-                Ok(Cow::Owned(read.text))
-            }
+        match read_document(path, &opts) {
+            Ok(Some(read)) if read.content_hash() == d.content_hash => Ok(Cow::Owned(read)),
             Ok(_) => Err(Error::Invalid {
                 path: path.to_path_buf(),
                 reason: "changed since it was indexed; run `neardup index update`".into(),
@@ -184,14 +181,24 @@ struct Texts<'s, 'a> {
     old: &'s OldText<'a>,
 }
 
-impl TextSource for Texts<'_, '_> {
-    fn text(&self, doc: u32) -> Result<Cow<'_, str>, Error> {
+impl Texts<'_, '_> {
+    /// Document `doc` of `indexed ++ new`.
+    fn document(&self, doc: u32) -> Result<Cow<'_, Document>, Error> {
         let n = self.indexed.len() as u32;
         if doc >= n {
-            Ok(Cow::Borrowed(&self.new[(doc - n) as usize].text))
+            Ok(Cow::Borrowed(self.new[(doc - n) as usize]))
         } else {
             (self.old)(&self.indexed[doc as usize])
         }
+    }
+}
+
+impl TextSource for Texts<'_, '_> {
+    fn text(&self, doc: u32) -> Result<Cow<'_, str>, Error> {
+        Ok(match self.document(doc)? {
+            Cow::Borrowed(d) => Cow::Borrowed(d.text.as_str()),
+            Cow::Owned(d) => Cow::Owned(d.text),
+        })
     }
 }
 
@@ -392,11 +399,11 @@ fn view(
     let mut docs = Vec::with_capacity(ids.len());
     let mut keep = Vec::with_capacity(ids.len());
     for &d in &ids {
-        match texts.text(d) {
-            Ok(t) => {
+        match texts.document(d) {
+            Ok(doc) => {
                 docs.push(Document {
                     path: path(d).to_string(),
-                    text: t.into_owned(),
+                    ..doc.into_owned()
                 });
                 keep.push(d);
             }
@@ -455,16 +462,26 @@ pub fn index_entries(survey: &Survey, index: &Index, opts: &ScanOptions) -> Vec<
     let sketches = sketch_all(&texts, opts);
     new.iter()
         .zip(&sketches)
-        .map(|((d, mtime), s)| {
-            IndexedDoc::new(
-                index_key(&d.path),
-                d.text.as_bytes(),
-                *mtime,
-                s,
-                index.params(),
-            )
-        })
+        .map(|((d, mtime), s)| entry(index_key(&d.path), d, *mtime, s, index.params()))
         .collect()
+}
+
+/// The index entry of a document: its file's hash and size (not those of
+/// the decoded text, when it was decoded), so an unchanged file stays
+/// unchanged.
+fn entry(
+    key: String,
+    d: &Document,
+    mtime: (i64, u32),
+    s: &DocSketch,
+    params: &crate::index::IndexParams,
+) -> IndexedDoc {
+    let mut e = IndexedDoc::new(key, d.text.as_bytes(), mtime, s, params);
+    if let Some(dec) = &d.decoding {
+        e.content_hash = dec.content_hash;
+        e.size = dec.original_len as u64;
+    }
+    e
 }
 
 /// A survey and an in-memory index for a check without a persisted index:
@@ -488,7 +505,7 @@ pub fn in_memory(
         known
             .iter()
             .zip(&sketches)
-            .map(|(d, s)| IndexedDoc::new(d.path.clone(), d.text.as_bytes(), (0, 0), s, &params)),
+            .map(|(d, s)| entry(d.path.clone(), d, (0, 0), s, &params)),
     );
     let mut files: Vec<Status> = known
         .iter()
@@ -512,14 +529,12 @@ pub fn in_memory(
     )
 }
 
-/// Serves indexed texts from documents held in memory, by path.
+/// Serves indexed documents from documents held in memory, by path.
 pub fn from_memory<'a>(
     docs: &'a [Document],
-) -> impl Fn(&IndexedDoc) -> Result<Cow<'a, str>, Error> + Sync + 'a {
-    let by_path: std::collections::HashMap<&str, &str> = docs
-        .iter()
-        .map(|d| (d.path.as_str(), d.text.as_str()))
-        .collect();
+) -> impl Fn(&IndexedDoc) -> Result<Cow<'a, Document>, Error> + Sync + 'a {
+    let by_path: std::collections::HashMap<&str, &Document> =
+        docs.iter().map(|d| (d.path.as_str(), d)).collect();
     move |d| {
         by_path
             .get(d.path.as_str())
@@ -605,20 +620,22 @@ mod tests {
         };
         let c = w(20, 1);
         let mut docs: Vec<Document> = (0..12)
-            .map(|i| Document {
-                path: format!("o{i:02}"),
-                text: format!("{} {c} {}", w(100, 10 + i), w(100, 40 + i)),
+            .map(|i| {
+                Document::new(
+                    format!("o{i:02}"),
+                    format!("{} {c} {}", w(100, 10 + i), w(100, 40 + i)),
+                )
             })
             .collect();
         let (p1, p2) = (w(60, 2), w(60, 3));
-        docs.push(Document {
-            path: "x".into(),
-            text: format!("{} {p1} {c} {p2} {}", w(50, 4), w(50, 5)),
-        });
-        let y = Document {
-            path: "y".into(),
-            text: format!("{} {p1} {} {p2} {}", w(40, 6), w(20, 7), w(40, 8)),
-        };
+        docs.push(Document::new(
+            "x",
+            format!("{} {p1} {c} {p2} {}", w(50, 4), w(50, 5)),
+        ));
+        let y = Document::new(
+            "y",
+            format!("{} {p1} {} {p2} {}", w(40, 6), w(20, 7), w(40, 8)),
+        );
         docs.push(y.clone());
         let opts = ScanOptions::default();
         let full = crate::scan(&docs, &opts);

@@ -135,6 +135,12 @@ pub struct InputArgs {
     /// Refuse files larger than this many bytes (suffixes K, M, G).
     #[arg(long, default_value = "256M", value_parser = config_file::parse_size)]
     pub max_filesize: u64,
+    /// Decode every file with this encoding (a WHATWG label: latin1,
+    /// windows-1252, utf-16le, shift_jis, ...). Default: UTF-8, or UTF-16
+    /// by byte order mark; bytes that are not UTF-8 are read as
+    /// Windows-1252, with a note.
+    #[arg(long, value_name = "LABEL", value_parser = neardup::decode::encoding_for_label)]
+    pub encoding: Option<&'static neardup::decode::Encoding>,
     /// Read files as JSON Lines: one document per record.
     #[arg(long)]
     pub jsonl: bool,

@@ -21,6 +21,7 @@
 
 use crate::cluster::KeepPolicy;
 use crate::config::ScanOptions;
+use crate::decode::Encoding;
 use crate::input::WalkOptions;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
@@ -52,6 +53,10 @@ pub struct FileConfig {
     /// string with a K, M or G suffix such as `"64M"`).
     #[serde(default, deserialize_with = "deserialize_size")]
     pub max_filesize: Option<u64>,
+    /// Decode every file with this encoding (a WHATWG label such as
+    /// `"latin1"`), instead of UTF-8 / UTF-16 by byte order mark.
+    #[serde(default, deserialize_with = "deserialize_encoding")]
+    pub encoding: Option<&'static Encoding>,
     /// Smallest repeated span to report, in words.
     pub min_words: Option<u32>,
     /// Words per shingle.
@@ -316,7 +321,7 @@ impl FileConfig {
     }
 
     /// Sets in `walk` the walk settings this file sets (`hidden`,
-    /// `no-ignore`, `max-filesize`), leaving the others as they are, and
+    /// `no-ignore`, `max-filesize`, `encoding`), leaving the others as they are, and
     /// puts its globs ([`FileConfig::globs`]) before those already in
     /// `walk.globs`: when globs conflict the later wins, so `--glob` given
     /// on the command line and appended afterwards overrides the file.
@@ -324,6 +329,7 @@ impl FileConfig {
         set(&mut walk.hidden, self.hidden);
         set(&mut walk.no_ignore, self.no_ignore);
         set(&mut walk.max_filesize, self.max_filesize);
+        set(&mut walk.encoding, self.encoding.map(Some));
         let mut globs = self.globs();
         globs.append(&mut walk.globs);
         walk.globs = globs;
@@ -400,6 +406,15 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .ok()
         .and_then(|n| n.checked_mul(mult))
         .ok_or_else(|| format!("not a size: {s:?} (try \"64M\")"))
+}
+
+fn deserialize_encoding<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<&'static Encoding>, D::Error> {
+    let label = String::deserialize(d)?;
+    crate::decode::encoding_for_label(&label)
+        .map(Some)
+        .map_err(de::Error::custom)
 }
 
 fn deserialize_size<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
@@ -513,6 +528,9 @@ mod tests {
         assert!(e.starts_with("conf/neardup.toml:3:3: paths: "), "{e}");
         let e = parse_err("not toml at all");
         assert!(e.starts_with("conf/neardup.toml:1:"), "{e}");
+        let e = parse_err("\nencoding = \"klingon\"\n");
+        assert!(e.starts_with("conf/neardup.toml:2:12: encoding: "), "{e}");
+        assert!(e.contains("unknown encoding \"klingon\""), "{e}");
     }
 
     #[test]
@@ -599,7 +617,8 @@ exclude = ["drafts/**"]
     #[test]
     fn walk_settings_and_command_line_globs_win() {
         let c = parse(
-            "include = [\"*.txt\"]\nexclude = [\"b*\"]\nhidden = true\nmax-filesize = \"1K\"",
+            "include = [\"*.txt\"]\nexclude = [\"b*\"]\nhidden = true\nmax-filesize = \"1K\"\n\
+             encoding = \"latin1\"",
             Path::new("n.toml"),
         )
         .unwrap();
@@ -607,6 +626,7 @@ exclude = ["drafts/**"]
         c.apply_walk(&mut walk);
         assert!(walk.hidden && !walk.no_ignore);
         assert_eq!(walk.max_filesize, 1024);
+        assert_eq!(walk.encoding.map(|e| e.name()), Some("windows-1252"));
         // Command-line globs go after the file's and so override them.
         walk.globs
             .extend(["!a.txt".to_string(), "b2.txt".to_string()]);
@@ -738,6 +758,7 @@ threads = 4
         "hidden",
         "no-ignore",
         "max-filesize",
+        "encoding",
         "min-words",
         "shingle",
         "window",
@@ -773,6 +794,7 @@ threads = 4
                 "format" => "\"json\"",
                 "fail-on" => "\"new\"",
                 "output" | "index" | "baseline" | "jsonl-text" | "jsonl-id" => "\"x\"",
+                "encoding" => "\"latin1\"",
                 _ => "10",
             };
             parse(&format!("{key} = {value}"), Path::new("n.toml"))

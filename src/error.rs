@@ -14,14 +14,6 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The file is not valid UTF-8.
-    #[error("{path}: not valid UTF-8 (first bad byte at offset {offset}); convert it to UTF-8 or exclude it")]
-    NotUtf8 {
-        /// The file.
-        path: PathBuf,
-        /// Offset of the first invalid byte.
-        offset: usize,
-    },
     /// The file is larger than the configured limit.
     #[error("{path}: file is {size} bytes, over the {limit}-byte limit (raise --max-filesize)")]
     TooLarge {
@@ -49,10 +41,9 @@ impl Error {
     /// The path this error is about, when there is one.
     pub fn path(&self) -> Option<&std::path::Path> {
         match self {
-            Error::Io { path, .. }
-            | Error::NotUtf8 { path, .. }
-            | Error::TooLarge { path, .. }
-            | Error::Invalid { path, .. } => Some(path),
+            Error::Io { path, .. } | Error::TooLarge { path, .. } | Error::Invalid { path, .. } => {
+                Some(path)
+            }
             Error::Walk(_) => None,
         }
     }

@@ -4,11 +4,15 @@
 //! and hidden files are honoured as ripgrep does (hidden files and
 //! directories are skipped unless asked for), and `--glob` patterns include
 //! or (with a leading `!`) exclude. Files named explicitly are always read.
-//! Every file read is checked: too large, not UTF-8 or unreadable is an
-//! error naming the file; binary (a NUL byte) or empty is skipped with a
-//! note. Either way the run goes on with the rest.
+//! Every file read is checked: too large or unreadable is an error naming
+//! the file; binary (a NUL byte) or empty is skipped with a note. Either way
+//! the run goes on with the rest. A file that is not UTF-8 is still read
+//! ([`crate::decode`]): its document carries a [`Decoding`] that maps the
+//! text's offsets back to the file's bytes, and a note for the user.
 
+use crate::decode::{self, Decoding, Encoding};
 use crate::error::Error;
+use crate::location::{LineIndex, Location};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -17,8 +21,79 @@ use std::path::{Path, PathBuf};
 pub struct Document {
     /// The path as the user named it, joined with the walked relative path.
     pub path: String,
-    /// The full text; every span is a byte range into it.
+    /// The full text (decoded, always UTF-8); the engine's spans are byte
+    /// ranges into it.
     pub text: String,
+    /// How `text` was decoded from the file, when it is not the file's bytes
+    /// as they are (`None` for a UTF-8 file without byte order mark, and for
+    /// texts that come from no file, such as JSON Lines records).
+    pub decoding: Option<Box<Decoding>>,
+}
+
+impl Document {
+    /// A document whose text is its bytes (no decoding).
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> Document {
+        Document {
+            path: path.into(),
+            text: text.into(),
+            decoding: None,
+        }
+    }
+
+    /// The file offset of `offset` in [`Document::text`] (a character
+    /// boundary): what reports show.
+    pub fn original_offset(&self, offset: usize) -> usize {
+        match &self.decoding {
+            Some(d) => d.map.original(offset),
+            None => offset,
+        }
+    }
+
+    /// The offset in [`Document::text`] of file offset `offset` (the
+    /// inverse of [`Document::original_offset`]).
+    pub fn text_offset(&self, offset: usize) -> usize {
+        match &self.decoding {
+            Some(d) => d.map.decoded(offset),
+            None => offset,
+        }
+    }
+
+    /// The text of a reported location (whose offsets are the file's), or
+    /// `None` when it does not fall on characters of this document.
+    pub fn span_text(&self, loc: &Location) -> Option<&str> {
+        let (s, e) = (self.text_offset(loc.start), self.text_offset(loc.end));
+        self.text.get(s..e)
+    }
+
+    /// Lines and columns of this document's text, locating spans with the
+    /// file's byte offsets (see [`LineIndex::locate`]).
+    pub fn line_index(&self) -> LineIndex<'_> {
+        match &self.decoding {
+            Some(d) => LineIndex::with_map(&self.text, &d.map),
+            None => LineIndex::new(&self.text),
+        }
+    }
+
+    /// The size of the file in bytes.
+    pub fn original_len(&self) -> usize {
+        self.decoding
+            .as_ref()
+            .map_or(self.text.len(), |d| d.original_len)
+    }
+
+    /// xxh3-64 of the file's bytes, as the index stores it.
+    pub fn content_hash(&self) -> u64 {
+        match &self.decoding {
+            Some(d) => d.content_hash,
+            None => xxhash_rust::xxh3::xxh3_64(self.text.as_bytes()),
+        }
+    }
+
+    /// What the user should be told about how the file was read (a byte
+    /// order mark, bytes that were not UTF-8), if anything.
+    pub fn note(&self) -> Option<&str> {
+        self.decoding.as_ref().and_then(|d| d.note.as_deref())
+    }
 }
 
 /// How to find the documents.
@@ -32,6 +107,9 @@ pub struct WalkOptions {
     pub globs: Vec<String>,
     /// Files larger than this many bytes are refused.
     pub max_filesize: u64,
+    /// Decode every file with this encoding (`--encoding`) instead of
+    /// detecting UTF-8 / UTF-16 by byte order mark.
+    pub encoding: Option<&'static Encoding>,
 }
 
 impl Default for WalkOptions {
@@ -41,6 +119,7 @@ impl Default for WalkOptions {
             no_ignore: false,
             globs: Vec::new(),
             max_filesize: 256 << 20,
+            encoding: None,
         }
     }
 }
@@ -72,10 +151,8 @@ pub struct Inputs {
 pub fn read_inputs(roots: &[PathBuf], opts: &WalkOptions) -> Result<Inputs, Error> {
     let mut errors = Vec::new();
     let files = find_files(roots, opts, &mut errors)?;
-    let results: Vec<Result<Option<Document>, Fault>> = files
-        .par_iter()
-        .map(|p| read_document(p, opts.max_filesize))
-        .collect();
+    let results: Vec<Result<Option<Document>, Fault>> =
+        files.par_iter().map(|p| read_document(p, opts)).collect();
     let mut inputs = Inputs {
         errors,
         ..Inputs::default()
@@ -196,8 +273,10 @@ pub enum Fault {
     Skip(String),
 }
 
-/// Reads one file as a document, with the checks [`read_inputs`] applies.
-pub fn read_document(path: &Path, max_filesize: u64) -> Result<Option<Document>, Fault> {
+/// Reads one file as a document, with the checks [`read_inputs`] applies
+/// (`opts.max_filesize` and `opts.encoding`).
+pub fn read_document(path: &Path, opts: &WalkOptions) -> Result<Option<Document>, Fault> {
+    let max_filesize = opts.max_filesize;
     let io = |source| {
         Fault::Error(Error::Io {
             path: path.to_path_buf(),
@@ -221,27 +300,50 @@ pub fn read_document(path: &Path, max_filesize: u64) -> Result<Option<Document>,
             limit: max_filesize,
         }));
     }
-    let text = check_text(path, bytes)?;
-    Ok(Some(Document {
-        path: display(path),
-        text,
-    }))
+    let mut doc = check_text(bytes, opts.encoding)?;
+    if doc.text.len() > u32::MAX as usize {
+        return Err(Fault::Error(Error::Invalid {
+            path: path.to_path_buf(),
+            reason: format!("decoded text is {} bytes, too long to scan", doc.text.len()),
+        }));
+    }
+    doc.path = display(path);
+    Ok(Some(doc))
 }
 
-/// Turns file bytes into text, or says why they are not a document.
-fn check_text(path: &Path, bytes: Vec<u8>) -> Result<String, Fault> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+/// Turns file bytes into a document (without its path), or says why they
+/// are not one.
+fn check_text(bytes: Vec<u8>, encoding: Option<&'static Encoding>) -> Result<Document, Fault> {
+    const SNIFF: usize = 64 << 10;
+    let ascii = decode::ascii_compatible(&bytes, encoding);
+    if ascii {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(Fault::Skip("empty".into()));
+        }
+        if let Some(i) = memchr::memchr(0, &bytes[..bytes.len().min(SNIFF)]) {
+            return Err(Fault::Skip(format!("binary (NUL byte at offset {i})")));
+        }
+    }
+    let (text, decoding) = decode::decode(bytes, encoding);
+    let doc = Document {
+        path: String::new(),
+        text,
+        decoding: decoding.map(Box::new),
+    };
+    // A byte order mark alone is empty too.
+    if doc.text.bytes().all(|b| b.is_ascii_whitespace()) {
         return Err(Fault::Skip("empty".into()));
     }
-    if let Some(i) = memchr::memchr(0, &bytes[..bytes.len().min(64 << 10)]) {
-        return Err(Fault::Skip(format!("binary (NUL byte at offset {i})")));
+    if !ascii {
+        let head = &doc.text.as_bytes()[..doc.text.len().min(SNIFF)];
+        if let Some(i) = memchr::memchr(0, head) {
+            let at = doc.original_offset(i);
+            return Err(Fault::Skip(format!(
+                "binary (NUL character at offset {at})"
+            )));
+        }
     }
-    String::from_utf8(bytes).map_err(|e| {
-        Fault::Error(Error::NotUtf8 {
-            path: path.to_path_buf(),
-            offset: e.utf8_error().valid_up_to(),
-        })
-    })
+    Ok(doc)
 }
 
 fn display(path: &Path) -> String {
@@ -299,10 +401,17 @@ mod tests {
                     .to_string()
             })
             .collect();
-        assert_eq!(names, ["/a.txt", "/b.txt", "/sub/c.md"]);
-        assert_eq!(inputs.errors.len(), 1);
-        assert!(inputs.errors[0].to_string().contains("latin1.txt"));
-        assert!(inputs.errors[0].to_string().contains("offset 3"));
+        // latin1.txt is read (é as Windows-1252), with a note.
+        assert_eq!(names, ["/a.txt", "/b.txt", "/latin1.txt", "/sub/c.md"]);
+        assert!(inputs.errors.is_empty(), "{:?}", inputs.errors);
+        let latin1 = &inputs.docs[2];
+        assert_eq!(latin1.text, "café");
+        assert_eq!(
+            latin1.note(),
+            Some("not valid UTF-8: 1 byte read as windows-1252 (first at offset 3)")
+        );
+        assert_eq!((latin1.original_len(), latin1.original_offset(5)), (4, 4));
+        assert!(inputs.docs[0].decoding.is_none(), "UTF-8 needs no map");
         let mut skipped: Vec<&str> = inputs.skipped.iter().map(|s| s.reason.as_str()).collect();
         skipped.sort();
         assert_eq!(skipped, ["binary (NUL byte at offset 3)", "empty"]);
@@ -319,7 +428,69 @@ mod tests {
             .map(|x| x.path.rsplit('/').next().unwrap())
             .collect();
         // As in ripgrep, an including glob takes precedence over .gitignore.
-        assert_eq!(names, [".hidden.txt", "a.txt", "ignored.txt"]);
+        assert_eq!(names, [".hidden.txt", "a.txt", "ignored.txt", "latin1.txt"]);
+    }
+
+    #[test]
+    fn utf16_files_are_text_and_nul_characters_binary() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let utf16 = |s: &str| -> Vec<u8> {
+            let mut v = vec![0xFF, 0xFE];
+            v.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
+            v
+        };
+        fs::write(d.join("a.txt"), utf16("héllo wörld\n")).unwrap();
+        fs::write(d.join("bin.txt"), utf16("ab\0cd")).unwrap();
+        fs::write(d.join("blank.txt"), utf16(" \n ")).unwrap();
+        fs::write(d.join("bom.txt"), b"\xef\xbb\xbf").unwrap();
+        let inputs = read_inputs(&[d.to_path_buf()], &WalkOptions::default()).unwrap();
+        assert_eq!(inputs.docs.len(), 1);
+        let a = &inputs.docs[0];
+        assert_eq!(a.text, "héllo wörld\n");
+        assert_eq!(a.note(), Some("decoded as UTF-16LE (byte order mark)"));
+        // "wörld" starts at character 6, byte 2 + 2 * 6 of the file.
+        assert_eq!(a.original_offset(a.text.find('w').unwrap()), 14);
+        assert_eq!(a.original_len(), 2 + 2 * 12);
+        let mut skipped: Vec<(String, &str)> = inputs
+            .skipped
+            .iter()
+            .map(|s| {
+                (
+                    s.path.rsplit('/').next().unwrap().to_string(),
+                    s.reason.as_str(),
+                )
+            })
+            .collect();
+        skipped.sort();
+        assert_eq!(
+            skipped,
+            [
+                ("bin.txt".to_string(), "binary (NUL character at offset 6)"),
+                ("blank.txt".to_string(), "empty"),
+                ("bom.txt".to_string(), "empty"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_forced_encoding_reads_every_file_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("sjis.txt");
+        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode("日本語のテキスト");
+        fs::write(&f, &bytes).unwrap();
+        let opts = WalkOptions {
+            encoding: Some(encoding_rs::SHIFT_JIS),
+            ..Default::default()
+        };
+        let doc = read_document(&f, &opts).unwrap().unwrap();
+        assert_eq!(doc.text, "日本語のテキスト");
+        assert_eq!(doc.note(), None, "decoded cleanly as asked");
+        assert_eq!(doc.content_hash(), xxhash_rust::xxh3::xxh3_64(&bytes));
+        assert_eq!(doc.original_offset(doc.text.len()), bytes.len());
+        // By default the same bytes are not UTF-8: Windows-1252, noted.
+        let doc = read_document(&f, &WalkOptions::default()).unwrap().unwrap();
+        assert!(doc.note().unwrap().starts_with("not valid UTF-8: "));
     }
 
     #[test]

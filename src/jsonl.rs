@@ -49,10 +49,7 @@ impl Record {
     /// The record as a document to scan: named by [`document_name`], its
     /// text unchanged (so spans are byte offsets into [`Record::text`]).
     pub fn into_document(self, path: &str) -> Document {
-        Document {
-            path: document_name(path, &self),
-            text: self.text,
-        }
+        Document::new(document_name(path, &self), self.text)
     }
 }
 

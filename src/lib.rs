@@ -20,6 +20,7 @@ pub mod check;
 pub mod cluster;
 pub mod config;
 pub mod config_file;
+pub mod decode;
 pub mod error;
 pub mod escape;
 pub mod eval;

@@ -1,5 +1,7 @@
 //! Byte offsets to lines and columns.
 
+use crate::decode::OffsetMap;
+
 /// A position range in a document: bytes plus 1-based lines and columns.
 ///
 /// Columns count characters; `col_end` is the column just past the last
@@ -24,6 +26,7 @@ pub struct Location {
 pub struct LineIndex<'t> {
     text: &'t str,
     starts: Vec<usize>,
+    map: Option<&'t OffsetMap>,
 }
 
 impl<'t> LineIndex<'t> {
@@ -31,7 +34,21 @@ impl<'t> LineIndex<'t> {
     pub fn new(text: &'t str) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            starts,
+            map: None,
+        }
+    }
+
+    /// As [`LineIndex::new`] for a text decoded from a file: the locations
+    /// [`LineIndex::locate`] returns carry the file's byte offsets (`map`),
+    /// their lines and columns are those of the text.
+    pub fn with_map(text: &'t str, map: &'t OffsetMap) -> Self {
+        LineIndex {
+            map: Some(map),
+            ..LineIndex::new(text)
+        }
     }
 
     /// 1-based line and character column of byte `offset`.
@@ -41,10 +58,12 @@ impl<'t> LineIndex<'t> {
         (line + 1, col)
     }
 
-    /// The location of the half-open byte range `[start, end)`.
+    /// The location of the half-open byte range `[start, end)` of the text.
     ///
     /// The end position is that of the last byte, plus one column, so a
-    /// range ending just before a newline ends on that line.
+    /// range ending just before a newline ends on that line. With a map
+    /// ([`LineIndex::with_map`]) `start` and `end` of the result are the
+    /// file's offsets of those text offsets.
     pub fn locate(&self, start: usize, end: usize) -> Location {
         let (line_start, col_start) = self.line_col(start);
         let (line_end, col_end) = if end > start {
@@ -56,6 +75,10 @@ impl<'t> LineIndex<'t> {
             (l, c + 1)
         } else {
             (line_start, col_start)
+        };
+        let (start, end) = match self.map {
+            Some(m) => (m.original(start), m.original(end)),
+            None => (start, end),
         };
         Location {
             start,

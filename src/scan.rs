@@ -568,10 +568,7 @@ mod tests {
     use super::*;
 
     fn doc(path: &str, text: String) -> Document {
-        Document {
-            path: path.into(),
-            text,
-        }
+        Document::new(path, text)
     }
 
     fn words(n: usize, seed: u64) -> String {

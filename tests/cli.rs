@@ -339,7 +339,7 @@ fn json_field_names_are_the_documented_ones() {
 // ---------------------------------------------------------------- bad inputs
 
 #[test]
-fn non_utf8_file_is_an_error_naming_it_and_the_rest_is_scanned() {
+fn non_utf8_file_is_read_with_a_warning_not_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let text = article(7, 300);
     write_files(
@@ -351,19 +351,23 @@ fn non_utf8_file_is_an_error_naming_it_and_the_rest_is_scanned() {
         ],
     );
     let (report, out) = scan_json(dir.path(), &["."]);
-    assert_eq!(code(&out), 2);
+    // Flagged (a ~ b), not an error: latin1.txt is read, with a note.
+    assert_eq!(code(&out), 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("latin1.txt") && stderr.contains("UTF-8"),
+        stderr.contains(
+            "latin1.txt: not valid UTF-8: 4 bytes read as windows-1252 (first at offset 3)"
+        ),
         "{stderr}"
     );
-    assert_eq!(report.document_names(), ["a.txt", "b.txt"]);
-    assert_eq!(report.errors.len(), 1);
-    assert_eq!(file_name(&report.errors[0].path), "latin1.txt");
+    assert_eq!(report.document_names(), ["a.txt", "b.txt", "latin1.txt"]);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.warnings.len(), 1);
+    assert_eq!(file_name(&report.warnings[0].path), "latin1.txt");
     assert!(
-        report.errors[0].reason.contains("offset 3"),
+        report.warnings[0].reason.contains("offset 3"),
         "{:?}",
-        report.errors
+        report.warnings
     );
     assert_eq!(
         report.pair_names(),

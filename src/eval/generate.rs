@@ -119,10 +119,7 @@ impl Corpus {
     pub fn documents(&self) -> Vec<crate::input::Document> {
         self.docs
             .iter()
-            .map(|d| crate::input::Document {
-                path: d.name.clone(),
-                text: d.text.clone(),
-            })
+            .map(|d| crate::input::Document::new(d.name.clone(), d.text.clone()))
             .collect()
     }
 

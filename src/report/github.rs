@@ -75,7 +75,7 @@ fn annotation(report: &Report, docs: &[Document], r: &Repeat) -> String {
         format!("endLine={}", r.at.line_end),
     ];
     if r.at.line_start == r.at.line_end {
-        let region = sarif::region(sarif::doc_text(report, docs, r.doc), r.at);
+        let region = sarif::region(sarif::document(report, docs, r.doc), r.at);
         props.push(format!("col={}", region.start_column));
         props.push(format!("endColumn={}", region.end_column));
     }

@@ -18,14 +18,8 @@ mod tests {
     fn round_trips_and_has_the_contract_fields() {
         let text: String = (0..120).map(|i| format!("word{i} ")).collect();
         let docs = vec![
-            Document {
-                path: "x/a.txt".into(),
-                text: text.clone(),
-            },
-            Document {
-                path: "x/b.txt".into(),
-                text: format!("intro line\n{text}"),
-            },
+            Document::new("x/a.txt", text.clone()),
+            Document::new("x/b.txt", format!("intro line\n{text}")),
         ];
         let result = scan(&docs, &ScanOptions::default());
         let report = Report::new(&docs, &result, &[], &[]);

@@ -10,7 +10,7 @@ pub mod text;
 
 use crate::error::Error;
 use crate::input::{Document, Skipped};
-use crate::location::{LineIndex, Location};
+use crate::location::Location;
 use crate::scan::ScanResult;
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +46,11 @@ pub struct Report {
     pub errors: Vec<Problem>,
     /// Files passed over (binary, empty).
     pub skipped: Vec<Problem>,
+    /// Documents read, but not as plain UTF-8 (a byte order mark, bytes
+    /// that are not UTF-8 read as Windows-1252, malformed sequences): notes,
+    /// not errors. Spans in them are still byte offsets into the file.
+    #[serde(default)]
+    pub warnings: Vec<Problem>,
 }
 
 /// A scanned document.
@@ -53,7 +58,7 @@ pub struct Report {
 pub struct DocumentEntry {
     /// Its path.
     pub path: String,
-    /// Its size in bytes.
+    /// Its size in bytes (of the file, whatever its encoding).
     pub bytes: usize,
     /// Its word count.
     pub words: u32,
@@ -166,6 +171,9 @@ pub struct Summary {
     pub errors: usize,
     /// Files passed over.
     pub skipped: usize,
+    /// Documents with a warning (see [`Report::warnings`]).
+    #[serde(default)]
+    pub warnings: usize,
 }
 
 /// A file and what was wrong with it.
@@ -226,7 +234,7 @@ impl Report {
             .enumerate()
             .map(|(i, (d, &words))| DocumentEntry {
                 path: d.path.clone(),
-                bytes: d.text.len(),
+                bytes: d.original_len(),
                 words,
                 new: new.map(|n| n[i]),
             })
@@ -234,7 +242,7 @@ impl Report {
         let mut pairs = Vec::with_capacity(result.findings.len());
         for f in &result.findings {
             let (da, db) = (&docs[f.a as usize], &docs[f.b as usize]);
-            let (ia, ib) = (LineIndex::new(&da.text), LineIndex::new(&db.text));
+            let (ia, ib) = (da.line_index(), db.line_index());
             let al = &f.alignment;
             pairs.push(PairEntry {
                 a: da.path.clone(),
@@ -270,7 +278,8 @@ impl Report {
                     .collect(),
             })
             .collect();
-        let mut lines: std::collections::HashMap<u32, LineIndex> = std::collections::HashMap::new();
+        let mut lines: std::collections::HashMap<u32, crate::location::LineIndex> =
+            std::collections::HashMap::new();
         let passages: Vec<PassageEntry> = result
             .passages
             .iter()
@@ -286,7 +295,7 @@ impl Report {
                         .map(|&(d, span)| {
                             let ix = lines
                                 .entry(d)
-                                .or_insert_with(|| LineIndex::new(&docs[d as usize].text));
+                                .or_insert_with(|| docs[d as usize].line_index());
                             PassageSpan {
                                 path: docs[d as usize].path.clone(),
                                 at: ix.locate(span.start, span.end),
@@ -301,6 +310,15 @@ impl Report {
             .iter()
             .filter(|f| f.kind == crate::scan::Kind::NearDuplicate)
             .count();
+        let warnings: Vec<Problem> = docs
+            .iter()
+            .filter_map(|d| {
+                d.note().map(|n| Problem {
+                    path: d.path.clone(),
+                    reason: n.to_string(),
+                })
+            })
+            .collect();
         let summary = Summary {
             documents: result.stats.documents.max(docs.len()),
             new_documents: new.map(|n| n.iter().filter(|&&x| x).count()),
@@ -314,6 +332,7 @@ impl Report {
             baselined: 0,
             errors: errors.len(),
             skipped: skipped.len(),
+            warnings: warnings.len(),
         };
         Report {
             schema: SCHEMA,
@@ -339,6 +358,7 @@ impl Report {
                     reason: s.reason.clone(),
                 })
                 .collect(),
+            warnings,
         }
     }
 

@@ -239,11 +239,14 @@ pub fn span_fingerprint(at_text: &str, copy_text: &str) -> String {
     format!("{:016x}", xxh3_64(&buf))
 }
 
-/// The text of document `i`, when `docs` holds it at the report's index.
-pub(crate) fn doc_text<'d>(report: &Report, docs: &'d [Document], i: usize) -> Option<&'d str> {
+/// Document `i`, when `docs` holds it at the report's index.
+pub(crate) fn document<'d>(
+    report: &Report,
+    docs: &'d [Document],
+    i: usize,
+) -> Option<&'d Document> {
     docs.get(i)
         .filter(|d| report.documents.get(i).is_some_and(|e| e.path == d.path))
-        .map(|d| d.text.as_str())
 }
 
 /// The 1-based UTF-16 column of byte `offset`, counted from the start of
@@ -255,15 +258,18 @@ fn utf16_col(text: &str, line_of: usize, offset: usize) -> Option<usize> {
     Some(text.get(ls..offset)?.encode_utf16().count() + 1)
 }
 
-/// The SARIF region of `loc`: lines as in the report, columns in UTF-16
-/// code units computed from `text` (`endColumn` just past the last
-/// character). Without a usable text, the report's character columns.
-pub fn region(text: Option<&str>, loc: &Location) -> Region {
-    let utf16 = text.and_then(|t| {
-        let start = utf16_col(t, loc.start, loc.start)?;
-        let end = if loc.end > loc.start {
-            let last = t.get(..loc.end)?.chars().next_back()?;
-            utf16_col(t, loc.end - last.len_utf8(), loc.end)?
+/// The SARIF region of `loc` (file offsets) in `doc`: lines as in the
+/// report, columns in UTF-16 code units computed from the document's text
+/// (`endColumn` just past the last character). Without a usable document,
+/// the report's character columns.
+pub fn region(doc: Option<&Document>, loc: &Location) -> Region {
+    let utf16 = doc.and_then(|d| {
+        let t = d.text.as_str();
+        let (s, e) = (d.text_offset(loc.start), d.text_offset(loc.end));
+        let start = utf16_col(t, s, s)?;
+        let end = if e > s {
+            let last = t.get(..e)?.chars().next_back()?;
+            utf16_col(t, e - last.len_utf8(), e)?
         } else {
             start
         };
@@ -474,8 +480,8 @@ pub fn write(report: &Report, docs: &[Document], w: &mut dyn Write) -> io::Resul
         let path = &report.documents[r.doc].path;
         let other_path = &report.documents[r.other].path;
         let (text, other_text) = (
-            doc_text(report, docs, r.doc),
-            doc_text(report, docs, r.other),
+            document(report, docs, r.doc),
+            document(report, docs, r.other),
         );
         let (rule_id, rule_index) = if r.near_duplicate() {
             (RULE_NEAR_DUPLICATE, 1)
@@ -496,8 +502,8 @@ pub fn write(report: &Report, docs: &[Document], w: &mut dyn Write) -> io::Resul
         let uri = artifact_uri(path);
         let mut partial_fingerprints = HashMap::new();
         let spans = text
-            .and_then(|t| t.get(r.at.start..r.at.end))
-            .zip(other_text.and_then(|t| t.get(r.copy.start..r.copy.end)));
+            .and_then(|d| d.span_text(r.at))
+            .zip(other_text.and_then(|d| d.span_text(r.copy)));
         if let Some((at, copy)) = spans {
             let hash = span_fingerprint(at, copy);
             // Identical spans repeated within one file get distinct values.
@@ -627,15 +633,13 @@ pub(crate) mod fixture {
             clusters: Vec::new(),
             errors: Vec::new(),
             skipped: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
     /// A document.
     pub fn doc(path: &str, text: &str) -> Document {
-        Document {
-            path: path.into(),
-            text: text.into(),
-        }
+        Document::new(path, text)
     }
 }
 
@@ -765,7 +769,7 @@ mod tests {
         let ix = crate::location::LineIndex::new(t);
         // From the second emoji to the end of "🎉".
         let (s, e) = (4, t.find('c').unwrap());
-        let r = region(Some(t), &ix.locate(s, e));
+        let r = region(Some(&doc("t", t)), &ix.locate(s, e));
         assert_eq!(
             r,
             Region {
@@ -780,7 +784,7 @@ mod tests {
         assert_eq!(region(None, &loc).start_column, loc.col_start);
         assert_eq!(region(None, &loc).end_column, 4);
         // A text that does not match the offsets falls back too.
-        assert_eq!(region(Some("ab"), &loc).end_column, 4);
+        assert_eq!(region(Some(&doc("t", "ab")), &loc).end_column, 4);
     }
 
     #[test]

@@ -69,8 +69,8 @@ pub fn write(
                 s.similarity
             )?;
             let (da, db) = (&docs[pair.ids.0 as usize], &docs[pair.ids.1 as usize]);
-            side(w, &st, "a", s, true, &da.text)?;
-            side(w, &st, "b", s, false, &db.text)?;
+            side(w, &st, "a", s, true, da)?;
+            side(w, &st, "b", s, false, db)?;
         }
         writeln!(w)?;
     }
@@ -158,7 +158,7 @@ fn side(
     name: &str,
     s: &SpanEntry,
     is_a: bool,
-    text: &str,
+    doc: &Document,
 ) -> std::io::Result<()> {
     let loc = if is_a { &s.a } else { &s.b };
     let lines = if loc.line_start == loc.line_end {
@@ -171,7 +171,7 @@ fn side(
         "    {name}: {lines} (bytes {}..{}) {}",
         loc.start,
         loc.end,
-        st.paint("2", &excerpt(&text[loc.start..loc.end]))
+        st.paint("2", &excerpt(doc.span_text(loc).unwrap_or("")))
     )
 }
 

@@ -35,6 +35,7 @@ pub struct Report {
     pub summary: Summary,
     pub errors: Vec<Problem>,
     pub skipped: Vec<Problem>,
+    pub warnings: Vec<Problem>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,6 +99,7 @@ pub struct Summary {
     pub boilerplate_only: usize,
     pub errors: usize,
     pub skipped: usize,
+    pub warnings: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -152,6 +154,7 @@ impl Report {
         assert_eq!(s.clusters, self.clusters.len(), "summary.clusters");
         assert_eq!(s.errors, self.errors.len(), "summary.errors");
         assert_eq!(s.skipped, self.skipped.len(), "summary.skipped");
+        assert_eq!(s.warnings, self.warnings.len(), "summary.warnings");
         assert!(
             s.verified >= s.pairs + s.boilerplate_only,
             "verified {} < flagged {} + boilerplate-only {}",
