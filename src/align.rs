@@ -162,6 +162,8 @@ pub struct Prepared {
     /// Fingerprint hashes this document repeats at places that do not
     /// overlap (chrome inside it), sorted.
     pub repeated: Vec<u64>,
+    /// Words of a mail header block at the start (chrome).
+    pub header_words: u32,
 }
 
 impl Prepared {
@@ -180,6 +182,8 @@ impl Prepared {
         p.sorted.sort_unstable();
         let mut fps = p.fingerprints.clone();
         p.repeated = crate::minhash::distinct_and_repeated(&mut fps, k).1;
+        p.header_words =
+            crate::normalize::words_before(&p.tokens, crate::normalize::mail_header_len(text));
         p
     }
 
@@ -243,11 +247,22 @@ pub fn align(
     };
     let slot = p.max_gap;
     use crate::boilerplate::chrome_stretches as stretches;
-    let mask_a = stretches(&a.fingerprints, pair_chrome, ka, slot);
-    let mask_b = stretches(&b.fingerprints, pair_chrome, kb, slot);
-    // Long stretches of corpus chrome are cut out of spans; text only one
-    // of the two documents repeats is weaker evidence and is not.
-    let cut_a = stretches(&a.fingerprints, |h| chrome.contains(h), ka, slot);
+    use crate::boilerplate::with_prefix;
+    let mask_a = with_prefix(
+        stretches(&a.fingerprints, pair_chrome, ka, slot),
+        a.header_words,
+    );
+    let mask_b = with_prefix(
+        stretches(&b.fingerprints, pair_chrome, kb, slot),
+        b.header_words,
+    );
+    // Long stretches of corpus chrome (and a mail header block) are cut out
+    // of spans; text only one of the two documents repeats is weaker
+    // evidence and is not.
+    let cut_a = with_prefix(
+        stretches(&a.fingerprints, |h| chrome.contains(h), ka, slot),
+        a.header_words,
+    );
     let known_a = stretches(&a.fingerprints, |h| chrome.is_known(h), ka, slot);
     let known_b = stretches(&b.fingerprints, |h| chrome.is_known(h), kb, slot);
 
@@ -302,13 +317,20 @@ pub fn align(
             cov_b,
             trimmed: false,
         };
-        let cuts: Vec<(u32, u32)> = cuts(&cut_a, &mask_a, a0, a1, p)
+        let mut cuts: Vec<(u32, u32)> = cuts(&cut_a, &mask_a, a0, a1, p)
             .into_iter()
             .map(|(s, e)| {
                 let snap = |x| snap_to_line(a_text, &a.tokens, x, a0, a1, p.window as u32);
                 (snap(s), snap(e))
             })
             .collect();
+        // A span that begins in a mail header block is cut where the block
+        // ends, however little of the block it holds.
+        let hw = a.header_words;
+        if a0 < hw && hw < a1 && cuts.first().is_none_or(|c| c.0 > a0) {
+            let end = cuts.first().map_or(hw, |c| c.0.min(hw));
+            cuts.insert(0, (a0, end));
+        }
         if cuts.is_empty() {
             spans.push(whole);
             continue;

@@ -146,6 +146,22 @@ pub fn chrome_stretches(
     out
 }
 
+/// `stretches` with the words `0..n` added (a mail header block).
+pub fn with_prefix(mut stretches: Vec<(u32, u32)>, n: u32) -> Vec<(u32, u32)> {
+    if n == 0 {
+        return stretches;
+    }
+    let keep = stretches.partition_point(|s| s.0 <= n);
+    let end = stretches[..keep]
+        .iter()
+        .map(|s| s.1)
+        .max()
+        .unwrap_or(0)
+        .max(n);
+    stretches.splice(..keep, [(0, end)]);
+    stretches
+}
+
 /// Whether word `pos` lies inside one of the sorted `stretches`.
 fn inside_stretch(stretches: &[(u32, u32)], pos: u32) -> bool {
     let i = stretches.partition_point(|s| s.1 <= pos);
@@ -154,12 +170,13 @@ fn inside_stretch(stretches: &[(u32, u32)], pos: u32) -> bool {
 
 /// The distinct fingerprints of a document that may propose candidate
 /// pairs, sorted: not chrome, not repeated inside the document itself
-/// (`own_repeated`, sorted), and not inside a chrome stretch (a template's
-/// slot).
+/// (`own_repeated`, sorted), not inside a chrome stretch (a template's
+/// slot), and not in its first `header` words (a mail header block).
 pub fn content_fingerprints(
     seq: &[Fingerprint],
     chrome: &Chrome,
     own_repeated: &[u64],
+    header: u32,
     k: u32,
     slot: u32,
 ) -> Vec<u64> {
@@ -167,6 +184,7 @@ pub fn content_fingerprints(
     let stretches = chrome_stretches(seq, is_chrome, k, slot);
     let mut out: Vec<u64> = seq
         .iter()
+        .filter(|f| f.pos >= header)
         .filter(|f| !is_chrome(f.hash) && !inside_stretch(&stretches, f.pos))
         .map(|f| f.hash)
         .collect();
@@ -371,8 +389,12 @@ mod tests {
             fp(8, 60),
             fp(10, 70),
         ];
-        assert_eq!(content_fingerprints(&seq, &c, &[8], 5, 10), vec![9, 10]);
-        assert_eq!(content_fingerprints(&seq, &c, &[], 5, 10), vec![8, 9, 10]);
+        assert_eq!(content_fingerprints(&seq, &c, &[8], 0, 5, 10), vec![9, 10]);
+        assert_eq!(
+            content_fingerprints(&seq, &c, &[], 0, 5, 10),
+            vec![8, 9, 10]
+        );
+        assert_eq!(content_fingerprints(&seq, &c, &[], 55, 5, 10), vec![8, 10]);
     }
 
     #[test]

@@ -149,6 +149,8 @@ pub struct DocSketch {
     /// recur): where chrome sits in the document, for template slots and
     /// shared passages.
     pub sequence: Vec<Fingerprint>,
+    /// Words of a mail header block at the start (metadata, chrome).
+    pub header_words: u32,
 }
 
 /// Parameters of the sketch stage.
@@ -184,6 +186,10 @@ pub fn sketch(text: &str, p: &SketchParams, s: &mut Scratch) -> DocSketch {
         repeated,
         words: s.tokens.len() as u32,
         sequence,
+        header_words: crate::normalize::words_before(
+            &s.tokens,
+            crate::normalize::mail_header_len(text),
+        ),
     }
 }
 

@@ -178,9 +178,101 @@ fn is_own_word(c: char) -> bool {
         | 0x20000..=0x3FFFF) // CJK Extensions B..
 }
 
+/// Field names that mark a mail header block (RFC 5322); a block needs one.
+const MAIL_FIELDS: &[&str] = &[
+    "received",
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "return-path",
+    "delivered-to",
+];
+
+/// The byte length of a mail header block at the start of `text` (0 when
+/// there is none): an optional mbox `From ` line, then at least three
+/// `Name: value` fields (with folded continuation lines), among them one of
+/// the usual mail fields, ended by an empty line. Such a block is metadata
+/// of a message, not text it shares with another: the verify and candidate
+/// stages treat it as chrome.
+pub fn mail_header_len(text: &str) -> usize {
+    let mut pos = 0;
+    let mut fields = 0;
+    let mut mail = false;
+    let mut first = true;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if first && body.starts_with("From ") {
+            first = false;
+            pos += line.len();
+            continue;
+        }
+        first = false;
+        if body.is_empty() {
+            return if fields >= 3 && mail {
+                pos + line.len()
+            } else {
+                0
+            };
+        }
+        if body.starts_with([' ', '\t']) {
+            if fields == 0 {
+                return 0;
+            }
+        } else {
+            let Some((name, _)) = body.split_once(':') else {
+                return 0;
+            };
+            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
+                return 0;
+            }
+            fields += 1;
+            mail |= MAIL_FIELDS.iter().any(|f| name.eq_ignore_ascii_case(f));
+        }
+        pos += line.len();
+    }
+    0
+}
+
+/// How many of `tokens` start inside the first `bytes` bytes.
+pub fn words_before(tokens: &[Token], bytes: usize) -> u32 {
+    tokens.partition_point(|t| (t.start as usize) < bytes) as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mail_header_blocks_are_recognised_and_nothing_else() {
+        let mail = "From a@b  Tue Oct  8 2002\nReturn-Path: <a@b>\nReceived: from x\n\tby y; Tue\nSubject: hi\n\nBody: not a header\n";
+        let n = mail_header_len(mail);
+        assert_eq!(&mail[n..], "Body: not a header\n");
+        assert_eq!(
+            mail_header_len("Subject: hi\nFrom: a\n\nbody"),
+            0,
+            "two fields"
+        );
+        assert_eq!(
+            mail_header_len("Title: x\nAuthor: y\nTags: z\n\nbody"),
+            0,
+            "no mail field"
+        );
+        assert_eq!(
+            mail_header_len("Subject: a\nFrom: b\nTo: c\nno colon here\n\n"),
+            0
+        );
+        assert_eq!(mail_header_len("Subject: a\nFrom: b\nTo: c\n"), 0, "no end");
+        assert_eq!(
+            mail_header_len("An article.\n\nSubject: a\nFrom: b\nTo: c\n\n"),
+            0
+        );
+        let mut toks = Vec::new();
+        tokenize("Subject: a b\nFrom: c\nTo: d\n\nword", &mut toks);
+        let n = mail_header_len("Subject: a b\nFrom: c\nTo: d\n\nword");
+        assert_eq!(words_before(&toks, n), 7);
+    }
 
     fn words(text: &str) -> Vec<&str> {
         let mut toks = Vec::new();

@@ -261,7 +261,14 @@ pub fn propose(known: Known, new: &[DocSketch], opts: &ScanOptions) -> Proposed 
     let content: Vec<Vec<u64>> = new
         .par_iter()
         .map(|s| {
-            crate::boilerplate::content_fingerprints(&s.sequence, &chrome, &s.repeated, k, slot)
+            crate::boilerplate::content_fingerprints(
+                &s.sequence,
+                &chrome,
+                &s.repeated,
+                s.header_words,
+                k,
+                slot,
+            )
         })
         .collect();
     let new_content = postings::build(content.iter().map(|c| c.as_slice()), known.len);
