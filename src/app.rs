@@ -139,7 +139,27 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         let path = index_path(a.index.clone(), ctx);
         ctx.progress
             .stage(&format!("loading {}", escape::path(&path)));
-        let index = Index::load(&path, &IndexParams::from_options(&opts))?;
+        let index = match Index::load(&path, &IndexParams::from_options(&opts)) {
+            Err(e @ neardup::index::IndexError::NotFound { .. })
+                if a.index.is_none() && ctx.file.index.is_none() =>
+            {
+                match index_above(&std::env::current_dir()?) {
+                    Some(dir) => {
+                        let found = dir.join(DEFAULT_INDEX);
+                        bail!(
+                            "{}: no index here, but there is {}: run from {} naming the \
+                             corpus as when it was indexed, or pass --index {}",
+                            path.display(),
+                            found.display(),
+                            dir.display(),
+                            found.display()
+                        )
+                    }
+                    None => return Err(e.into()),
+                }
+            }
+            r => r?,
+        };
         let mut errors = Vec::new();
         let files = input::find_files(&paths, &walk, &mut errors)?;
         problems(&errors, &[], ctx);
@@ -457,6 +477,28 @@ fn index_path(cli: Option<PathBuf>, ctx: &Ctx) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX))
 }
 
+/// The nearest directory above `cwd` holding an index at the default path,
+/// relative to `cwd` (`..`, `../..`): a check run
+/// from inside the corpus should use it rather than make another. The
+/// search stops after the repository root (a directory holding `.git`), as
+/// the settings file's does, or at the filesystem root.
+fn index_above(cwd: &Path) -> Option<PathBuf> {
+    let mut rel = PathBuf::new();
+    for dir in cwd.ancestors() {
+        if dir != cwd {
+            let candidate = dir.join(DEFAULT_INDEX);
+            if candidate.is_file() {
+                return Some(rel);
+            }
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+        rel.push("..");
+    }
+    None
+}
+
 /// Takes the write lock of `path` ([`neardup::lock`]), saying on stderr
 /// when it waits for another writer.
 fn lock(path: &Path, wait: bool, ctx: &Ctx) -> anyhow::Result<neardup::lock::WriteLock> {
@@ -511,8 +553,43 @@ fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
     };
     problems(&inputs.errors, &inputs.skipped, ctx);
     notes(inputs.docs.iter(), ctx);
+    ctx.progress.suspend(|| {
+        // A repeated id is a warning: both records are scanned (finding
+        // such repeats is what the run is for), the exit status is not
+        // changed.
+        let dups = &inputs.duplicate_ids;
+        for d in dups.iter().take(MAX_DUPLICATE_NOTES) {
+            eprintln!("neardup: warning: {}", escape::visible(&d.to_string()));
+        }
+        if dups.len() > MAX_DUPLICATE_NOTES {
+            eprintln!(
+                "neardup: warning: {} more records repeat an earlier record's id",
+                dups.len() - MAX_DUPLICATE_NOTES
+            );
+        }
+        // The tally, so that bad lines of a JSON Lines file are not taken
+        // for as many bad files.
+        let records = inputs.errors.iter().filter(|e| e.line().is_some()).count();
+        if records > 0 {
+            let files: std::collections::BTreeSet<_> = inputs
+                .errors
+                .iter()
+                .filter(|e| e.line().is_some())
+                .filter_map(|e| e.path())
+                .collect();
+            eprintln!(
+                "neardup: {records} record{} in {} file{} could not be read (skipped)",
+                if records == 1 { "" } else { "s" },
+                files.len(),
+                if files.len() == 1 { "" } else { "s" },
+            );
+        }
+    });
     Ok(inputs)
 }
+
+/// Repeated JSON Lines ids noted one by one on stderr; the rest are counted.
+const MAX_DUPLICATE_NOTES: usize = 10;
 
 /// Notes on documents read but not as plain UTF-8 (not errors).
 fn notes<'d>(docs: impl Iterator<Item = &'d Document>, ctx: &Ctx) {

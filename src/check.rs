@@ -438,11 +438,15 @@ fn view(
     result.passages.retain(|p| !p.places.is_empty());
     let words: Vec<u32> = keep.iter().map(|&d| result.words[d as usize]).collect();
     let pairs = crate::scan::cluster_pairs(&findings, opts.cluster_partial);
-    result.clusters = crate::cluster::clusters(keep.len(), &pairs, &words, opts.keep);
+    // The indexed copy stays in the corpus; a new copy of it is the one to
+    // drop, whatever the path order (--keep decides between equals).
+    let indexed: Vec<bool> = keep.iter().map(|&d| d < n).collect();
+    result.clusters =
+        crate::cluster::clusters_preferring(keep.len(), &pairs, &words, opts.keep, &indexed);
     result.findings = findings;
     result.words = words;
     Checked {
-        new: keep.iter().map(|&d| d >= n).collect(),
+        new: indexed.iter().map(|&i| !i).collect(),
         docs,
         result,
     }

@@ -63,6 +63,23 @@ impl UnionFind {
 /// order of the keeper. `words[d]` is document `d`'s word count; documents
 /// are assumed ordered by path.
 pub fn clusters(n: usize, pairs: &[(u32, u32)], words: &[u32], policy: KeepPolicy) -> Vec<Cluster> {
+    clusters_preferring(n, pairs, words, policy, &[])
+}
+
+/// [`clusters`], keeping a `preferred` document over the others whatever
+/// `policy` says: the keeper is chosen by `policy` among the preferred
+/// members of a cluster when it has any, else among all of them. (A check
+/// prefers the indexed documents: the copy already in the corpus stays, the
+/// new one is dropped.) `preferred[d]` is false for `d` past its end, so an
+/// empty slice prefers nothing.
+pub fn clusters_preferring(
+    n: usize,
+    pairs: &[(u32, u32)],
+    words: &[u32],
+    policy: KeepPolicy,
+    preferred: &[bool],
+) -> Vec<Cluster> {
+    let preferred = |d: u32| preferred.get(d as usize).copied().unwrap_or(false);
     let mut uf = UnionFind::new(n);
     for &(a, b) in pairs {
         uf.union(a, b);
@@ -78,13 +95,18 @@ pub fn clusters(n: usize, pairs: &[(u32, u32)], words: &[u32], policy: KeepPolic
         .map(|mut m| {
             m.sort_unstable();
             m.dedup();
+            let any_preferred = m.iter().any(|&d| preferred(d));
+            let eligible = m
+                .iter()
+                .copied()
+                .filter(|&d| !any_preferred || preferred(d));
             let keep = match policy {
-                KeepPolicy::First => m[0],
-                KeepPolicy::Longest => *m
-                    .iter()
-                    .max_by_key(|&&d| (words[d as usize], std::cmp::Reverse(d)))
-                    .expect("a cluster has members"),
-            };
+                KeepPolicy::First => eligible.min(),
+                KeepPolicy::Longest => {
+                    eligible.max_by_key(|&d| (words[d as usize], std::cmp::Reverse(d)))
+                }
+            }
+            .expect("a cluster has members");
             m.retain(|&d| d != keep);
             Cluster { keep, drop: m }
         })
@@ -130,6 +152,62 @@ mod tests {
             ]
         );
         assert!(clusters(3, &[], &[0; 3], KeepPolicy::First).is_empty());
+    }
+
+    #[test]
+    fn a_preferred_member_is_kept_and_the_policy_decides_among_equals() {
+        // 0 and 2 new, 1 and 3 preferred (indexed); 0~1~2 and 3~4.
+        let pairs = [(0, 1), (1, 2), (3, 4)];
+        let words = [90, 10, 50, 5, 80];
+        let pref = [false, true, false, true, false];
+        for policy in [KeepPolicy::First, KeepPolicy::Longest] {
+            let c = clusters_preferring(5, &pairs, &words, policy, &pref);
+            assert_eq!(
+                c,
+                vec![
+                    Cluster {
+                        keep: 1,
+                        drop: vec![0, 2]
+                    },
+                    Cluster {
+                        keep: 3,
+                        drop: vec![4]
+                    }
+                ],
+                "{policy:?}"
+            );
+        }
+        // Two preferred ones: the policy chooses between them.
+        let pref = [true, false, true];
+        let c = clusters_preferring(
+            3,
+            &[(0, 1), (1, 2)],
+            &[10, 90, 50],
+            KeepPolicy::Longest,
+            &pref,
+        );
+        assert_eq!(c[0].keep, 2);
+        let c = clusters_preferring(
+            3,
+            &[(0, 1), (1, 2)],
+            &[10, 90, 50],
+            KeepPolicy::First,
+            &pref,
+        );
+        assert_eq!(c[0].keep, 0);
+        // None preferred: as clusters().
+        let c = clusters_preferring(
+            3,
+            &[(0, 1), (1, 2)],
+            &[10, 90, 50],
+            KeepPolicy::Longest,
+            &[],
+        );
+        assert_eq!(
+            c,
+            clusters(3, &[(0, 1), (1, 2)], &[10, 90, 50], KeepPolicy::Longest)
+        );
+        assert_eq!(c[0].keep, 1);
     }
 
     #[test]

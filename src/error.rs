@@ -27,6 +27,17 @@ pub enum Error {
     /// Walking a directory failed.
     #[error("{0}")]
     Walk(String),
+    /// A record of a JSON Lines file could not be used (the rest of the
+    /// file is still read).
+    #[error("{path}:{line}: {reason}")]
+    Record {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line of the record.
+        line: u64,
+        /// Why.
+        reason: String,
+    },
     /// A known-boilerplate or other auxiliary input could not be used.
     #[error("{path}: {reason}")]
     Invalid {
@@ -41,10 +52,19 @@ impl Error {
     /// The path this error is about, when there is one.
     pub fn path(&self) -> Option<&std::path::Path> {
         match self {
-            Error::Io { path, .. } | Error::TooLarge { path, .. } | Error::Invalid { path, .. } => {
-                Some(path)
-            }
+            Error::Io { path, .. }
+            | Error::TooLarge { path, .. }
+            | Error::Record { path, .. }
+            | Error::Invalid { path, .. } => Some(path),
             Error::Walk(_) => None,
+        }
+    }
+
+    /// The line of a JSON Lines record this error is about.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            Error::Record { line, .. } => Some(*line),
+            _ => None,
         }
     }
 }

@@ -581,11 +581,34 @@ impl Index {
         decode(&read(path)?, path, None)
     }
 
+    /// Decodes index file bytes as [`Index::open`] does a file (format,
+    /// checksum, hash algorithm and every document checked); errors name
+    /// the file as `<bytes>`.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Index, IndexError> {
+        decode(bytes, Path::new("<bytes>"), None)
+    }
+
+    /// The file bytes of this index, naming as writer the neardup version
+    /// that wrote it when it was loaded (this one otherwise): an index
+    /// decoded from bytes neardup wrote encodes back to the same bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let writer = self
+            .written_by
+            .as_deref()
+            .unwrap_or(env!("CARGO_PKG_VERSION"));
+        self.encode_as(writer, hash_algorithm())
+    }
+
     /// The file bytes, with `algorithm` as the hash algorithm identifier.
     fn encode(&self, algorithm: &str) -> Vec<u8> {
+        self.encode_as(env!("CARGO_PKG_VERSION"), algorithm)
+    }
+
+    /// The file bytes, naming `writer` and `algorithm` in the header.
+    fn encode_as(&self, writer: &str, algorithm: &str) -> Vec<u8> {
         let p = &self.params;
         let header = Header {
-            writer: env!("CARGO_PKG_VERSION").to_string(),
+            writer: writer.to_string(),
             hash_algorithm: algorithm.to_string(),
             // validate() bounds all of these by u32::MAX.
             k: p.k as u32,
@@ -944,6 +967,21 @@ mod tests {
         let e = Index::open(dir.path()).unwrap_err();
         assert!(matches!(e, IndexError::Io { op: "reading", .. }), "{e}");
         assert!(e.to_string().contains(&*dir.path().to_string_lossy()));
+    }
+
+    #[test]
+    fn to_bytes_keeps_the_writer_it_was_read_with() {
+        let ix = small();
+        let other = ix.encode_as("0.0.1-other", hash_algorithm());
+        let back = Index::from_bytes(&other).unwrap();
+        assert_eq!(back, ix);
+        assert_eq!(back.to_bytes(), other);
+        // A new index names this neardup.
+        assert_eq!(ix.to_bytes(), ix.encode(hash_algorithm()));
+        assert!(matches!(
+            Index::from_bytes(b"nope"),
+            Err(IndexError::Foreign { .. })
+        ));
     }
 
     #[test]
@@ -1360,6 +1398,20 @@ mod tests {
             }
             b.extend(bytes);
             proptest::prop_assert!(decode(&b, Path::new("r"), None).is_err());
+        }
+
+        #[test]
+        fn written_bytes_decode_and_re_encode_to_themselves(
+            docs in proptest::collection::vec(("\\PC{0,12}", 0u64..1000, 0usize..40), 0..6),
+        ) {
+            let p = params();
+            let mut ix = Index::new(p);
+            ix.upsert_many(docs.iter().map(|(path, seed, n)| synth(path, *seed, *n, &p)));
+            let bytes = ix.to_bytes();
+            proptest::prop_assert_eq!(&bytes, &ix.encode(hash_algorithm()));
+            let back = Index::from_bytes(&bytes).unwrap();
+            proptest::prop_assert_eq!(&back, &ix);
+            proptest::prop_assert_eq!(back.to_bytes(), bytes);
         }
 
         #[test]

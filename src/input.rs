@@ -142,6 +142,9 @@ pub struct Inputs {
     pub errors: Vec<Error>,
     /// Files passed over (binary, empty).
     pub skipped: Vec<Skipped>,
+    /// JSON Lines records whose id an earlier record has (a warning: both
+    /// are scanned).
+    pub duplicate_ids: Vec<crate::jsonl::DuplicateId>,
 }
 
 /// Walks `roots` and reads every file found.
@@ -192,20 +195,29 @@ pub fn read_jsonl_inputs(
         errors,
         ..Inputs::default()
     };
-    for ((records, bad), path) in per_file.into_iter().zip(&files) {
-        let name = display(path);
+    let names: Vec<String> = files.iter().map(|p| display(p)).collect();
+    inputs.duplicate_ids = crate::jsonl::duplicate_ids(
+        names
+            .iter()
+            .zip(&per_file)
+            .map(|(n, (records, _))| (n.as_str(), records.as_slice())),
+    );
+    for ((records, bad), name) in per_file.into_iter().zip(names) {
         inputs
             .docs
             .extend(records.into_iter().map(|r| r.into_document(&name)));
         inputs.errors.extend(bad.into_iter().map(|e| {
-            let at = if e.line == 0 {
-                e.path.clone()
+            if e.line == 0 {
+                Error::Invalid {
+                    path: PathBuf::from(e.path),
+                    reason: e.reason,
+                }
             } else {
-                format!("{}:{}", e.path, e.line)
-            };
-            Error::Invalid {
-                path: PathBuf::from(at),
-                reason: e.reason,
+                Error::Record {
+                    path: PathBuf::from(e.path),
+                    line: e.line,
+                    reason: e.reason,
+                }
             }
         }));
     }

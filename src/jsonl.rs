@@ -23,9 +23,9 @@ use std::path::Path;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
     /// The id field's value as a string: a string as is, a number, boolean,
-    /// array or object as compact JSON; `line N` when the field is missing
+    /// array or object as compact JSON; `None` when the field is missing
     /// or `null`.
-    pub id: String,
+    pub id: Option<String>,
     /// The 1-based line of the record in the file.
     pub line: u64,
     /// The text field's decoded value.
@@ -67,6 +67,60 @@ pub fn document_name(path: &str, rec: &Record) -> String {
     format!("{path}:{}", rec.line)
 }
 
+/// A record whose id an earlier record already has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuplicateId {
+    /// The id.
+    pub id: String,
+    /// The record with the id again: its file and 1-based line.
+    pub at: (String, u64),
+    /// The first record with the id.
+    pub first: (String, u64),
+}
+
+impl fmt::Display for DuplicateId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: id {} is also the id of {}:{} (both records are scanned)",
+            self.at.0,
+            self.at.1,
+            serde_json::Value::String(self.id.clone()),
+            self.first.0,
+            self.first.1
+        )
+    }
+}
+
+/// The records of `files` (each a file name and its records, in reading
+/// order) whose id an earlier record has, each with the first record that
+/// has it, in reading order. Records without an id are never duplicates.
+pub fn duplicate_ids<'r>(
+    files: impl IntoIterator<Item = (&'r str, &'r [Record])>,
+) -> Vec<DuplicateId> {
+    let mut first: std::collections::HashMap<&'r str, (&'r str, u64)> = Default::default();
+    let mut out = Vec::new();
+    for (path, records) in files {
+        for r in records {
+            let Some(id) = r.id.as_deref() else { continue };
+            match first.entry(id) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert((path, r.line));
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    let (p, l) = *o.get();
+                    out.push(DuplicateId {
+                        id: id.to_string(),
+                        at: (path.to_string(), r.line),
+                        first: (p.to_string(), l),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Reads the records of the JSONL file at `path`, taking the text from the
 /// string field `text_field` and the id from `id_field`.
 ///
@@ -79,21 +133,38 @@ pub fn document_name(path: &str, rec: &Record) -> String {
 /// address them).
 pub fn read_jsonl(path: &Path, text_field: &str, id_field: &str) -> (Vec<Record>, Vec<LineError>) {
     let name = path.to_string_lossy().into_owned();
+    match std::fs::File::open(path) {
+        Ok(file) => read_jsonl_from(
+            BufReader::with_capacity(1 << 16, file),
+            &name,
+            text_field,
+            id_field,
+        ),
+        Err(e) => (
+            Vec::new(),
+            vec![LineError {
+                path: name,
+                line: 0,
+                reason: e.to_string(),
+            }],
+        ),
+    }
+}
+
+/// [`read_jsonl`] over any reader; `name` names the source in errors.
+pub fn read_jsonl_from(
+    mut reader: impl BufRead,
+    name: &str,
+    text_field: &str,
+    id_field: &str,
+) -> (Vec<Record>, Vec<LineError>) {
     let mut records = Vec::new();
     let mut errors = Vec::new();
     let err = |line: u64, reason: String| LineError {
-        path: name.clone(),
+        path: name.to_string(),
         line,
         reason,
     };
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            errors.push(err(0, e.to_string()));
-            return (records, errors);
-        }
-    };
-    let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut buf = Vec::new();
     let mut line = 0u64;
     loop {
@@ -134,11 +205,7 @@ pub fn read_jsonl(path: &Path, text_field: &str, id_field: &str) -> (Vec<Record>
                 line,
                 format!("\"{text_field}\" is {} bytes, too long to scan", t.len()),
             )),
-            Ok((text, id)) => records.push(Record {
-                id: id.unwrap_or_else(|| format!("line {line}")),
-                line,
-                text,
-            }),
+            Ok((text, id)) => records.push(Record { id, line, text }),
             Err(reason) => errors.push(err(line, reason)),
         }
     }
@@ -308,23 +375,60 @@ mod tests {
               {\"id\": 1.5e3, \"text\": \"\", \"id\": [1, \"a\"]}",
         );
         assert!(errs.is_empty(), "{errs:?}");
-        let got: Vec<(&str, u64, &str)> = recs
+        let got: Vec<(Option<&str>, u64, &str)> = recs
             .iter()
-            .map(|r| (r.id.as_str(), r.line, r.text.as_str()))
+            .map(|r| (r.id.as_deref(), r.line, r.text.as_str()))
             .collect();
         assert_eq!(
             got,
             [
-                ("doc-1", 1, "hello world"),
-                ("line 4", 4, "no id"),
-                ("17", 5, "numeric id"),
-                ("line 6", 6, "null id"),
-                ("[1,\"a\"]", 7, ""),
+                (Some("doc-1"), 1, "hello world"),
+                (None, 4, "no id"),
+                (Some("17"), 5, "numeric id"),
+                (None, 6, "null id"),
+                (Some("[1,\"a\"]"), 7, ""),
             ]
         );
         assert_eq!(
             document_name("data/part-0.jsonl", &recs[2]),
             "data/part-0.jsonl:5"
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_name_both_records_and_missing_ids_never_clash() {
+        let (a, errs) = read(
+            b"{\"id\": \"x\", \"text\": \"one\"}\n\
+              {\"text\": \"no id\"}\n\
+              {\"id\": null, \"text\": \"null id\"}\n\
+              {\"id\": \"x\", \"text\": \"two\"}\n\
+              {\"id\": 5, \"text\": \"five\"}\n",
+        );
+        assert!(errs.is_empty());
+        let b = [Record {
+            id: Some("5".into()),
+            line: 2,
+            text: "again".into(),
+        }];
+        let d = duplicate_ids([("a.jsonl", a.as_slice()), ("b.jsonl", b.as_slice())]);
+        assert_eq!(
+            d,
+            [
+                DuplicateId {
+                    id: "x".into(),
+                    at: ("a.jsonl".into(), 4),
+                    first: ("a.jsonl".into(), 1),
+                },
+                DuplicateId {
+                    id: "5".into(),
+                    at: ("b.jsonl".into(), 2),
+                    first: ("a.jsonl".into(), 5),
+                }
+            ]
+        );
+        assert_eq!(
+            d[0].to_string(),
+            "a.jsonl:4: id \"x\" is also the id of a.jsonl:1 (both records are scanned)"
         );
     }
 
@@ -400,7 +504,7 @@ mod tests {
         assert_eq!(
             recs,
             [Record {
-                id: "7".into(),
+                id: Some("7".into()),
                 line: 1,
                 text: "a b".into()
             }]

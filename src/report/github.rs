@@ -140,33 +140,62 @@ fn line_range(loc: &crate::location::Location) -> String {
 }
 
 /// A markdown summary of the findings for `$GITHUB_STEP_SUMMARY`: a heading,
-/// a count, and a table with one row per finding (new document, its lines,
+/// a count, and a table with one row per finding (the document, its lines,
 /// the document it repeats, those lines, words, similarity), at most
-/// [`MAX_SUMMARY_ROWS`] rows then a line counting the rest. Paths are
-/// escaped so that no markdown in them is interpreted. Ends with a newline.
-/// `docs` is not read (lines and words come from the report); it is taken
-/// for symmetry with the other formats.
+/// [`MAX_SUMMARY_ROWS`] rows then a line counting the rest; then, if some
+/// files or records could not be read, a line saying how many. The counts
+/// are the run's ([`super::Summary`]): in a check, the new documents among
+/// all those looked at (`4 of the 5 new documents (305 scanned)`); in a
+/// scan, the documents scanned. Paths are escaped so that no markdown in
+/// them is interpreted. Ends with a newline. `docs` is not read (lines and
+/// words come from the report); it is taken for symmetry with the other
+/// formats.
 pub fn step_summary(report: &Report, docs: &[Document]) -> String {
     let _ = docs; // Lines and words come from the report.
     let repeats = sarif::repeats(report);
     let mut out = String::from("### neardup\n\n");
     let n = repeats.len();
+    let s = &report.summary;
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let scanned = plural(s.documents, "document", "documents");
     if n == 0 {
-        out.push_str(&format!(
-            "No repeated text in new documents ({} scanned).\n",
-            report.documents.len()
-        ));
+        out.push_str(&match s.new_documents {
+            Some(new) => format!(
+                "No repeated text in {} ({} scanned).\n",
+                plural(new, "new document", "new documents"),
+                s.documents
+            ),
+            None => format!("No repeated text ({scanned} scanned).\n"),
+        });
+        out.push_str(&unreadable_line(report));
         return out;
     }
-    let docs_with: std::collections::BTreeSet<usize> = repeats.iter().map(|r| r.doc).collect();
+    let docs_with = repeats
+        .iter()
+        .map(|r| r.doc)
+        .collect::<std::collections::BTreeSet<usize>>()
+        .len();
+    let spans = plural(n, "repeated span", "repeated spans");
+    out.push_str(&match s.new_documents {
+        Some(new) => format!(
+            "{spans} in {docs_with} of the {} ({} scanned).\n\n",
+            plural(new, "new document", "new documents"),
+            s.documents
+        ),
+        None => format!(
+            "{spans} in {} ({scanned} scanned).\n\n",
+            plural(docs_with, "document", "documents")
+        ),
+    });
+    let first = if s.new_documents.is_some() {
+        "new document"
+    } else {
+        "document"
+    };
     out.push_str(&format!(
-        "{n} repeated span{} in {} new document{} ({} scanned).\n\n",
-        if n == 1 { "" } else { "s" },
-        docs_with.len(),
-        if docs_with.len() == 1 { "" } else { "s" },
-        report.documents.len()
+        "| {first} | lines | repeats | lines | words | similarity |\n"
     ));
-    out.push_str("| new document | lines | repeats | lines | words | similarity |\n");
     out.push_str("|---|---|---|---|---:|---:|\n");
     for r in repeats.iter().take(MAX_SUMMARY_ROWS) {
         out.push_str(&format!(
@@ -185,7 +214,21 @@ pub fn step_summary(report: &Report, docs: &[Document]) -> String {
             n - MAX_SUMMARY_ROWS
         ));
     }
+    let problems = unreadable_line(report);
+    if !problems.is_empty() {
+        out.push('\n');
+        out.push_str(&problems);
+    }
     out
+}
+
+/// `"36 records in 2 files could not be read (see the log).\n"`, or
+/// nothing when everything was read.
+fn unreadable_line(report: &Report) -> String {
+    match super::text::unreadable(report) {
+        Some(what) => format!("{what} could not be read (see the log).\n"),
+        None => String::new(),
+    }
 }
 
 /// Appends `text` to the file at `path` (created if missing), adding a
@@ -350,17 +393,18 @@ mod tests {
         ];
         let rep = report(&docs, vec![(0, 1, vec![((0, 18), (2, 20), false)])], &[]);
         let md = step_summary(&rep, &docs);
+        // A scan: every document is scanned, none is "new".
         assert_eq!(
             md,
-            "### neardup\n\n1 repeated span in 1 new document (2 scanned).\n\n\
-             | new document | lines | repeats | lines | words | similarity |\n\
+            "### neardup\n\n1 repeated span in 1 document (2 documents scanned).\n\n\
+             | document | lines | repeats | lines | words | similarity |\n\
              |---|---|---|---|---:|---:|\n\
              | b\\|c\\_d.txt | 2–3 | a.txt | 1–2 | 4 | 1.00 |\n"
         );
         let none = report(&docs, vec![], &[]);
         assert_eq!(
             step_summary(&none, &docs),
-            "### neardup\n\nNo repeated text in new documents (2 scanned).\n"
+            "### neardup\n\nNo repeated text (2 documents scanned).\n"
         );
 
         let dir = tempfile::tempdir().unwrap();
@@ -377,6 +421,56 @@ mod tests {
     }
 
     #[test]
+    fn step_summary_of_a_check_counts_the_run_not_the_listed_documents() {
+        // A check lists the new documents and the indexed ones they repeat;
+        // the summary counts all that were looked at.
+        let docs = vec![
+            doc("a.txt", "one two\nthree four\n"),
+            doc("n1.txt", "one two\nthree four\n"),
+            doc("n2.txt", "other words\n"),
+        ];
+        let mut rep = report(&docs, vec![(0, 1, vec![((0, 18), (0, 18), false)])], &[]);
+        for (d, new) in rep.documents.iter_mut().zip([false, true, true]) {
+            d.new = Some(new);
+        }
+        rep.summary.documents = 305;
+        rep.summary.new_documents = Some(2);
+        let md = step_summary(&rep, &docs);
+        assert!(
+            md.starts_with(
+                "### neardup\n\n1 repeated span in 1 of the 2 new documents (305 scanned).\n\n\
+                 | new document | lines |"
+            ),
+            "{md}"
+        );
+        let none = report(&docs, vec![], &[]);
+        let mut none = none;
+        none.summary.documents = 305;
+        none.summary.new_documents = Some(1);
+        assert_eq!(
+            step_summary(&none, &docs),
+            "### neardup\n\nNo repeated text in 1 new document (305 scanned).\n"
+        );
+        // Records that could not be read are counted as records, in files.
+        none.errors = ["x.jsonl", "x.jsonl", "y.jsonl"]
+            .iter()
+            .enumerate()
+            .map(|(i, p)| crate::report::Problem {
+                path: p.to_string(),
+                line: Some(i as u64 + 1),
+                reason: "bad".into(),
+            })
+            .collect();
+        none.summary.errors = 3;
+        assert!(
+            step_summary(&none, &docs)
+                .ends_with("\n3 records in 2 files could not be read (see the log).\n"),
+            "{}",
+            step_summary(&none, &docs)
+        );
+    }
+
+    #[test]
     fn step_summary_caps_rows() {
         let mut docs = vec![doc("a.txt", "same words")];
         let n = MAX_SUMMARY_ROWS + 2;
@@ -389,7 +483,7 @@ mod tests {
         let rep = report(&docs, pairs, &[]);
         let md = step_summary(&rep, &docs);
         assert_eq!(
-            md.lines().filter(|l| l.starts_with("| d")).count(),
+            md.lines().filter(|l| l.starts_with("| d0")).count(),
             MAX_SUMMARY_ROWS
         );
         assert!(md.ends_with("\n…and 2 more (see the report).\n"), "{md}");

@@ -181,6 +181,10 @@ pub struct Summary {
 pub struct Problem {
     /// The file (empty when the problem has none).
     pub path: String,
+    /// In a JSON Lines file: the 1-based line of the record (absent when
+    /// the problem is with the whole file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
     /// What happened.
     pub reason: String,
 }
@@ -315,6 +319,7 @@ impl Report {
             .filter_map(|d| {
                 d.note().map(|n| Problem {
                     path: d.path.clone(),
+                    line: None,
                     reason: n.to_string(),
                 })
             })
@@ -348,6 +353,7 @@ impl Report {
                         .path()
                         .map(|p| p.to_string_lossy().into_owned())
                         .unwrap_or_default(),
+                    line: e.line(),
                     reason: e.to_string(),
                 })
                 .collect(),
@@ -355,6 +361,7 @@ impl Report {
                 .iter()
                 .map(|s| Problem {
                     path: s.path.clone(),
+                    line: None,
                     reason: s.reason.clone(),
                 })
                 .collect(),

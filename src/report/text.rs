@@ -145,11 +145,42 @@ pub fn write(
         writeln!(
             w,
             "{} could not be read, {} skipped (see stderr)",
-            plural(s.errors, "file", "files"),
+            unreadable(report).unwrap_or_else(|| "nothing".into()),
             s.skipped
         )?;
     }
     Ok(())
+}
+
+/// What could not be read, counted by kind: `2 files`, `36 records in 2
+/// files`, `1 file and 36 records in 2 files`; `None` when everything was.
+/// A record is a line of a JSON Lines file ([`super::Problem::line`]).
+pub fn unreadable(report: &Report) -> Option<String> {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let records = report.errors.iter().filter(|e| e.line.is_some()).count();
+    let files = report.errors.len() - records;
+    let record_files = report
+        .errors
+        .iter()
+        .filter(|e| e.line.is_some())
+        .map(|e| e.path.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let records = (records > 0).then(|| {
+        format!(
+            "{} in {}",
+            plural(records, "record", "records"),
+            plural(record_files, "file", "files")
+        )
+    });
+    let files = (files > 0).then(|| plural(files, "file", "files"));
+    match (files, records) {
+        (None, None) => None,
+        (Some(f), None) => Some(f),
+        (None, Some(r)) => Some(r),
+        (Some(f), Some(r)) => Some(format!("{f} and {r}")),
+    }
 }
 
 fn side(
@@ -209,6 +240,30 @@ mod tests {
         let e = excerpt(&long);
         assert!(e.ends_with("…\""));
         assert!(e.chars().count() <= EXCERPT_CHARS + 3);
+    }
+
+    #[test]
+    fn unreadable_files_and_records_are_counted_apart() {
+        let problem = |path: &str, line: Option<u64>| crate::report::Problem {
+            path: path.into(),
+            line,
+            reason: "bad".into(),
+        };
+        let mut rep = crate::report::sarif::fixture::report(&[], vec![], &[]);
+        assert_eq!(unreadable(&rep), None);
+        rep.errors = (1..=36)
+            .map(|i| problem(if i % 2 == 0 { "a.jsonl" } else { "b.jsonl" }, Some(i)))
+            .collect();
+        assert_eq!(unreadable(&rep).as_deref(), Some("36 records in 2 files"));
+        rep.errors.push(problem("gone.jsonl", None));
+        assert_eq!(
+            unreadable(&rep).as_deref(),
+            Some("1 file and 36 records in 2 files")
+        );
+        rep.errors = vec![problem("x.txt", None), problem("y.txt", None)];
+        assert_eq!(unreadable(&rep).as_deref(), Some("2 files"));
+        rep.errors = vec![problem("x.jsonl", Some(3))];
+        assert_eq!(unreadable(&rep).as_deref(), Some("1 record in 1 file"));
     }
 
     #[test]
