@@ -35,9 +35,10 @@ fn main() -> ExitCode {
         None if small => vec![11],
         None => vec![11, 12],
     };
+    let footer = args.iter().any(|a| a == "--footer");
     let mut ok = true;
     for seed in seeds {
-        ok &= run(docs, seed);
+        ok &= run(docs, seed, footer);
     }
     if ok {
         println!("quality: all bars met");
@@ -48,10 +49,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(docs: usize, seed: u64) -> bool {
+fn run(docs: usize, seed: u64, footer: bool) -> bool {
+    // The footer mode: a 300-word legal footer on every document, and one
+    // article syndicated into 2% of them (above the chrome threshold).
     let cfg = GenConfig {
         docs,
         seed,
+        footer_words: if footer { 300 } else { 0 },
+        syndicated: if footer { docs.div_ceil(50) } else { 0 },
         ..GenConfig::default()
     };
     let corpus = eval::generate(&cfg);
@@ -68,7 +73,8 @@ fn run(docs: usize, seed: u64) -> bool {
     let scores = eval::score(&corpus.truth, &parsed);
 
     println!(
-        "\ncorpus: {docs} documents, {mb:.1} MB, seed {seed}; scan {:.0} ms ({:.0} docs/s); {} candidates verified",
+        "\ncorpus: {docs} documents{}, {mb:.1} MB, seed {seed}; scan {:.0} ms ({:.0} docs/s); {} candidates verified",
+        if footer { " (footer mode)" } else { "" },
         elapsed.as_secs_f64() * 1e3,
         docs as f64 / elapsed.as_secs_f64(),
         result.stats.verified

@@ -1,7 +1,8 @@
 //! Planted-corpus evaluation harness for neardup.
 //!
 //! ```text
-//! cargo run --release --example planted -- generate --out DIR [--docs N] [--words W] [--seed S]
+//! cargo run --release --example planted -- generate --out DIR [--docs N] [--words W] [--seed S] \
+//!     [--footer-words F] [--syndicated N]
 //! cargo run --release --example planted -- score --truth DIR/truth.json --report REPORT.json \
 //!     [--corpus DIR/docs] [--min-precision P] [--min-recall R] [--min-plagdet D] [--json OUT]
 //! ```
@@ -43,6 +44,13 @@ enum Command {
         /// Random seed.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Append a legal footer of this many words (with a varying year) to
+        /// every document (0: none).
+        #[arg(long, default_value_t = 0)]
+        footer_words: usize,
+        /// Documents carrying one syndicated article (0: none).
+        #[arg(long, default_value_t = 0)]
+        syndicated: usize,
     },
     /// Score a neardup JSON report against truth.json.
     Score {
@@ -99,11 +107,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             docs,
             words,
             seed,
+            footer_words,
+            syndicated,
         } => {
             anyhow::ensure!(docs > 0, "--docs must be positive");
             anyhow::ensure!(words > 0, "--words must be positive");
             let started = Instant::now();
-            let corpus = eval::generate(&GenConfig { seed, docs, words });
+            let corpus = eval::generate(&GenConfig {
+                seed,
+                docs,
+                words,
+                footer_words,
+                syndicated,
+            });
             let generated = started.elapsed();
             corpus.write(&out)?;
             let t = &corpus.truth;

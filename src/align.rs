@@ -239,7 +239,6 @@ pub fn align(
     } else {
         1
     };
-    let repeated_inside = containment[smaller] >= p.near_coverage;
     let pair_chrome = |h: u64| {
         chrome.contains(h)
             || a.repeated.binary_search(&h).is_ok()
@@ -265,6 +264,16 @@ pub fn align(
     );
     let known_a = stretches(&a.fingerprints, |h| chrome.is_known(h), ka, slot);
     let known_b = stretches(&b.fingerprints, |h| chrome.is_known(h), kb, slot);
+    // Universal chrome (site-wide: a legal footer, known chrome, a mail
+    // header block) never makes a span content.
+    let univ_a = with_prefix(
+        stretches(&a.fingerprints, |h| chrome.is_universal(h), ka, slot),
+        a.header_words,
+    );
+    let univ_b = with_prefix(
+        stretches(&b.fingerprints, |h| chrome.is_universal(h), kb, slot),
+        b.header_words,
+    );
 
     let (mut chains, owner) = chain(&seeds, ka, kb, p);
     let same_words = identical(a, b);
@@ -358,7 +367,9 @@ pub fn align(
             edges.extend([(s, true), (e, false)]);
         }
         edges.push((a1, false));
-        let has_rest = edges.windows(2).any(|w| !w[0].1 && w[1].0 > w[0].0);
+        let has_rest = edges
+            .windows(2)
+            .any(|w| !w[0].1 && w[1].0 >= w[0].0 + p.min_words.max(1));
         for w in edges.windows(2) {
             let ((x0, is_cut), (x1, _)) = (w[0], w[1]);
             if x1 <= x0 {
@@ -423,7 +434,7 @@ pub fn align(
         };
         let chrome_share = share(&mask_a, &mask_b);
         ranges.push(((s.a0, s.a1), (s.b0, s.b1)));
-        flags.push((s.trimmed, share(&known_a, &known_b) >= p.chrome_fraction));
+        flags.push((s.trimmed, share(&univ_a, &univ_b) >= p.chrome_fraction));
         out.push(SpanPair {
             a: byte_span(a_text, &a.tokens, s.a0, s.a1),
             b: byte_span(b_text, &b.tokens, s.b0, s.b1),
@@ -433,24 +444,59 @@ pub fn align(
             boilerplate: chrome_share >= p.chrome_fraction,
         });
     }
-    // The smaller document is repeated inside the other (its shingles are
-    // and the spans cover it): content however common its text (a
-    // syndicated article, a license inside a longer one), except chrome cut
-    // off a span with content besides and text the user named chrome.
+    // The smaller document is this shared text: the spans cover at least
+    // `near_coverage` of its words beyond universal chrome and chrome
+    // outside the spans. Then they are content however many documents
+    // carry their text (a syndicated article, a license inside a longer
+    // one), except universal chrome and chrome cut off content.
     let on_small = |r: &((u32, u32), (u32, u32))| if smaller == 0 { r.0 } else { r.1 };
-    let small_words = if smaller == 0 { na } else { nb };
-    let cover = merge_ranges(&{
+    let (small_mask, small_univ, small_n) = if smaller == 0 {
+        (&mask_a, &univ_a, na)
+    } else {
+        (&mask_b, &univ_b, nb)
+    };
+    let spans_small = merge_ranges(&{
         let mut v: Vec<(u32, u32)> = ranges.iter().map(on_small).collect();
         v.sort_unstable();
         v
-    })
-    .iter()
-    .map(|&(s, e)| e - s)
-    .sum::<u32>();
-    if repeated_inside && cover as f64 >= p.near_coverage * small_words {
-        for (s, &(trimmed, known)) in out.iter_mut().zip(&flags) {
+    });
+    let len = |r: &[(u32, u32)]| r.iter().map(|&(s, e)| e - s).sum::<u32>();
+    let in_spans = |m: &[(u32, u32)]| -> u32 {
+        spans_small
+            .iter()
+            .map(|&(s, e)| in_stretches(m, s, e))
+            .sum()
+    };
+    let universal_in = in_spans(small_univ);
+    let cover = len(&spans_small) - universal_in;
+    let chrome_outside = len(small_mask).saturating_sub(in_spans(small_mask));
+    let universal_outside = len(small_univ).saturating_sub(universal_in);
+    let base = (small_n - (chrome_outside.max(universal_outside) + universal_in) as f64).max(1.0);
+    // Copies of each other (each holds `near_coverage` of the other's
+    // shingles) are content whatever their text is, but for known chrome.
+    let copies = containment.iter().all(|&c| c >= p.near_coverage);
+    if copies {
+        // Universal chrome stays boilerplate beside text of another kind
+        // (two copies of a page keep their site footer as chrome); copies
+        // made of nothing else are content.
+        let other = flags.iter().any(|&(_, universal)| !universal);
+        for (s, &(trimmed, universal)) in out.iter_mut().zip(&flags) {
             if !trimmed {
-                s.boilerplate = known;
+                s.boilerplate = universal && other;
+            }
+        }
+        for (s, r) in out.iter_mut().zip(&ranges) {
+            let w = ((r.0 .1 - r.0 .0) + (r.1 .1 - r.1 .0)) as f64;
+            let known = (in_stretches(&known_a, r.0 .0, r.0 .1)
+                + in_stretches(&known_b, r.1 .0, r.1 .1)) as f64;
+            if known >= p.chrome_fraction * w {
+                s.boilerplate = true;
+            }
+        }
+    } else if cover > 0 && cover as f64 >= p.near_coverage * base {
+        for (s, &(trimmed, universal)) in out.iter_mut().zip(&flags) {
+            if !trimmed {
+                s.boilerplate = universal;
             }
         }
     }
@@ -974,7 +1020,8 @@ mod tests {
             .collect();
         post.sort_unstable();
         post.dedup();
-        Chrome::detect(&[], &post, [], &[], 10)
+        // Frequent, not universal: text a minority of a larger corpus shares.
+        Chrome::detect(&[], &post, [], &[], 10).with_universal_df(1000)
     }
 
     fn with(x: &str, y: &str, chrome: &Chrome) -> Alignment {

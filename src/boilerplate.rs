@@ -52,6 +52,10 @@ const KNOWN: u8 = 4;
 #[derive(Clone, Debug, Default)]
 pub struct Chrome {
     set: AHashMap<u64, u8>,
+    /// Document frequency of the frequent hashes.
+    df: AHashMap<u64, u32>,
+    /// Frequent hashes in at least this many documents are universal.
+    universal_df: u32,
     stats: ChromeStats,
 }
 
@@ -72,9 +76,11 @@ impl Chrome {
             df_threshold,
             ..ChromeStats::default()
         };
+        let mut df = AHashMap::new();
         for run in merged_runs(old, new) {
             if run.df() as u32 >= df_threshold {
                 set.insert(run.hash, FREQUENT);
+                df.insert(run.hash, run.df() as u32);
                 stats.frequent += 1;
             }
         }
@@ -98,7 +104,28 @@ impl Chrome {
                 *f |= KNOWN;
             }
         }
-        Chrome { set, stats }
+        Chrome {
+            set,
+            df,
+            universal_df: df_threshold,
+            stats,
+        }
+    }
+
+    /// Sets the document frequency from which frequent text is *universal*
+    /// (site-wide chrome such as a legal footer, as opposed to text a
+    /// minority of documents share, such as a syndicated article). By
+    /// default every frequent hash is universal.
+    pub fn with_universal_df(mut self, universal_df: u32) -> Chrome {
+        self.universal_df = universal_df.max(self.stats.df_threshold);
+        self
+    }
+
+    /// Whether a hash is universal chrome: in at least the universal
+    /// document frequency of documents, or from a `--boilerplate` file.
+    #[inline]
+    pub fn is_universal(&self, hash: u64) -> bool {
+        self.is_known(hash) || self.df.get(&hash).is_some_and(|&d| d >= self.universal_df)
     }
 
     /// Whether a fingerprint hash is chrome for every document.

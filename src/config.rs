@@ -118,6 +118,12 @@ impl ScanOptions {
             .unwrap_or_else(|| crate::boilerplate::auto_df_threshold(n_docs))
     }
 
+    /// The document frequency from which chrome is universal (site-wide):
+    /// a tenth of the corpus, and at least the chrome threshold.
+    pub fn universal_df_for(&self, n_docs: usize) -> u32 {
+        (n_docs.div_ceil(10) as u32).max(self.df_threshold_for(n_docs))
+    }
+
     /// LSH bands and rows for `lsh_threshold` and `num_perm`.
     pub fn bands_rows(&self) -> (usize, usize) {
         crate::lsh::optimal_params(self.lsh_threshold, self.num_perm)

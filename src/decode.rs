@@ -613,6 +613,8 @@ mod tests {
                 _ => Vec::new(),
             };
             bytes.extend(parts.concat());
+            // A file that starts with a UTF-16 byte order mark is UTF-16.
+            prop_assume!(!(bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff")));
             let (text, d) = decode(bytes.clone(), None);
             let map = d.as_ref().map(|d| d.map.clone()).unwrap_or_default();
             let mut toks = Vec::new();
@@ -620,8 +622,13 @@ mod tests {
             for t in &toks {
                 let (s, e) = (t.start as usize, t.end as usize);
                 let (os, oe) = (map.original(s), map.original(e));
-                // The original bytes of the token decode, alone, to the token.
-                let (alone, _) = decode(bytes[os..oe].to_vec(), None);
+                // The original bytes of the token decode, alone, to the token
+                // (unless, alone, they start like a byte order mark).
+                let own = &bytes[os..oe];
+                if [&b"\xff\xfe"[..], b"\xfe\xff", b"\xef\xbb\xbf"].iter().any(|m| own.starts_with(m)) {
+                    continue;
+                }
+                let (alone, _) = decode(own.to_vec(), None);
                 prop_assert_eq!(alone.as_str(), &text[s..e]);
                 prop_assert_eq!(map.decoded(os), s);
                 prop_assert_eq!(map.decoded(oe), e);

@@ -15,8 +15,20 @@ use crate::postings::{merged_runs, Posting, Run};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-/// Buckets up to this size emit all their pairs; larger ones a chain.
+/// Fingerprint buckets up to this size emit all their pairs; larger ones a
+/// chain.
 pub const MAX_FULL_BUCKET: usize = 32;
+
+/// Band buckets up to this size emit all their pairs (their documents agree
+/// on a whole band: a family of near copies, each pair of them a finding);
+/// larger ones a chain.
+pub const MAX_FULL_BAND_BUCKET: usize = 128;
+
+/// Pairs proposed by shared band keys: [`candidates`] with no skipping and
+/// buckets of up to [`MAX_FULL_BAND_BUCKET`] documents emitting every pair.
+pub fn band_candidates(old: &[Posting], new: &[Posting]) -> Vec<Pair> {
+    candidates_capped(old, new, |_| false, |_| true, 1, MAX_FULL_BAND_BUCKET)
+}
 
 /// A candidate pair of document indices, `a < b`.
 pub type Pair = (u32, u32);
@@ -89,6 +101,17 @@ pub fn candidates(
     keep_old: impl Fn(&Posting) -> bool,
     min_shared: usize,
 ) -> Vec<Pair> {
+    candidates_capped(old, new, skip, keep_old, min_shared, MAX_FULL_BUCKET)
+}
+
+fn candidates_capped(
+    old: &[Posting],
+    new: &[Posting],
+    skip: impl Fn(&Run) -> bool,
+    keep_old: impl Fn(&Posting) -> bool,
+    min_shared: usize,
+    max_full: usize,
+) -> Vec<Pair> {
     let mut pairs = Vec::new();
     let mut kept: Vec<Posting> = Vec::new();
     for run in merged_runs(old, new) {
@@ -96,13 +119,13 @@ pub fn candidates(
             continue;
         }
         if run.old.iter().all(&keep_old) {
-            emit_run(&run, &mut pairs);
+            emit_run(&run, max_full, &mut pairs);
         } else {
             kept.clear();
             kept.extend(run.old.iter().filter(|p| keep_old(p)));
             let run = Run { old: &kept, ..run };
             if run.df() >= 2 {
-                emit_run(&run, &mut pairs);
+                emit_run(&run, max_full, &mut pairs);
             }
         }
     }
@@ -128,9 +151,9 @@ pub fn union(mut a: Vec<Pair>, b: Vec<Pair>) -> Vec<Pair> {
     a
 }
 
-fn emit_run(run: &Run, out: &mut Vec<Pair>) {
+fn emit_run(run: &Run, max_full: usize, out: &mut Vec<Pair>) {
     let pair = |x: u32, y: u32| (x.min(y), x.max(y));
-    if run.df() <= MAX_FULL_BUCKET {
+    if run.df() <= max_full {
         for (i, n) in run.new.iter().enumerate() {
             for m in &run.new[i + 1..] {
                 out.push(pair(n.1, m.1));

@@ -255,7 +255,8 @@ pub fn propose(known: Known, new: &[DocSketch], opts: &ScanOptions) -> Proposed 
         repeated,
         &opts.known_boilerplate,
         df,
-    );
+    )
+    .with_universal_df(opts.universal_df_for(n_docs));
     drop(new_fps);
     let (k, slot) = (opts.align.k as u32, opts.align.max_gap);
     let content: Vec<Vec<u64>> = new
@@ -293,7 +294,7 @@ pub fn propose(known: Known, new: &[DocSketch], opts: &ScanOptions) -> Proposed 
         .collect();
     let new_bands = postings::build(new_keys.iter().map(|k| k.as_slice()), known.len);
     drop(new_keys);
-    let by_signature = lsh::candidates(known.bands, &new_bands, |_| false, |_| true, 1);
+    let by_signature = lsh::band_candidates(known.bands, &new_bands);
     drop(new_bands);
     let (signature_candidates, fingerprint_candidates) = (by_signature.len(), by_fingerprint.len());
 
@@ -313,23 +314,31 @@ pub fn propose(known: Known, new: &[DocSketch], opts: &ScanOptions) -> Proposed 
             content[(d - known.len) as usize].binary_search(&h).is_ok()
         }
     };
-    let cover = opts.align.near_coverage * 7.0 / 8.0;
     let by_signature: Vec<(u32, u32)> = by_signature
         .into_par_iter()
         .filter(|&(a, b)| {
             if by_fingerprint.binary_search(&(a, b)).is_ok() {
                 return true;
             }
+            // Universal chrome (a site-wide footer) is left out on both
+            // sides: what the pair shares beyond it must be content, or
+            // at least half of the smaller document's other fingerprints,
+            // unless the two are copies of each other altogether.
             let (fa, fb) = (fps(a), fps(b));
-            let (mut shared, mut shared_content) = (0usize, 0usize);
+            let local = |f: &[u64]| f.iter().filter(|&&h| !chrome.is_universal(h)).count();
+            let (mut shared, mut shared_content, mut shared_all) = (0usize, 0usize, 0usize);
             let (mut i, mut j) = (0, 0);
             while i < fa.len() && j < fb.len() {
                 match fa[i].cmp(&fb[j]) {
                     std::cmp::Ordering::Less => i += 1,
                     std::cmp::Ordering::Greater => j += 1,
                     std::cmp::Ordering::Equal => {
-                        shared += 1;
-                        if is_content(a, fa[i]) && is_content(b, fa[i]) {
+                        let h = fa[i];
+                        shared_all += 1;
+                        if !chrome.is_universal(h) {
+                            shared += 1;
+                        }
+                        if is_content(a, h) && is_content(b, h) {
                             shared_content += 1;
                         }
                         i += 1;
@@ -337,8 +346,13 @@ pub fn propose(known: Known, new: &[DocSketch], opts: &ScanOptions) -> Proposed 
                     }
                 }
             }
-            let smaller = fa.len().min(fb.len()).max(1);
-            shared == 0 || shared_content > 0 || shared as f64 >= cover * smaller as f64
+            if fa.is_empty() || fb.is_empty() {
+                return true;
+            }
+            let smaller = local(fa).min(local(fb)).max(1);
+            // Copies of each other, chrome and all.
+            let mutual = 10 * shared_all >= 7 * fa.len().max(fb.len());
+            shared_content > 0 || 2 * shared >= smaller || mutual
         })
         .collect();
     let candidates = lsh::union(by_signature, by_fingerprint);

@@ -52,6 +52,14 @@ pub struct GenConfig {
     /// Mean number of words per document (lengths vary from 0.5x to 1.5x,
     /// with a floor of [`MIN_DOC_WORDS`]).
     pub words: usize,
+    /// Words of a legal footer appended to every document, its first line
+    /// carrying a year that varies by document (0: none). Recorded as the
+    /// boilerplate block `footer`.
+    pub footer_words: usize,
+    /// Documents carrying one syndicated article (about `words` words)
+    /// between an intro and an outro of their own (20-40 words each): every pair of them is a
+    /// `syndicated` truth pair (0: none).
+    pub syndicated: usize,
 }
 
 impl Default for GenConfig {
@@ -60,6 +68,8 @@ impl Default for GenConfig {
             seed: 42,
             docs: 2000,
             words: 400,
+            footer_words: 0,
+            syndicated: 0,
         }
     }
 }
@@ -1033,6 +1043,8 @@ const STREAM_PLAN: u64 = 0;
 const STREAM_ORIGINAL: u64 = 1 << 40;
 const STREAM_JOB: u64 = 2 << 40;
 const STREAM_CHROME: u64 = 3 << 40;
+const STREAM_FOOTER: u64 = 4 << 40;
+const STREAM_SYNDICATED: u64 = 5 << 40;
 
 /// Generates the planted corpus described by `cfg`.
 pub fn generate(cfg: &GenConfig) -> Corpus {
@@ -1096,6 +1108,44 @@ pub fn generate(cfg: &GenConfig) -> Corpus {
         bodies.extend(out.docs);
     }
     debug_assert_eq!(bodies.len(), n);
+
+    // A syndicated article in originals no job used, between an intro and
+    // an outro of their own.
+    let unused = &pool[jobs.len().min(pool.len())..];
+    let hosts: Vec<usize> = unused.iter().take(cfg.syndicated).copied().collect();
+    if hosts.len() >= 2 {
+        let mut rng = Rng::derive(cfg.seed, STREAM_SYNDICATED);
+        let mut article = String::new();
+        write_prose(&mut article, &mut rng, &vocab, cfg.words.max(MIN_DOC_WORDS));
+        let mut ranges = Vec::with_capacity(hosts.len());
+        for (i, &h) in hosts.iter().enumerate() {
+            let mut rng = Rng::derive(cfg.seed, STREAM_SYNDICATED + 1 + i as u64);
+            let mut body = String::new();
+            let len = rng.range(20, 40);
+            write_prose(&mut body, &mut rng, &vocab, len);
+            body.push('\n');
+            let start = body.len();
+            body.push_str(&article);
+            ranges.push((start, body.len()));
+            body.push('\n');
+            let len = rng.range(20, 40);
+            write_prose(&mut body, &mut rng, &vocab, len);
+            bodies[h] = body;
+        }
+        for i in 0..hosts.len() {
+            for j in i + 1..hosts.len() {
+                pairs.push(RawPair {
+                    kind: Some(PairKind::Syndicated),
+                    a: hosts[i],
+                    b: hosts[j],
+                    spans: vec![RawSpan {
+                        a: ranges[i],
+                        b: ranges[j],
+                    }],
+                });
+            }
+        }
+    }
 
     // Page chrome into a random quarter of all documents, outside planted spans.
     let mut protected: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
@@ -1166,6 +1216,11 @@ pub fn generate(cfg: &GenConfig) -> Corpus {
     truth_pairs.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
     negatives.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
 
+    let mut footer = String::new();
+    if cfg.footer_words > 0 {
+        let mut rng = Rng::derive(cfg.seed, STREAM_FOOTER);
+        write_prose(&mut footer, &mut rng, &vocab, cfg.footer_words);
+    }
     let mut boilerplate = Vec::new();
     let mut docs = Vec::with_capacity(n);
     for (d, c) in chromed.into_iter().enumerate() {
@@ -1178,6 +1233,22 @@ pub fn generate(cfg: &GenConfig) -> Corpus {
         }
         let mut text = c.text;
         text.push('\n');
+        if !footer.is_empty() {
+            let mut rng = Rng::derive(cfg.seed, STREAM_FOOTER + 1 + d as u64);
+            text.push('\n');
+            let start = text.len();
+            text.push_str(&format!(
+                "Copyright {} Tarrow Valley Media Group. All rights reserved.\n",
+                1990 + rng.below(36)
+            ));
+            text.push_str(&footer);
+            boilerplate.push(BoilerplateSpan {
+                doc: names[d].clone(),
+                block: "footer".to_string(),
+                span: [start, text.len()],
+            });
+            text.push('\n');
+        }
         docs.push(GeneratedDoc {
             name: names[d].clone(),
             text,
@@ -1210,6 +1281,7 @@ mod tests {
             seed,
             docs: 60,
             words: 150,
+            ..GenConfig::default()
         }
     }
 
@@ -1309,8 +1381,45 @@ mod tests {
     }
 
     #[test]
+    fn footer_and_syndicated_article_are_planted() {
+        let c = generate(&GenConfig {
+            footer_words: 120,
+            syndicated: 4,
+            ..small(5)
+        });
+        let footers: Vec<_> = c
+            .truth
+            .boilerplate
+            .iter()
+            .filter(|b| b.block == "footer")
+            .collect();
+        assert_eq!(footers.len(), 60, "one footer per document");
+        for f in &footers {
+            let text = &c.doc(&f.doc).unwrap().text;
+            assert!(text[f.span[0]..f.span[1]].starts_with("Copyright "));
+            assert_eq!(text[f.span[1]..].trim(), "", "the footer ends the document");
+        }
+        let synd: Vec<_> = c
+            .truth
+            .pairs
+            .iter()
+            .filter(|p| p.kind == PairKind::Syndicated)
+            .collect();
+        assert_eq!(synd.len(), 6, "every pair of 4 carriers");
+        let article = |name: &str, r: [usize; 2]| c.doc(name).unwrap().text[r[0]..r[1]].to_string();
+        let first = article(&synd[0].a, synd[0].spans[0].a);
+        for p in &synd {
+            assert_eq!(article(&p.a, p.spans[0].a), first);
+            assert_eq!(article(&p.b, p.spans[0].b), first);
+        }
+    }
+
+    #[test]
     fn every_kind_is_planted() {
-        let c = generate(&small(4));
+        let c = generate(&GenConfig {
+            syndicated: 3,
+            ..small(4)
+        });
         for kind in PairKind::ALL {
             assert!(
                 c.truth.pairs.iter().any(|p| p.kind == kind),
@@ -1505,6 +1614,7 @@ mod tests {
                 seed: 1,
                 docs,
                 words: 20,
+                ..GenConfig::default()
             });
             assert_eq!(c.docs.len(), docs);
         }

@@ -78,11 +78,14 @@ pub enum PairKind {
     Concat,
     /// The indirect pair of a copy of a copy: A → B → C gives (A, C).
     Transitive,
+    /// Two pages carrying one syndicated article, in more documents than
+    /// the chrome threshold, between text of their own.
+    Syndicated,
 }
 
 impl PairKind {
     /// All kinds, in reporting order.
-    pub const ALL: [PairKind; 7] = [
+    pub const ALL: [PairKind; 8] = [
         PairKind::Whole,
         PairKind::NearLight,
         PairKind::NearHeavy,
@@ -90,6 +93,7 @@ impl PairKind {
         PairKind::PartialEdited,
         PairKind::Concat,
         PairKind::Transitive,
+        PairKind::Syndicated,
     ];
 
     /// The snake_case name used in `truth.json`.
@@ -102,6 +106,7 @@ impl PairKind {
             PairKind::PartialEdited => "partial_edited",
             PairKind::Concat => "concat",
             PairKind::Transitive => "transitive",
+            PairKind::Syndicated => "syndicated",
         }
     }
 
@@ -109,7 +114,11 @@ impl PairKind {
     pub fn is_exact(self) -> bool {
         matches!(
             self,
-            PairKind::Whole | PairKind::Partial | PairKind::Concat | PairKind::Transitive
+            PairKind::Whole
+                | PairKind::Partial
+                | PairKind::Concat
+                | PairKind::Transitive
+                | PairKind::Syndicated
         )
     }
 }

@@ -595,6 +595,8 @@ mod tests {
             seed: 11,
             docs: 60,
             words: 150,
+            syndicated: 3,
+            ..GenConfig::default()
         })
         .truth
     }
