@@ -32,6 +32,7 @@ pub struct Report {
     pub documents: Vec<DocumentEntry>,
     pub pairs: Vec<PairEntry>,
     pub clusters: Vec<ClusterEntry>,
+    pub passages: Vec<PassageEntry>,
     pub summary: Summary,
     pub errors: Vec<Problem>,
     pub skipped: Vec<Problem>,
@@ -82,6 +83,23 @@ pub struct Location {
     pub col_end: usize,
 }
 
+/// A passage many documents share (a footer, a template), listed once.
+#[derive(Debug, Deserialize)]
+pub struct PassageEntry {
+    pub words: u64,
+    pub documents: usize,
+    pub excerpt: String,
+    pub spans: Vec<PassageSpan>,
+}
+
+/// One occurrence of a shared passage: its document and where in it.
+#[derive(Debug, Deserialize)]
+pub struct PassageSpan {
+    pub path: String,
+    #[serde(flatten)]
+    pub at: Location,
+}
+
 #[derive(Debug, PartialEq, Eq, Deserialize)]
 pub struct ClusterEntry {
     pub keep: String,
@@ -95,6 +113,7 @@ pub struct Summary {
     pub near_duplicate: usize,
     pub partial: usize,
     pub clusters: usize,
+    pub passages: usize,
     pub verified: usize,
     pub boilerplate_only: usize,
     pub errors: usize,
@@ -152,6 +171,7 @@ impl Report {
         assert_eq!(s.near_duplicate, near, "summary.near_duplicate");
         assert_eq!(s.partial, self.pairs.len() - near, "summary.partial");
         assert_eq!(s.clusters, self.clusters.len(), "summary.clusters");
+        assert_eq!(s.passages, self.passages.len(), "summary.passages");
         assert_eq!(s.errors, self.errors.len(), "summary.errors");
         assert_eq!(s.skipped, self.skipped.len(), "summary.skipped");
         assert_eq!(s.warnings, self.warnings.len(), "summary.warnings");
