@@ -258,10 +258,22 @@ pub fn align(
     // Long stretches of corpus chrome (and a mail header block) are cut out
     // of spans; text only one of the two documents repeats is weaker
     // evidence and is not.
-    let cut_a = with_prefix(
-        stretches(&a.fingerprints, |h| chrome.contains(h), ka, slot),
-        a.header_words,
-    );
+    // Universal chrome and the rest of corpus chrome are stretches of their
+    // own: a site footer right after a syndicated article is cut from it.
+    let cut_a = {
+        let mut v = with_prefix(
+            stretches(&a.fingerprints, |h| chrome.is_universal(h), ka, slot),
+            a.header_words,
+        );
+        v.extend(stretches(
+            &a.fingerprints,
+            |h| chrome.contains(h) && !chrome.is_universal(h),
+            ka,
+            slot,
+        ));
+        v.sort_unstable();
+        merge_overlapping(&v)
+    };
     let known_a = stretches(&a.fingerprints, |h| chrome.is_known(h), ka, slot);
     let known_b = stretches(&b.fingerprints, |h| chrome.is_known(h), kb, slot);
     // Universal chrome (site-wide: a legal footer, known chrome, a mail
@@ -646,6 +658,18 @@ fn snap_to_line(text: &str, tokens: &[Token], x: u32, lo: u32, hi: u32, reach: u
         .flatten()
         .find(|&i| i >= lo && i <= hi && line_starts_at(i))
         .unwrap_or(x)
+}
+
+/// Sorted ranges merged where they overlap (not where they only touch).
+fn merge_overlapping(r: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for &(s, e) in r {
+        match out.last_mut() {
+            Some(l) if s < l.1 => l.1 = l.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
 }
 
 /// Sorted ranges merged where they overlap or touch.

@@ -57,7 +57,9 @@ pub struct GenConfig {
     /// boilerplate block `footer`.
     pub footer_words: usize,
     /// Documents carrying one syndicated article (about `words` words)
-    /// between an intro and an outro of their own (20-40 words each): every pair of them is a
+    /// between an intro and an outro of their own (one or two sentences,
+    /// 10-45 words, each), so that it is over 80% of each page but for its
+    /// chrome: every pair of them is a
     /// `syndicated` truth pair (0: none).
     pub syndicated: usize,
 }
@@ -1121,14 +1123,14 @@ pub fn generate(cfg: &GenConfig) -> Corpus {
         for (i, &h) in hosts.iter().enumerate() {
             let mut rng = Rng::derive(cfg.seed, STREAM_SYNDICATED + 1 + i as u64);
             let mut body = String::new();
-            let len = rng.range(20, 40);
+            let len = rng.range(10, 20);
             write_prose(&mut body, &mut rng, &vocab, len);
             body.push('\n');
             let start = body.len();
             body.push_str(&article);
             ranges.push((start, body.len()));
             body.push('\n');
-            let len = rng.range(20, 40);
+            let len = rng.range(10, 20);
             write_prose(&mut body, &mut rng, &vocab, len);
             bodies[h] = body;
         }
