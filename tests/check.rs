@@ -5,9 +5,11 @@
 //! damaged index with exit status 2. Every test runs the real binary in a
 //! temporary directory on prose written here.
 
+mod common;
+
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 // ------------------------------------------------------------------ prose
@@ -565,14 +567,9 @@ fn a_clean_drop_passes() {
 
 #[test]
 fn seeds_drop_repeats_the_indexed_article() {
-    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
-    if !seeds.is_dir() {
-        eprintln!(
-            "skipping seeds_drop_repeats_the_indexed_article: {} not found",
-            seeds.display()
-        );
+    let Some(seeds) = common::seeds_dir() else {
         return;
-    }
+    };
     let mut names: Vec<String> = std::fs::read_dir(&seeds)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

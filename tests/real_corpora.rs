@@ -22,7 +22,7 @@ use common::{
     PairEntry, Report,
 };
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 // ------------------------------------------------------------------ prose
@@ -752,21 +752,6 @@ fn a_boilerplate_file_is_chrome_whatever_its_length() {
 
 // -------------------------------------------------------------- 6. seeds
 
-/// `../shared/seeds`, or `None` (with a note) when it is absent; absent
-/// under `CI`, the test fails.
-fn seeds_dir() -> Option<PathBuf> {
-    let dir = common::root().join("../shared/seeds");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "../shared/seeds is missing, and CI is set: the seeds test cannot be skipped"
-    );
-    eprintln!("skipping: ../shared/seeds not found (set CI to make this a failure)");
-    None
-}
-
 /// Byte ranges of each occurrence of `needle` in `text`.
 fn occurrences(text: &str, needle: &str) -> Vec<(usize, usize)> {
     text.match_indices(needle)
@@ -789,7 +774,9 @@ fn cookie_blocks(text: &str) -> Vec<(usize, usize)> {
 
 #[test]
 fn seeds_still_flag_exactly_the_shared_article() {
-    let Some(dir) = seeds_dir() else { return };
+    let Some(dir) = common::seeds_dir() else {
+        return;
+    };
     let report = scan(&dir, &["."], 1);
     let names = report.pair_names();
     assert_eq!(names.len(), 1, "flagged: {names:?}");

@@ -10,12 +10,9 @@
 mod common;
 
 use common::{check_spans, code, file_name, neardup, read_doc, Kind, Report};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn seeds_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
-    dir.is_dir().then_some(dir)
-}
+use common::seeds_dir;
 
 /// Byte ranges of the lines of `text` containing `needle`.
 fn lines_containing(text: &str, needle: &str) -> Vec<(usize, usize)> {
@@ -33,7 +30,6 @@ fn lines_containing(text: &str, needle: &str) -> Vec<(usize, usize)> {
 #[test]
 fn seeds_flag_exactly_the_shared_article() {
     let Some(dir) = seeds_dir() else {
-        eprintln!("skipping: ../shared/seeds not found");
         return;
     };
     let out = neardup()
