@@ -76,7 +76,27 @@ pub struct Alignment {
     pub coverage: [f64; 2],
     /// Spans, in order of position in A.
     pub spans: Vec<SpanPair>,
+    /// Shorter aligned blocks of a flagged pair (under `min_words`, at least
+    /// [`MIN_MOVED_WORDS`]), outside every span: paragraphs moved or left
+    /// in a reordered copy. They count toward coverage and are reported as
+    /// one group, not as spans. In order of position in A.
+    pub moved: Vec<MovedBlock>,
 }
+
+/// A short block of A repeated in B (see [`Alignment::moved`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MovedBlock {
+    /// Bytes of A.
+    pub a: Span,
+    /// Bytes of B.
+    pub b: Span,
+    /// Words on the shorter side.
+    pub words: u32,
+}
+
+/// The shortest aligned block that counts as moved: `window + k - 1` words
+/// with the default sketch (12), the shortest run winnowing is sure to see.
+pub const MIN_MOVED_WORDS: u32 = 12;
 
 impl Alignment {
     /// The same alignment seen from B: sides swapped, spans in B's order.
@@ -91,11 +111,22 @@ impl Alignment {
             })
             .collect();
         spans.sort_by_key(|s| (s.a, s.b));
+        let mut moved: Vec<MovedBlock> = self
+            .moved
+            .iter()
+            .map(|m| MovedBlock {
+                a: m.b,
+                b: m.a,
+                words: m.words,
+            })
+            .collect();
+        moved.sort_by_key(|m| (m.a, m.b));
         Alignment {
             jaccard: self.jaccard,
             containment: [self.containment[1], self.containment[0]],
             coverage: [self.coverage[1], self.coverage[0]],
             spans,
+            moved,
         }
     }
 
@@ -430,15 +461,19 @@ pub fn align(
     let mut out = Vec::new();
     let mut ranges = Vec::new();
     let mut flags = Vec::new();
+    let mut short: Vec<Piece> = Vec::new();
     for s in kept {
         let (wa, wb) = (s.a1 - s.a0, s.b1 - s.b0);
         let words = wa.min(wb);
         let whole = wa as f64 >= p.near_coverage * na && wb as f64 >= p.near_coverage * nb;
-        if words < p.min_words && !whole {
-            continue;
-        }
         let similarity = (s.cov_a.min(wa) + s.cov_b.min(wb)) as f64 / (wa + wb) as f64;
         if similarity < p.min_similarity {
+            continue;
+        }
+        if words < p.min_words && !whole {
+            if words >= MIN_MOVED_WORDS.min(p.min_words) {
+                short.push(s);
+            }
             continue;
         }
         let share = |ma: &[(u32, u32)], mb: &[(u32, u32)]| {
@@ -512,9 +547,34 @@ pub fn align(
             }
         }
     }
-    // Coverage: the share of each document's words inside content spans,
-    // not counting its chrome outside them (a copy that differs only in
-    // page chrome is a near duplicate).
+    // Moved blocks: once the pair has content, its shorter aligned blocks
+    // outside every span that are not chrome (a reordered copy's short
+    // paragraphs).
+    let mut moved_ranges: Vec<((u32, u32), (u32, u32))> = Vec::new();
+    let mut moved = Vec::new();
+    if out.iter().any(|s| !s.boilerplate) {
+        short.sort_by_key(|s| (s.a0, s.b0));
+        for s in short {
+            let free = ranges.iter().chain(&moved_ranges).all(|r| {
+                overlap(s.a0, s.a1, r.0 .0, r.0 .1) == 0 && overlap(s.b0, s.b1, r.1 .0, r.1 .1) == 0
+            });
+            let chrome_words =
+                in_stretches(&mask_a, s.a0, s.a1) + in_stretches(&mask_b, s.b0, s.b1);
+            let all = (s.a1 - s.a0) + (s.b1 - s.b0);
+            if !free || chrome_words as f64 >= p.chrome_fraction * all as f64 {
+                continue;
+            }
+            moved_ranges.push(((s.a0, s.a1), (s.b0, s.b1)));
+            moved.push(MovedBlock {
+                a: byte_span(a_text, &a.tokens, s.a0, s.a1),
+                b: byte_span(b_text, &b.tokens, s.b0, s.b1),
+                words: (s.a1 - s.a0).min(s.b1 - s.b0),
+            });
+        }
+    }
+    // Coverage: the share of each document's words inside content spans
+    // and moved blocks, not counting its chrome outside them (a copy that
+    // differs only in page chrome is a near duplicate).
     let covered = |side: usize| {
         let pick = |r: &((u32, u32), (u32, u32))| if side == 0 { r.0 } else { r.1 };
         let (mask, n) = if side == 0 {
@@ -533,6 +593,7 @@ pub fn align(
                 content.push(pick(r));
             }
         }
+        content.extend(moved_ranges.iter().map(pick));
         content.sort_unstable();
         chrome_r.sort_unstable();
         let content = merge_ranges(&content);
@@ -551,6 +612,7 @@ pub fn align(
         containment,
         coverage: [covered(0), covered(1)],
         spans: out,
+        moved,
     }
 }
 

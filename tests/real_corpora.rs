@@ -996,3 +996,59 @@ fn the_footer_corpus_report_does_not_depend_on_threads() {
     checked(&report, dir.path());
     assert!(one == two, "-j1 and -j2 reports differ");
 }
+
+// -------------------------------------------------- 10. a reordered copy
+
+#[test]
+fn a_copy_with_its_paragraphs_shuffled_is_a_near_duplicate() {
+    // 300 paragraphs of 15-70 words, and the same paragraphs in another
+    // order: every paragraph is in both, most are under --min-words.
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng(0x5eed_0012);
+    let paras: Vec<String> = (0..300u64)
+        .map(|i| prose(9000 + i, 15 + (rng.next() % 56) as usize))
+        .collect();
+    let mut order: Vec<usize> = (0..paras.len()).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+    }
+    let a = paras.join("\n\n") + "\n";
+    let b = order
+        .iter()
+        .map(|&i| paras[i].as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+        + "\n";
+    write(dir.path(), "a.txt", &a);
+    write(dir.path(), "b.txt", &b);
+    let report = scan(dir.path(), &["."], 1);
+    let (pair, _) = pair_of(&report, "a.txt", "b.txt");
+    assert_eq!(
+        pair.kind,
+        Kind::NearDuplicate,
+        "coverage {:?}",
+        pair.coverage
+    );
+    assert!(
+        pair.coverage.iter().all(|&c| c >= 0.9),
+        "{:?}",
+        pair.coverage
+    );
+    let moved = pair
+        .moved
+        .as_ref()
+        .expect("short paragraphs reported as moved blocks");
+    assert_eq!(moved.blocks, moved.ranges.len());
+    assert!(moved.blocks > 0);
+    // Each moved block is the same text on both sides, outside every span.
+    for r in &moved.ranges {
+        let (x, y) = (&a[r.a[0]..r.a[1]], &b[r.b[0]..r.b[1]]);
+        assert_eq!(x, y, "a moved block is a repeated paragraph");
+        for s in &pair.spans {
+            assert!(
+                r.a[1] <= s.a.start || r.a[0] >= s.a.end,
+                "moved block inside a span"
+            );
+        }
+    }
+}

@@ -85,9 +85,34 @@ pub struct PairEntry {
     pub coverage: [f64; 2],
     /// The paired spans, in order of position in a.
     pub spans: Vec<SpanEntry>,
+    /// Short blocks (under `--min-words`) the pair also shares outside its
+    /// spans, once it is flagged: moved paragraphs of a reordered copy.
+    /// Absent when there are none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved: Option<MovedEntry>,
     /// Indices of a and b in `documents`.
     #[serde(skip)]
     pub ids: (u32, u32),
+}
+
+/// The short blocks a flagged pair shares besides its spans, as one group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MovedEntry {
+    /// How many blocks.
+    pub blocks: usize,
+    /// Their words (shorter side), in all.
+    pub words: u32,
+    /// Each block's byte ranges `[start, end)` in a and in b.
+    pub ranges: Vec<MovedRange>,
+}
+
+/// One moved block: byte ranges in a and b.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MovedRange {
+    /// `[start, end)` in a's file.
+    pub a: [usize; 2],
+    /// `[start, end)` in b's file.
+    pub b: [usize; 2],
 }
 
 /// A span of a and the span of b that repeats it.
@@ -267,6 +292,22 @@ impl Report {
                         baselined: false,
                     })
                     .collect(),
+                moved: (!al.moved.is_empty()).then(|| MovedEntry {
+                    blocks: al.moved.len(),
+                    words: al.moved.iter().map(|m| m.words).sum(),
+                    ranges: al
+                        .moved
+                        .iter()
+                        .map(|m| {
+                            let (la, lb) =
+                                (ia.locate(m.a.start, m.a.end), ib.locate(m.b.start, m.b.end));
+                            MovedRange {
+                                a: [la.start, la.end],
+                                b: [lb.start, lb.end],
+                            }
+                        })
+                        .collect(),
+                }),
                 ids: (f.a, f.b),
             });
         }

@@ -616,6 +616,7 @@ pub(crate) mod fixture {
                             baselined: false,
                         })
                         .collect(),
+                    moved: None,
                     ids: (a, b),
                 }
             })

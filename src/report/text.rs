@@ -72,6 +72,15 @@ pub fn write(
             side(w, &st, "a", s, true, da)?;
             side(w, &st, "b", s, false, db)?;
         }
+        if let Some(m) = &pair.moved {
+            writeln!(
+                w,
+                "  and {} shorter block{} ({} words) repeated outside the spans (moved or reordered)",
+                m.blocks,
+                if m.blocks == 1 { "" } else { "s" },
+                m.words
+            )?;
+        }
         writeln!(w)?;
     }
     if !report.clusters.is_empty() {

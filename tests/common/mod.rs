@@ -62,6 +62,21 @@ pub struct PairEntry {
     pub containment: [f64; 2],
     pub coverage: [f64; 2],
     pub spans: Vec<SpanEntry>,
+    #[serde(default)]
+    pub moved: Option<MovedEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MovedEntry {
+    pub blocks: usize,
+    pub words: u64,
+    pub ranges: Vec<MovedRange>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MovedRange {
+    pub a: [usize; 2],
+    pub b: [usize; 2],
 }
 
 #[derive(Debug, Deserialize)]
