@@ -103,9 +103,8 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     let opts = options(&a.detect, ctx)?;
     let paths = ctx.paths(&a.paths);
     let inputs = read(&paths, &a.input, ctx)?;
-    ctx.progress
-        .stage(&format!("comparing {} documents", inputs.docs.len()));
-    let result = neardup::scan(&inputs.docs, &opts);
+    let bars = progress::EngineBars::new(&ctx.progress);
+    let result = neardup::scan::scan_with_progress(&inputs.docs, &opts, &bars);
     let report = Report::new(&inputs.docs, &result, &inputs.errors, &inputs.skipped);
     finish(
         report,
@@ -130,7 +129,9 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         skipped.extend(new.skipped);
         let (survey, index, known) = check::in_memory(corpus.docs, new.docs, &opts);
         let old = check::from_memory(&known);
-        (check::check(&survey, &index, &opts, &old), errors, skipped)
+        let bars = progress::EngineBars::new(&ctx.progress);
+        let checked = check::check_with_progress(&survey, &index, &opts, &old, &bars);
+        (checked, errors, skipped)
     } else {
         if jsonl(&a.input, ctx) {
             bail!("--jsonl with an index is not supported yet: name the new records' files with --new");
@@ -166,7 +167,8 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         let survey = survey(&files, Some(&index), &walk, ctx);
         problems(&survey.errors, &survey.skipped, ctx);
         let old = check::from_disk(walk.clone());
-        let checked = check::check(&survey, &index, &opts, &old);
+        let bars = progress::EngineBars::new(&ctx.progress);
+        let checked = check::check_with_progress(&survey, &index, &opts, &old, &bars);
         errors.extend(survey.errors);
         (checked, errors, survey.skipped)
     };
@@ -232,9 +234,9 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     let files = input::find_files(&paths, &walk, &mut errors)?;
     problems(&errors, &[], ctx);
     let survey = survey(&files, Some(&index), &walk, ctx);
-    ctx.progress.stage("sketching new and changed documents");
     problems(&survey.errors, &survey.skipped, ctx);
-    let entries = check::index_entries(&survey, &index, &opts);
+    let bars = progress::EngineBars::new(&ctx.progress);
+    let entries = check::index_entries_with_progress(&survey, &index, &opts, &bars);
     let mut seen = std::collections::HashSet::new();
     let mut refresh = Vec::new();
     for s in &survey.files {
@@ -549,7 +551,8 @@ fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
         let id = ctx.pick("jsonl_id", i.jsonl_id.clone(), f.jsonl_id.clone());
         input::read_jsonl_inputs(paths, &w, &text, &id)?
     } else {
-        input::read_inputs(paths, &w)?
+        let bars = progress::EngineBars::new(&ctx.progress);
+        input::read_inputs_with_progress(paths, &w, &bars)?
     };
     problems(&inputs.errors, &inputs.skipped, ctx);
     notes(inputs.docs.iter(), ctx);

@@ -32,6 +32,7 @@ pub mod lock;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
+pub mod observe;
 pub mod postings;
 pub mod report;
 pub mod scan;
