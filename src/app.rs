@@ -33,15 +33,15 @@ pub const DEFAULT_INDEX: &str = ".neardup/index";
 /// Settings from the command line and from neardup.toml: a flag given on
 /// the command line wins, then the file, then the built-in default.
 pub struct Ctx {
-    file: FileConfig,
+    pub(crate) file: FileConfig,
     given: std::collections::HashSet<String>,
-    progress: Progress,
+    pub(crate) progress: Progress,
 }
 
 impl Ctx {
     /// The value of a setting: the command line's when given there, else
     /// the file's, else the command line's default.
-    fn pick<T>(&self, id: &str, cli: T, file: Option<T>) -> T {
+    pub(crate) fn pick<T>(&self, id: &str, cli: T, file: Option<T>) -> T {
         if self.given.contains(id) {
             cli
         } else {
@@ -50,7 +50,7 @@ impl Ctx {
     }
 
     /// Paths from the command line, else from the file.
-    fn paths(&self, cli: &[PathBuf]) -> Vec<PathBuf> {
+    pub(crate) fn paths(&self, cli: &[PathBuf]) -> Vec<PathBuf> {
         if cli.is_empty() {
             self.file.paths.clone()
         } else {
@@ -94,6 +94,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
         Command::Check(a) => check(a, &ctx),
         Command::Index(IndexCommand::Build(a)) => index(a, false, &ctx),
         Command::Index(IndexCommand::Update(a)) => index(a, true, &ctx),
+        Command::Dedupe(a) => crate::dedupe_cmd::run(a, &ctx),
     };
     ctx.progress.finish();
     code
@@ -407,7 +408,7 @@ fn finish(
     })
 }
 
-fn options(d: &DetectArgs, ctx: &Ctx) -> anyhow::Result<ScanOptions> {
+pub(crate) fn options(d: &DetectArgs, ctx: &Ctx) -> anyhow::Result<ScanOptions> {
     let f = &ctx.file;
     let mut opts = ScanOptions::default();
     let a = &mut opts.align;
@@ -470,7 +471,7 @@ fn survey(
     all
 }
 
-fn jsonl(i: &InputArgs, ctx: &Ctx) -> bool {
+pub(crate) fn jsonl(i: &InputArgs, ctx: &Ctx) -> bool {
     i.jsonl || ctx.file.jsonl.unwrap_or(false)
 }
 
@@ -526,11 +527,11 @@ fn missing(paths: &[PathBuf]) -> Vec<(&PathBuf, std::io::Error)> {
 
 /// Whether none of `paths` can be looked at: a run over them reads no
 /// document, and its report must not replace a good one.
-fn all_missing(paths: &[PathBuf]) -> bool {
+pub(crate) fn all_missing(paths: &[PathBuf]) -> bool {
     !paths.is_empty() && missing(paths).len() == paths.len()
 }
 
-fn require_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
+pub(crate) fn require_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
     if paths.is_empty() {
         bail!("no paths given: name the files or directories to read");
     }
@@ -538,7 +539,7 @@ fn require_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
 }
 
 /// Reads plain or JSONL documents and reports what went wrong on stderr.
-fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
+pub(crate) fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
     require_paths(paths)?;
     let w = walk(i, ctx)?;
     ctx.progress.stage("reading documents");

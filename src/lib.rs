@@ -21,6 +21,7 @@ pub mod cluster;
 pub mod config;
 pub mod config_file;
 pub mod decode;
+pub mod dedupe;
 pub mod error;
 pub mod escape;
 pub mod eval;
