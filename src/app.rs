@@ -134,9 +134,6 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         let checked = check::check_with_progress(&survey, &index, &opts, &old, &bars);
         (checked, errors, skipped)
     } else {
-        if jsonl(&a.input, ctx) {
-            bail!("--jsonl with an index is not supported yet: name the new records' files with --new");
-        }
         require_paths(&paths)?;
         let path = index_path(a.index.clone(), ctx);
         ctx.progress
@@ -165,9 +162,12 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         let mut errors = Vec::new();
         let files = input::find_files(&paths, &walk, &mut errors)?;
         problems(&errors, &[], ctx);
-        let survey = survey(&files, Some(&index), &walk, ctx);
+        let survey = survey(&files, Some(&index), &walk, &a.input, ctx)?;
         problems(&survey.errors, &survey.skipped, ctx);
-        let old = check::from_disk(walk.clone());
+        let old: Box<check::OldText<'static>> = match jsonl_fields(&a.input, ctx) {
+            Some((text, id)) => Box::new(neardup::jsonl_index::from_disk(text, id)),
+            None => Box::new(check::from_disk(walk.clone())),
+        };
         let bars = progress::EngineBars::new(&ctx.progress);
         let checked = check::check_with_progress(&survey, &index, &opts, &old, &bars);
         errors.extend(survey.errors);
@@ -198,9 +198,6 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     require_paths(&paths)?;
     let opts = options(&a.detect, ctx)?;
     let walk = walk(&a.input, ctx)?;
-    if jsonl(&a.input, ctx) {
-        bail!("--jsonl corpora cannot be indexed yet: use `neardup check --new` or `neardup scan`");
-    }
     let params = IndexParams::from_options(&opts);
     let path = index_path(a.index.clone(), ctx);
     // A mistyped corpus path would drop every document under it.
@@ -234,7 +231,7 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     let mut errors = Vec::new();
     let files = input::find_files(&paths, &walk, &mut errors)?;
     problems(&errors, &[], ctx);
-    let survey = survey(&files, Some(&index), &walk, ctx);
+    let survey = survey(&files, Some(&index), &walk, &a.input, ctx)?;
     problems(&survey.errors, &survey.skipped, ctx);
     let bars = progress::EngineBars::new(&ctx.progress);
     let entries = check::index_entries_with_progress(&survey, &index, &opts, &bars);
@@ -247,8 +244,8 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
                 refresh.push((p.clone(), *stat));
                 seen.insert(p);
             }
-            Status::New { doc, .. } => {
-                seen.insert(check::index_key(&doc.path));
+            Status::New { key, .. } => {
+                seen.insert(key.clone());
             }
         }
     }
@@ -454,21 +451,40 @@ fn survey(
     files: &[PathBuf],
     index: Option<&Index>,
     walk: &WalkOptions,
+    input: &InputArgs,
     ctx: &Ctx,
-) -> check::Survey {
+) -> anyhow::Result<check::Survey> {
+    let fields = jsonl_fields(input, ctx);
+    if fields.is_some() && walk.encoding.is_some() {
+        bail!("--encoding does not apply to --jsonl input: JSON Lines are always UTF-8");
+    }
     let bar = ctx
         .progress
         .bar(files.len() as u64, "reading and comparing with the index");
     let mut all = check::Survey::default();
     for chunk in files.chunks(4096) {
-        let s = check::survey(chunk, index, walk);
+        let s = match &fields {
+            Some((text, id)) => neardup::jsonl_index::survey(chunk, index, text, id),
+            None => check::survey(chunk, index, walk),
+        };
         notes(s.new_docs(), ctx);
         all.files.extend(s.files);
         all.errors.extend(s.errors);
         all.skipped.extend(s.skipped);
         bar.inc(chunk.len() as u64);
     }
-    all
+    Ok(all)
+}
+
+/// With --jsonl, the text and id fields.
+fn jsonl_fields(i: &InputArgs, ctx: &Ctx) -> Option<(String, String)> {
+    let f = &ctx.file;
+    jsonl(i, ctx).then(|| {
+        (
+            ctx.pick("jsonl_text", i.jsonl_text.clone(), f.jsonl_text.clone()),
+            ctx.pick("jsonl_id", i.jsonl_id.clone(), f.jsonl_id.clone()),
+        )
+    })
 }
 
 pub(crate) fn jsonl(i: &InputArgs, ctx: &Ctx) -> bool {

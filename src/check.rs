@@ -57,6 +57,9 @@ pub enum Status {
         doc: Document,
         /// Its mtime before reading.
         mtime: (i64, u32),
+        /// Its key in the index ([`index_key`] of its path; for a JSON
+        /// Lines record, [`crate::jsonl_index::record_key`]).
+        key: String,
     },
 }
 
@@ -136,7 +139,11 @@ fn survey_one(path: &Path, index: Option<&Index>, opts: &WalkOptions) -> Result<
             });
         }
     }
-    Ok(Status::New { doc, mtime })
+    Ok(Status::New {
+        key: index_key(&doc.path),
+        doc,
+        mtime,
+    })
 }
 
 /// The findings of a check, over a view of the corpus: the new documents and
@@ -417,10 +424,9 @@ fn view(
     for &d in &ids {
         match texts.document(d) {
             Ok(doc) => {
-                docs.push(Document {
-                    path: path(d).to_string(),
-                    ..doc.into_owned()
-                });
+                // Named as read (a JSON Lines record by its current line),
+                // which for a file is its indexed path.
+                docs.push(doc.into_owned());
                 keep.push(d);
             }
             Err(e) => result.errors.push(e),
@@ -480,19 +486,19 @@ pub fn index_entries_with_progress(
     opts: &ScanOptions,
     progress: &dyn Progress,
 ) -> Vec<IndexedDoc> {
-    let new: Vec<(&Document, (i64, u32))> = survey
+    let new: Vec<(&Document, (i64, u32), &str)> = survey
         .files
         .iter()
         .filter_map(|s| match s {
-            Status::New { doc, mtime } => Some((doc, *mtime)),
+            Status::New { doc, mtime, key } => Some((doc, *mtime, key.as_str())),
             Status::Unchanged { .. } => None,
         })
         .collect();
-    let texts: Vec<&str> = new.iter().map(|(d, _)| d.text.as_str()).collect();
+    let texts: Vec<&str> = new.iter().map(|(d, _, _)| d.text.as_str()).collect();
     let sketches = sketch_all_with_progress(&texts, opts, progress);
     new.iter()
         .zip(&sketches)
-        .map(|((d, mtime), s)| entry(index_key(&d.path), d, *mtime, s, index.params()))
+        .map(|((d, mtime, key), s)| entry(key.to_string(), d, *mtime, s, index.params()))
         .collect()
 }
 
@@ -545,10 +551,11 @@ pub fn in_memory(
             stat: (0, (0, 0)),
         })
         .collect();
-    files.extend(
-        new.into_iter()
-            .map(|doc| Status::New { doc, mtime: (0, 0) }),
-    );
+    files.extend(new.into_iter().map(|doc| Status::New {
+        key: doc.path.clone(),
+        doc,
+        mtime: (0, 0),
+    }));
     (
         Survey {
             files,

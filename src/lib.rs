@@ -28,6 +28,7 @@ pub mod eval;
 pub mod index;
 pub mod input;
 pub mod jsonl;
+pub mod jsonl_index;
 pub mod location;
 pub mod lock;
 pub mod lsh;
