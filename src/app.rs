@@ -33,15 +33,15 @@ pub const DEFAULT_INDEX: &str = ".neardup/index";
 /// Settings from the command line and from neardup.toml: a flag given on
 /// the command line wins, then the file, then the built-in default.
 pub struct Ctx {
-    file: FileConfig,
+    pub(crate) file: FileConfig,
     given: std::collections::HashSet<String>,
-    progress: Progress,
+    pub(crate) progress: Progress,
 }
 
 impl Ctx {
     /// The value of a setting: the command line's when given there, else
     /// the file's, else the command line's default.
-    fn pick<T>(&self, id: &str, cli: T, file: Option<T>) -> T {
+    pub(crate) fn pick<T>(&self, id: &str, cli: T, file: Option<T>) -> T {
         if self.given.contains(id) {
             cli
         } else {
@@ -50,7 +50,7 @@ impl Ctx {
     }
 
     /// Paths from the command line, else from the file.
-    fn paths(&self, cli: &[PathBuf]) -> Vec<PathBuf> {
+    pub(crate) fn paths(&self, cli: &[PathBuf]) -> Vec<PathBuf> {
         if cli.is_empty() {
             self.file.paths.clone()
         } else {
@@ -94,6 +94,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
         Command::Check(a) => check(a, &ctx),
         Command::Index(IndexCommand::Build(a)) => index(a, false, &ctx),
         Command::Index(IndexCommand::Update(a)) => index(a, true, &ctx),
+        Command::Dedupe(a) => crate::dedupe_cmd::run(a, &ctx),
     };
     ctx.progress.finish();
     code
@@ -103,9 +104,8 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     let opts = options(&a.detect, ctx)?;
     let paths = ctx.paths(&a.paths);
     let inputs = read(&paths, &a.input, ctx)?;
-    ctx.progress
-        .stage(&format!("comparing {} documents", inputs.docs.len()));
-    let result = neardup::scan(&inputs.docs, &opts);
+    let bars = progress::EngineBars::new(&ctx.progress);
+    let result = neardup::scan::scan_with_progress(&inputs.docs, &opts, &bars);
     let report = Report::new(&inputs.docs, &result, &inputs.errors, &inputs.skipped);
     finish(
         report,
@@ -130,11 +130,10 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         skipped.extend(new.skipped);
         let (survey, index, known) = check::in_memory(corpus.docs, new.docs, &opts);
         let old = check::from_memory(&known);
-        (check::check(&survey, &index, &opts, &old), errors, skipped)
+        let bars = progress::EngineBars::new(&ctx.progress);
+        let checked = check::check_with_progress(&survey, &index, &opts, &old, &bars);
+        (checked, errors, skipped)
     } else {
-        if jsonl(&a.input, ctx) {
-            bail!("--jsonl with an index is not supported yet: name the new records' files with --new");
-        }
         require_paths(&paths)?;
         let path = index_path(a.index.clone(), ctx);
         ctx.progress
@@ -163,10 +162,14 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         let mut errors = Vec::new();
         let files = input::find_files(&paths, &walk, &mut errors)?;
         problems(&errors, &[], ctx);
-        let survey = survey(&files, Some(&index), &walk, ctx);
+        let survey = survey(&files, Some(&index), &walk, &a.input, ctx)?;
         problems(&survey.errors, &survey.skipped, ctx);
-        let old = check::from_disk(walk.clone());
-        let checked = check::check(&survey, &index, &opts, &old);
+        let old: Box<check::OldText<'static>> = match jsonl_fields(&a.input, ctx) {
+            Some((text, id)) => Box::new(neardup::jsonl_index::from_disk(text, id)),
+            None => Box::new(check::from_disk(walk.clone())),
+        };
+        let bars = progress::EngineBars::new(&ctx.progress);
+        let checked = check::check_with_progress(&survey, &index, &opts, &old, &bars);
         errors.extend(survey.errors);
         (checked, errors, survey.skipped)
     };
@@ -195,9 +198,6 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     require_paths(&paths)?;
     let opts = options(&a.detect, ctx)?;
     let walk = walk(&a.input, ctx)?;
-    if jsonl(&a.input, ctx) {
-        bail!("--jsonl corpora cannot be indexed yet: use `neardup check --new` or `neardup scan`");
-    }
     let params = IndexParams::from_options(&opts);
     let path = index_path(a.index.clone(), ctx);
     // A mistyped corpus path would drop every document under it.
@@ -231,10 +231,10 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     let mut errors = Vec::new();
     let files = input::find_files(&paths, &walk, &mut errors)?;
     problems(&errors, &[], ctx);
-    let survey = survey(&files, Some(&index), &walk, ctx);
-    ctx.progress.stage("sketching new and changed documents");
+    let survey = survey(&files, Some(&index), &walk, &a.input, ctx)?;
     problems(&survey.errors, &survey.skipped, ctx);
-    let entries = check::index_entries(&survey, &index, &opts);
+    let bars = progress::EngineBars::new(&ctx.progress);
+    let entries = check::index_entries_with_progress(&survey, &index, &opts, &bars);
     let mut seen = std::collections::HashSet::new();
     let mut refresh = Vec::new();
     for s in &survey.files {
@@ -244,8 +244,8 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
                 refresh.push((p.clone(), *stat));
                 seen.insert(p);
             }
-            Status::New { doc, .. } => {
-                seen.insert(check::index_key(&doc.path));
+            Status::New { key, .. } => {
+                seen.insert(key.clone());
             }
         }
     }
@@ -405,7 +405,7 @@ fn finish(
     })
 }
 
-fn options(d: &DetectArgs, ctx: &Ctx) -> anyhow::Result<ScanOptions> {
+pub(crate) fn options(d: &DetectArgs, ctx: &Ctx) -> anyhow::Result<ScanOptions> {
     let f = &ctx.file;
     let mut opts = ScanOptions::default();
     let a = &mut opts.align;
@@ -451,24 +451,43 @@ fn survey(
     files: &[PathBuf],
     index: Option<&Index>,
     walk: &WalkOptions,
+    input: &InputArgs,
     ctx: &Ctx,
-) -> check::Survey {
+) -> anyhow::Result<check::Survey> {
+    let fields = jsonl_fields(input, ctx);
+    if fields.is_some() && walk.encoding.is_some() {
+        bail!("--encoding does not apply to --jsonl input: JSON Lines are always UTF-8");
+    }
     let bar = ctx
         .progress
         .bar(files.len() as u64, "reading and comparing with the index");
     let mut all = check::Survey::default();
     for chunk in files.chunks(4096) {
-        let s = check::survey(chunk, index, walk);
+        let s = match &fields {
+            Some((text, id)) => neardup::jsonl_index::survey(chunk, index, text, id),
+            None => check::survey(chunk, index, walk),
+        };
         notes(s.new_docs(), ctx);
         all.files.extend(s.files);
         all.errors.extend(s.errors);
         all.skipped.extend(s.skipped);
         bar.inc(chunk.len() as u64);
     }
-    all
+    Ok(all)
 }
 
-fn jsonl(i: &InputArgs, ctx: &Ctx) -> bool {
+/// With --jsonl, the text and id fields.
+fn jsonl_fields(i: &InputArgs, ctx: &Ctx) -> Option<(String, String)> {
+    let f = &ctx.file;
+    jsonl(i, ctx).then(|| {
+        (
+            ctx.pick("jsonl_text", i.jsonl_text.clone(), f.jsonl_text.clone()),
+            ctx.pick("jsonl_id", i.jsonl_id.clone(), f.jsonl_id.clone()),
+        )
+    })
+}
+
+pub(crate) fn jsonl(i: &InputArgs, ctx: &Ctx) -> bool {
     i.jsonl || ctx.file.jsonl.unwrap_or(false)
 }
 
@@ -524,11 +543,11 @@ fn missing(paths: &[PathBuf]) -> Vec<(&PathBuf, std::io::Error)> {
 
 /// Whether none of `paths` can be looked at: a run over them reads no
 /// document, and its report must not replace a good one.
-fn all_missing(paths: &[PathBuf]) -> bool {
+pub(crate) fn all_missing(paths: &[PathBuf]) -> bool {
     !paths.is_empty() && missing(paths).len() == paths.len()
 }
 
-fn require_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
+pub(crate) fn require_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
     if paths.is_empty() {
         bail!("no paths given: name the files or directories to read");
     }
@@ -536,7 +555,7 @@ fn require_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
 }
 
 /// Reads plain or JSONL documents and reports what went wrong on stderr.
-fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
+pub(crate) fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
     require_paths(paths)?;
     let w = walk(i, ctx)?;
     ctx.progress.stage("reading documents");
@@ -549,7 +568,8 @@ fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
         let id = ctx.pick("jsonl_id", i.jsonl_id.clone(), f.jsonl_id.clone());
         input::read_jsonl_inputs(paths, &w, &text, &id)?
     } else {
-        input::read_inputs(paths, &w)?
+        let bars = progress::EngineBars::new(&ctx.progress);
+        input::read_inputs_with_progress(paths, &w, &bars)?
     };
     problems(&inputs.errors, &inputs.skipped, ctx);
     notes(inputs.docs.iter(), ctx);

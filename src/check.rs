@@ -12,8 +12,11 @@ use crate::error::Error;
 use crate::index::{mtime_of, Index, IndexedDoc};
 use crate::input::{read_document, Document, Fault, Skipped, WalkOptions};
 use crate::minhash::DocSketch;
+use crate::observe::{NoProgress, Progress};
 use crate::postings::{self, Posting};
-use crate::scan::{find, sketch_all, Known, ScanResult, TextSource};
+use crate::scan::{
+    find_with_progress, sketch_all, sketch_all_with_progress, Known, ScanResult, TextSource,
+};
 use crate::ScanOptions;
 use ahash::AHashSet;
 use rayon::prelude::*;
@@ -54,6 +57,9 @@ pub enum Status {
         doc: Document,
         /// Its mtime before reading.
         mtime: (i64, u32),
+        /// Its key in the index ([`index_key`] of its path; for a JSON
+        /// Lines record, [`crate::jsonl_index::record_key`]).
+        key: String,
     },
 }
 
@@ -133,7 +139,11 @@ fn survey_one(path: &Path, index: Option<&Index>, opts: &WalkOptions) -> Result<
             });
         }
     }
-    Ok(Status::New { doc, mtime })
+    Ok(Status::New {
+        key: index_key(&doc.path),
+        doc,
+        mtime,
+    })
 }
 
 /// The findings of a check, over a view of the corpus: the new documents and
@@ -206,6 +216,18 @@ impl TextSource for Texts<'_, '_> {
 /// documents (`index`, may be empty) and of each other.
 /// Indexed texts come from `old` ([`from_disk`] for an index of files).
 pub fn check(survey: &Survey, index: &Index, opts: &ScanOptions, old: &OldText<'_>) -> Checked {
+    check_with_progress(survey, index, opts, old, &NoProgress)
+}
+
+/// [`check`], reporting the new documents sketched and the candidate pairs
+/// verified to `progress`.
+pub fn check_with_progress(
+    survey: &Survey,
+    index: &Index,
+    opts: &ScanOptions,
+    old: &OldText<'_>,
+    progress: &dyn Progress,
+) -> Checked {
     let indexed = index.docs();
     let mut stale = vec![true; indexed.len()];
     for id in survey.unchanged() {
@@ -213,7 +235,7 @@ pub fn check(survey: &Survey, index: &Index, opts: &ScanOptions, old: &OldText<'
     }
     let new: Vec<&Document> = survey.new_docs().collect();
     let texts: Vec<&str> = new.iter().map(|d| d.text.as_str()).collect();
-    let sketches = sketch_all(&texts, opts);
+    let sketches = sketch_all_with_progress(&texts, opts, progress);
     let known = Consulted::new(indexed, &stale, &sketches, opts);
     let words: Vec<u32> = indexed
         .iter()
@@ -226,7 +248,8 @@ pub fn check(survey: &Survey, index: &Index, opts: &ScanOptions, old: &OldText<'
         old,
     };
     let sk = IndexedSketches(indexed);
-    let mut result = find(known.known(&sk), &sketches, &source, words, opts);
+    let mut result =
+        find_with_progress(known.known(&sk), &sketches, &source, words, opts, progress);
     // Documents in this check: unchanged and new (not stale index entries).
     result.stats.documents = survey.files.len();
     view(result, indexed, &new, &source, opts)
@@ -401,10 +424,9 @@ fn view(
     for &d in &ids {
         match texts.document(d) {
             Ok(doc) => {
-                docs.push(Document {
-                    path: path(d).to_string(),
-                    ..doc.into_owned()
-                });
+                // Named as read (a JSON Lines record by its current line),
+                // which for a file is its indexed path.
+                docs.push(doc.into_owned());
                 keep.push(d);
             }
             Err(e) => result.errors.push(e),
@@ -454,19 +476,29 @@ fn view(
 
 /// Index entries for the new documents of a survey.
 pub fn index_entries(survey: &Survey, index: &Index, opts: &ScanOptions) -> Vec<IndexedDoc> {
-    let new: Vec<(&Document, (i64, u32))> = survey
+    index_entries_with_progress(survey, index, opts, &NoProgress)
+}
+
+/// [`index_entries`], reporting the documents sketched to `progress`.
+pub fn index_entries_with_progress(
+    survey: &Survey,
+    index: &Index,
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+) -> Vec<IndexedDoc> {
+    let new: Vec<(&Document, (i64, u32), &str)> = survey
         .files
         .iter()
         .filter_map(|s| match s {
-            Status::New { doc, mtime } => Some((doc, *mtime)),
+            Status::New { doc, mtime, key } => Some((doc, *mtime, key.as_str())),
             Status::Unchanged { .. } => None,
         })
         .collect();
-    let texts: Vec<&str> = new.iter().map(|(d, _)| d.text.as_str()).collect();
-    let sketches = sketch_all(&texts, opts);
+    let texts: Vec<&str> = new.iter().map(|(d, _, _)| d.text.as_str()).collect();
+    let sketches = sketch_all_with_progress(&texts, opts, progress);
     new.iter()
         .zip(&sketches)
-        .map(|((d, mtime), s)| entry(index_key(&d.path), d, *mtime, s, index.params()))
+        .map(|((d, mtime, key), s)| entry(key.to_string(), d, *mtime, s, index.params()))
         .collect()
 }
 
@@ -519,10 +551,11 @@ pub fn in_memory(
             stat: (0, (0, 0)),
         })
         .collect();
-    files.extend(
-        new.into_iter()
-            .map(|doc| Status::New { doc, mtime: (0, 0) }),
-    );
+    files.extend(new.into_iter().map(|doc| Status::New {
+        key: doc.path.clone(),
+        doc,
+        mtime: (0, 0),
+    }));
     (
         Survey {
             files,

@@ -44,6 +44,14 @@ pub enum Command {
     /// Build or update the persisted corpus index.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Apply the keep/drop decision: write the drop list, move the dropped
+    /// files, or write the kept JSON Lines records (and, with --what
+    /// partial, copies without their repeated spans).
+    ///
+    /// Runs the scan (the options of `scan`) or reads a saved JSON report
+    /// (--report). Never modifies its input; every file written is written
+    /// atomically. Exit status: 0 done, 2 an error (nothing was written).
+    Dedupe(DedupeArgs),
 }
 
 /// `neardup index` subcommands.
@@ -93,6 +101,58 @@ pub struct CheckArgs {
     /// What to report.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `neardup dedupe` options.
+#[derive(Args, Debug)]
+pub struct DedupeArgs {
+    /// Files and directories to scan (not needed with --report).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Use this saved JSON report (`scan --format json`) instead of scanning.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// What to remove: near duplicates (the clusters' drops), or also the
+    /// repeated spans of partial copies, from the later copy.
+    #[arg(long, value_enum, default_value_t = WhatArg::Near)]
+    pub what: WhatArg,
+    /// Write the dropped documents to FILE, one per line, sorted.
+    #[arg(long, value_name = "FILE")]
+    pub drop_list: Option<PathBuf>,
+    /// Move each dropped file under DIR, keeping its path (refuses to
+    /// overwrite a file there; never deletes).
+    #[arg(long, value_name = "DIR")]
+    pub move_dropped: Option<PathBuf>,
+    /// With --jsonl: write the kept records (their lines byte for byte) to
+    /// FILE.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub out: Option<PathBuf>,
+    /// With --what partial and files: write the stripped copies under DIR,
+    /// keeping their paths.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// With --out: add "neardup_cluster" and "neardup_absorbed" (the ids,
+    /// or names, of the records it absorbed) to each cluster's kept record.
+    #[arg(long, requires = "out")]
+    pub annotate: bool,
+    /// With --what partial: put TEXT where a span was removed.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub strip_marker: String,
+    /// What to look at.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// How to compare.
+    #[command(flatten)]
+    pub detect: DetectArgs,
+}
+
+/// What `dedupe` removes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WhatArg {
+    /// Near duplicates: each cluster's drops.
+    Near,
+    /// Also the repeated spans of partial copies (from the later copy).
+    Partial,
 }
 
 /// `neardup index build|update` options.

@@ -152,10 +152,27 @@ pub struct Inputs {
 /// Fails only when a glob is invalid; problems with single files end up in
 /// [`Inputs::errors`] and [`Inputs::skipped`].
 pub fn read_inputs(roots: &[PathBuf], opts: &WalkOptions) -> Result<Inputs, Error> {
+    read_inputs_with_progress(roots, opts, &crate::observe::NoProgress)
+}
+
+/// [`read_inputs`], reporting the stage [`crate::observe::stages::READING`]
+/// with one unit per file found.
+pub fn read_inputs_with_progress(
+    roots: &[PathBuf],
+    opts: &WalkOptions,
+    progress: &dyn crate::observe::Progress,
+) -> Result<Inputs, Error> {
     let mut errors = Vec::new();
     let files = find_files(roots, opts, &mut errors)?;
-    let results: Vec<Result<Option<Document>, Fault>> =
-        files.par_iter().map(|p| read_document(p, opts)).collect();
+    progress.stage(crate::observe::stages::READING, files.len() as u64);
+    let results: Vec<Result<Option<Document>, Fault>> = files
+        .par_iter()
+        .map(|p| {
+            let r = read_document(p, opts);
+            progress.inc(1);
+            r
+        })
+        .collect();
     let mut inputs = Inputs {
         errors,
         ..Inputs::default()

@@ -3,6 +3,7 @@
 
 mod app;
 mod cli;
+mod dedupe_cmd;
 mod progress;
 
 use clap::{CommandFactory, FromArgMatches};

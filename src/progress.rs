@@ -66,7 +66,7 @@ impl Progress {
     /// returns the handle that advances it.
     pub fn bar(&self, len: u64, msg: &str) -> Bar {
         let style = ProgressStyle::with_template(
-            "{msg} [{bar:30}] {human_pos}/{human_len} {elapsed} (eta {eta})",
+            "{msg} [{bar:30}] {human_pos}/{human_len} {per_sec} {elapsed} (eta {eta})",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
@@ -125,6 +125,47 @@ impl Shown {
     fn clear(self) {
         self.live.store(false, Ordering::Relaxed);
         self.bar.finish_and_clear();
+    }
+}
+
+/// The engine's progress reports ([`neardup::observe::Progress`]) drawn as
+/// counted bars on a [`Progress`] line: each stage replaces the line with a
+/// bar of its total, labelled for a person (`sketching 305 documents`).
+pub struct EngineBars<'p> {
+    progress: &'p Progress,
+    bar: std::sync::RwLock<Bar>,
+}
+
+impl<'p> EngineBars<'p> {
+    /// Bars on `progress` (nothing is drawn when it is disabled).
+    pub fn new(progress: &'p Progress) -> EngineBars<'p> {
+        EngineBars {
+            progress,
+            bar: std::sync::RwLock::new(Bar::default()),
+        }
+    }
+}
+
+impl neardup::observe::Progress for EngineBars<'_> {
+    fn stage(&self, name: &str, total: u64) {
+        if self.progress.line.is_none() {
+            return;
+        }
+        use neardup::observe::stages;
+        let label = match name {
+            stages::READING => "reading files",
+            stages::SKETCHING => "sketching documents",
+            stages::VERIFYING => "verifying candidate pairs",
+            other => other,
+        };
+        let bar = self.progress.bar(total, label);
+        *self.bar.write().unwrap_or_else(|e| e.into_inner()) = bar;
+    }
+
+    fn inc(&self, n: u64) {
+        if self.progress.line.is_some() {
+            self.bar.read().unwrap_or_else(|e| e.into_inner()).inc(n);
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use crate::config::ScanOptions;
 use crate::input::Document;
 use crate::lsh;
 use crate::minhash::{self, DocSketch, Scratch};
+use crate::observe::{stages, NoProgress, Progress};
 use crate::postings::{self, Posting};
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -155,10 +156,25 @@ impl TextSource for InMemory<'_> {
 
 /// Sketches texts in parallel, in order.
 pub fn sketch_all(texts: &[&str], opts: &ScanOptions) -> Vec<DocSketch> {
+    sketch_all_with_progress(texts, opts, &NoProgress)
+}
+
+/// [`sketch_all`], reporting the stage [`stages::SKETCHING`] with one unit
+/// per text.
+pub fn sketch_all_with_progress(
+    texts: &[&str],
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+) -> Vec<DocSketch> {
     let params = opts.sketch_params();
+    progress.stage(stages::SKETCHING, texts.len() as u64);
     texts
         .par_iter()
-        .map_init(Scratch::default, |s, t| minhash::sketch(t, &params, s))
+        .map_init(Scratch::default, |s, t| {
+            let sk = minhash::sketch(t, &params, s);
+            progress.inc(1);
+            sk
+        })
         .collect()
 }
 
@@ -168,10 +184,27 @@ pub fn sketch_all(texts: &[&str], opts: &ScanOptions) -> Vec<DocSketch> {
 /// The result depends only on the documents and options, never on the
 /// number of threads.
 pub fn scan(docs: &[Document], opts: &ScanOptions) -> ScanResult {
+    scan_with_progress(docs, opts, &NoProgress)
+}
+
+/// [`scan()`], reporting its counted stages to `progress`: documents
+/// sketched, then candidate pairs verified. The result is the same.
+pub fn scan_with_progress(
+    docs: &[Document],
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+) -> ScanResult {
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-    let sketches = sketch_all(&texts, opts);
+    let sketches = sketch_all_with_progress(&texts, opts, progress);
     let words = sketches.iter().map(|s| s.words).collect();
-    find(Known::default(), &sketches, &InMemory(docs), words, opts)
+    find_with_progress(
+        Known::default(),
+        &sketches,
+        &InMemory(docs),
+        words,
+        opts,
+        progress,
+    )
 }
 
 /// Finds the pairs that involve at least one new document. New documents
@@ -184,6 +217,19 @@ pub fn find(
     texts: &dyn TextSource,
     words: Vec<u32>,
     opts: &ScanOptions,
+) -> ScanResult {
+    find_with_progress(known, new, texts, words, opts, &NoProgress)
+}
+
+/// [`find`], reporting the stage [`stages::VERIFYING`] with one unit per
+/// candidate pair.
+pub fn find_with_progress(
+    known: Known,
+    new: &[DocSketch],
+    texts: &dyn TextSource,
+    words: Vec<u32>,
+    opts: &ScanOptions,
+    progress: &dyn Progress,
 ) -> ScanResult {
     let n_docs = known.len as usize + new.len();
     assert_eq!(words.len(), n_docs, "one word count per document");
@@ -202,7 +248,8 @@ pub fn find(
     let candidates = proposed.candidates;
     stats.verified = candidates.len();
 
-    let verified = verify(texts, &candidates, &words, &chrome, opts);
+    progress.stage(stages::VERIFYING, candidates.len() as u64);
+    let verified = verify_with_progress(texts, &candidates, &words, &chrome, opts, progress);
     stats.flagged = verified.findings.len();
     stats.boilerplate_only = verified.boilerplate_only;
     let pairs = cluster_pairs(&verified.findings, opts.cluster_partial);
@@ -480,6 +527,18 @@ pub fn verify(
     chrome: &Chrome,
     opts: &ScanOptions,
 ) -> Verified {
+    verify_with_progress(texts, candidates, words, chrome, opts, &NoProgress)
+}
+
+/// [`verify`], counting each candidate pair done on `progress`.
+fn verify_with_progress(
+    texts: &dyn TextSource,
+    candidates: &[(u32, u32)],
+    words: &[u32],
+    chrome: &Chrome,
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+) -> Verified {
     let p = &opts.align;
     let mut results: Vec<Outcome> = Vec::with_capacity(candidates.len());
     let mut start = 0;
@@ -519,6 +578,7 @@ pub fn verify(
         let batch: Vec<Outcome> = candidates[start..end]
             .par_iter()
             .map(|&(a, b)| {
+                progress.inc(1);
                 let (ta, pa) = match get(a) {
                     Ok(x) => (&x.0, &x.1),
                     Err(_) => return Outcome::Unreadable,
