@@ -345,3 +345,79 @@ fn seeds_partial_keeps_000_whole_and_001_without_its_first_42_lines() {
     );
     assert!(!stripped.contains(first42.lines().next().unwrap()));
 }
+
+#[test]
+fn usage_errors_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_corpus(dir.path());
+    std::fs::write(dir.path().join("r.json"), "{\"schema\": 9}").unwrap();
+    for (args, says) in [
+        (&["corpus"][..], "nothing to write"),
+        (&["corpus", "--out", "o.jsonl"], "--jsonl"),
+        (&["corpus", "--drop-list", "d", "--annotate"], "--out"),
+        (
+            &["corpus", "--what", "partial", "--drop-list", "d"],
+            "--out-dir",
+        ),
+        (&["corpus", "--jsonl", "--move-dropped", "m"], "--out"),
+        (
+            &["corpus", "--report", "r.json", "--drop-list", "d"],
+            "no paths",
+        ),
+        (&["--report", "r.json", "--drop-list", "d"], "r.json"),
+        (&["missing", "--drop-list", "d"], "missing"),
+    ] {
+        let out = neardup()
+            .current_dir(dir.path())
+            .arg("dedupe")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 2, "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+        for f in ["d", "o.jsonl", "m"] {
+            assert!(!dir.path().join(f).exists(), "{args:?} wrote {f}");
+        }
+    }
+}
+
+#[test]
+fn a_stale_report_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_corpus(dir.path());
+    let report = scan_report(dir.path(), &["corpus"]);
+    std::fs::write(
+        dir.path().join("r.json"),
+        serde_json::to_vec(&report).unwrap(),
+    )
+    .unwrap();
+    let pair = report["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "partial")
+        .unwrap();
+    let b = dir.path().join(pair["b"].as_str().unwrap());
+    let mut text = std::fs::read(&b).unwrap();
+    text.extend_from_slice(b"\nadded later\n");
+    std::fs::write(&b, text).unwrap();
+    let out = neardup()
+        .current_dir(dir.path())
+        .args([
+            "dedupe",
+            "--report",
+            "r.json",
+            "--what",
+            "partial",
+            "--out-dir",
+            "clean",
+            "--drop-list",
+            "d",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("changed since the report"));
+    assert!(!dir.path().join("clean").exists() && !dir.path().join("d").exists());
+}
