@@ -1,6 +1,10 @@
 //! Stage benchmarks on a generated corpus (2,000 documents of ~400 words):
 //! `cargo bench --bench stages`. Throughput is printed per stage in bytes
 //! (or items) per second; see BENCHMARKS.md for numbers and the machine.
+//!
+//! The `long_*` cases use 40 documents of ~300 KB (~40,000 words) that all
+//! end with one 300-word footer and carry the planted repeats (whole, near,
+//! partial copies...) of a generated corpus (issue 7).
 
 use divan::counter::{BytesCount, ItemsCount};
 use divan::Bencher;
@@ -24,6 +28,22 @@ static DOCS: LazyLock<Vec<Document>> = LazyLock::new(|| {
     })
     .documents()
 });
+
+/// 40 documents of ~300 KB (lengths 0.5x-1.5x), one 300-word footer in each.
+static LONG: LazyLock<Vec<Document>> = LazyLock::new(|| {
+    eval::generate(&GenConfig {
+        docs: 40,
+        words: 40_000,
+        seed: 5,
+        footer_words: 300,
+        ..GenConfig::default()
+    })
+    .documents()
+});
+
+fn long_bytes() -> BytesCount {
+    BytesCount::new(LONG.iter().map(|d| d.text.len()).sum::<usize>())
+}
 
 fn bytes() -> BytesCount {
     BytesCount::new(DOCS.iter().map(|d| d.text.len()).sum::<usize>())
@@ -115,4 +135,41 @@ fn end_to_end(b: Bencher) {
     let opts = ScanOptions::default();
     b.counter(ItemsCount::new(DOCS.len()))
         .bench(|| divan::black_box(scan(&DOCS, &opts)));
+}
+
+/// Tokenizing, shingling, winnowing and sorting each long document once, as
+/// the verify stage does for every document in a candidate pair.
+#[divan::bench(sample_count = 10)]
+fn long_prepare(b: Bencher) {
+    let p = AlignParams::default();
+    b.counter(long_bytes())
+        .counter(ItemsCount::new(LONG.len()))
+        .bench(|| {
+            for d in LONG.iter() {
+                divan::black_box(Prepared::new(&d.text, p.k, p.window));
+            }
+        });
+}
+
+/// The sketch stage on the long documents.
+#[divan::bench(sample_count = 10)]
+fn long_sketch(b: Bencher) {
+    let p = ScanOptions::default().sketch_params();
+    let mut s = Scratch::default();
+    b.counter(long_bytes())
+        .counter(ItemsCount::new(LONG.len()))
+        .bench_local(|| {
+            for d in LONG.iter() {
+                divan::black_box(minhash::sketch(&d.text, &p, &mut s));
+            }
+        });
+}
+
+/// The whole scan of the long documents sharing a footer.
+#[divan::bench(sample_count = 10)]
+fn long_end_to_end(b: Bencher) {
+    let opts = ScanOptions::default();
+    b.counter(long_bytes())
+        .counter(ItemsCount::new(LONG.len()))
+        .bench(|| divan::black_box(scan(&LONG, &opts)));
 }

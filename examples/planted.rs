@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example planted -- generate --out DIR [--docs N] [--words W] [--seed S] \
-//!     [--footer-words F] [--syndicated N]
+//!     [--footer-words F] [--syndicated N] [--words-spread S]
 //! cargo run --release --example planted -- score --truth DIR/truth.json --report REPORT.json \
 //!     [--corpus DIR/docs] [--min-precision P] [--min-recall R] [--min-plagdet D] [--json OUT]
 //! ```
@@ -51,6 +51,10 @@ enum Command {
         /// Documents carrying one syndicated article (0: none).
         #[arg(long, default_value_t = 0)]
         syndicated: usize,
+        /// Spread of lengths: with S > 1, each document has from W/S to W*S
+        /// words, log-uniformly (0: 0.5x to 1.5x of --words).
+        #[arg(long, default_value_t = 0)]
+        words_spread: usize,
     },
     /// Score a neardup JSON report against truth.json.
     Score {
@@ -109,6 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
             footer_words,
             syndicated,
+            words_spread,
         } => {
             anyhow::ensure!(docs > 0, "--docs must be positive");
             anyhow::ensure!(words > 0, "--words must be positive");
@@ -119,6 +124,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 words,
                 footer_words,
                 syndicated,
+                words_spread,
             });
             let generated = started.elapsed();
             corpus.write(&out)?;

@@ -62,6 +62,11 @@ pub struct GenConfig {
     /// chrome: every pair of them is a
     /// `syndicated` truth pair (0: none).
     pub syndicated: usize,
+    /// Spread of document lengths (0 or 1: the default, 0.5x to 1.5x of
+    /// `words`). With `S > 1`, lengths are log-uniform from `words / S` to
+    /// `words * S` (`words` is then the geometric mean), for corpora of short
+    /// and very long documents together.
+    pub words_spread: usize,
 }
 
 impl Default for GenConfig {
@@ -72,6 +77,7 @@ impl Default for GenConfig {
             words: 400,
             footer_words: 0,
             syndicated: 0,
+            words_spread: 0,
         }
     }
 }
@@ -301,13 +307,25 @@ fn write_prose(out: &mut String, rng: &mut Rng, vocab: &Vocab, target_words: usi
     }
 }
 
-fn doc_length(rng: &mut Rng, mean_words: usize) -> usize {
-    let w = mean_words as f64 * (0.5 + rng.f64());
+/// How long fresh documents are: see [`GenConfig::words_spread`].
+#[derive(Clone, Copy, Debug)]
+struct Lengths {
+    words: usize,
+    spread: usize,
+}
+
+fn doc_length(rng: &mut Rng, len: Lengths) -> usize {
+    let u = rng.f64();
+    let w = if len.spread > 1 {
+        len.words as f64 * (len.spread as f64).powf(2.0 * u - 1.0)
+    } else {
+        len.words as f64 * (0.5 + u)
+    };
     (w.round() as usize).max(MIN_DOC_WORDS)
 }
 
-fn fresh_text(rng: &mut Rng, vocab: &Vocab, mean_words: usize) -> String {
-    let n = doc_length(rng, mean_words);
+fn fresh_text(rng: &mut Rng, vocab: &Vocab, len: Lengths) -> String {
+    let n = doc_length(rng, len);
     let mut s = String::with_capacity(n * 8);
     write_prose(&mut s, rng, vocab, n);
     s
@@ -630,7 +648,7 @@ fn plan_counts(n: usize) -> Vec<usize> {
 struct JobCtx<'a> {
     vocab: &'a Vocab,
     originals: &'a [String],
-    words: usize,
+    lengths: Lengths,
 }
 
 fn run_job(ctx: &JobCtx, job: Job, src: usize, rng: &mut Rng) -> JobOutput {
@@ -671,7 +689,7 @@ fn run_job(ctx: &JobCtx, job: Job, src: usize, rng: &mut Rng) -> JobOutput {
             let mut page = source.to_string();
             for _ in 0..rng.range(1, 2) {
                 page.push('\n');
-                let tail = fresh_text(rng, ctx.vocab, ctx.words);
+                let tail = fresh_text(rng, ctx.vocab, ctx.lengths);
                 page.push_str(&tail);
             }
             JobOutput {
@@ -731,7 +749,7 @@ fn run_job(ctx: &JobCtx, job: Job, src: usize, rng: &mut Rng) -> JobOutput {
                     }
                 })
                 .collect();
-            let host = fresh_text(rng, ctx.vocab, ctx.words);
+            let host = fresh_text(rng, ctx.vocab, ctx.lengths);
             let hw = word_spans(&host);
             let points = insertion_points(rng, &host, &hw, texts.len());
             let inserts: Vec<Insert> = points
@@ -776,7 +794,7 @@ fn run_job(ctx: &JobCtx, job: Job, src: usize, rng: &mut Rng) -> JobOutput {
             let p = pick_passage(rng, source, &sw, 0, n, len, aligned);
             let p_text = slice_words(source, &sw, p);
             let p_in_a = (sw[p.0].0, sw[p.1 - 1].1);
-            let host_b = fresh_text(rng, ctx.vocab, ctx.words);
+            let host_b = fresh_text(rng, ctx.vocab, ctx.lengths);
             let hbw = word_spans(&host_b);
             let (at, own_line) = insertion_points(rng, &host_b, &hbw, 1)[0];
             let (doc_b, rb) = splice(
@@ -811,7 +829,7 @@ fn run_job(ctx: &JobCtx, job: Job, src: usize, rng: &mut Rng) -> JobOutput {
             };
             let q_in_b = (bw[q0].0, bw[q1 - 1].1);
             let q_text = &doc_b[q_in_b.0..q_in_b.1];
-            let host_c = fresh_text(rng, ctx.vocab, ctx.words);
+            let host_c = fresh_text(rng, ctx.vocab, ctx.lengths);
             let hcw = word_spans(&host_c);
             let (at, own_line) = insertion_points(rng, &host_c, &hcw, 1)[0];
             let (doc_c, rc) = splice(
@@ -875,7 +893,7 @@ fn run_job(ctx: &JobCtx, job: Job, src: usize, rng: &mut Rng) -> JobOutput {
             // Sentence snapping may grow the quote; keep it under 41 words.
             q.1 = q.1.min(q.0 + 40);
             let quote = slice_words(source, &sw, q);
-            let host = fresh_text(rng, ctx.vocab, ctx.words);
+            let host = fresh_text(rng, ctx.vocab, ctx.lengths);
             let hw = word_spans(&host);
             let (at, own_line) = insertion_points(rng, &host, &hw, 1)[0];
             let (doc, r) = splice(
@@ -1052,6 +1070,10 @@ const STREAM_SYNDICATED: u64 = 5 << 40;
 pub fn generate(cfg: &GenConfig) -> Corpus {
     let vocab = Vocab::build(VOCABULARY_SIZE);
     let n = cfg.docs;
+    let lengths = Lengths {
+        words: cfg.words,
+        spread: cfg.words_spread,
+    };
     let mut plan = Rng::derive(cfg.seed, STREAM_PLAN);
 
     // Jobs, in a seed-dependent order.
@@ -1069,7 +1091,7 @@ pub fn generate(cfg: &GenConfig) -> Corpus {
         .into_par_iter()
         .map(|i| {
             let mut rng = Rng::derive(cfg.seed, STREAM_ORIGINAL + i as u64);
-            fresh_text(&mut rng, &vocab, cfg.words)
+            fresh_text(&mut rng, &vocab, lengths)
         })
         .collect();
 
@@ -1079,7 +1101,7 @@ pub fn generate(cfg: &GenConfig) -> Corpus {
     let ctx = JobCtx {
         vocab: &vocab,
         originals: &originals,
-        words: cfg.words,
+        lengths,
     };
     let outputs: Vec<JobOutput> = jobs
         .par_iter()
