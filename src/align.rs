@@ -210,7 +210,8 @@ impl Prepared {
             .enumerate()
             .map(|(i, &h)| (h, i as u32))
             .collect();
-        p.sorted.sort_unstable();
+        // In position order, so a stable sort by hash is the (hash, position) order.
+        crate::shingle::sort_by_hash(&mut p.sorted, |x| x.0);
         let mut fps = p.fingerprints.clone();
         p.repeated = crate::minhash::distinct_and_repeated(&mut fps, k).1;
         p.header_words =

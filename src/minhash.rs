@@ -196,7 +196,12 @@ pub fn sketch(text: &str, p: &SketchParams, s: &mut Scratch) -> DocSketch {
 /// The distinct hashes of `fps` and those selected at two places that do not
 /// overlap (`k` words apart or more), both sorted. Reorders `fps`.
 pub fn distinct_and_repeated(fps: &mut [Fingerprint], k: usize) -> (Vec<u64>, Vec<u64>) {
-    fps.sort_unstable_by_key(|f| (f.hash, f.pos));
+    if fps.windows(2).all(|w| w[0].pos < w[1].pos) {
+        // Winnowing's output: a stable sort by hash is the (hash, pos) order.
+        shingle::sort_by_hash(fps, |f| f.hash);
+    } else {
+        fps.sort_unstable_by_key(|f| (f.hash, f.pos));
+    }
     let mut fingerprints = Vec::with_capacity(fps.len());
     let mut repeated = Vec::new();
     for same in fps.chunk_by(|x, y| x.hash == y.hash) {

@@ -6,8 +6,6 @@
 //! both at once, run of equal hashes by run, so the chrome and candidate
 //! stages never re-sort the indexed part.
 
-use rayon::prelude::*;
-
 /// A posting: a hash and the document carrying it.
 pub type Posting = (u64, u32);
 
@@ -22,7 +20,9 @@ where
         let id = first_id + d as u32;
         v.extend(hashes.iter().map(|&h| (h, id)));
     }
-    v.par_sort_unstable();
+    // In document order, so a stable sort by hash is the (hash, document)
+    // order: a radix sort, several times faster than a comparison sort here.
+    crate::shingle::sort_by_hash(&mut v, |p| p.0);
     v
 }
 
