@@ -40,18 +40,21 @@
     var dir = button.dataset.dir === '1' ? -1 : 1;
     document.querySelectorAll('th button').forEach(function (b) { delete b.dataset.dir; });
     button.dataset.dir = String(dir);
-    var all = rows();
+    var all = rows().map(function (r) {
+      var v = r.dataset[key];
+      return { r: r, k: num ? parseFloat(v) : v, i: parseInt(r.dataset.i, 10) };
+    });
     all.sort(function (x, y) {
-      var a = x.dataset[key], b = y.dataset[key], c;
-      if (num) c = parseFloat(a) - parseFloat(b);
-      else c = a < b ? -1 : a > b ? 1 : 0;
-      return c * dir || (parseInt(x.dataset.i, 10) - parseInt(y.dataset.i, 10));
+      var c = num ? x.k - y.k : x.k < y.k ? -1 : x.k > y.k ? 1 : 0;
+      return c * dir || x.i - y.i;
     });
-    all.forEach(function (r) {
-      tbody.appendChild(r);
-      var v = views.get(r);
-      if (v) tbody.appendChild(v);
+    var frag = document.createDocumentFragment();
+    all.forEach(function (x) {
+      frag.appendChild(x.r);
+      var v = views.get(x.r);
+      if (v) frag.appendChild(v);
     });
+    tbody.appendChild(frag);
   }
   if (tbody) {
     filter.addEventListener('input', applyFilter);
