@@ -16,7 +16,7 @@ use neardup::config_file::{self, FileConfig};
 use neardup::escape;
 use neardup::index::{Index, IndexParams};
 use neardup::input::{self, Document, Inputs, WalkOptions};
-use neardup::report::{github, json, sarif, text, Report};
+use neardup::report::{github, html, json, sarif, text, Report};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -316,6 +316,7 @@ fn finish(
             config_file::Format::Json => FormatArg::Json,
             config_file::Format::Sarif => FormatArg::Sarif,
             config_file::Format::Github => FormatArg::Github,
+            config_file::Format::Html => FormatArg::Html,
         }),
     );
     let fail_on = ctx.pick(
@@ -374,6 +375,7 @@ fn finish(
         FormatArg::Text => text::write(&report, docs, color, w),
         FormatArg::Sarif => sarif::write(&report, docs, w),
         FormatArg::Github => github::write(&report, docs, w),
+        FormatArg::Html => html::write(&report, docs, w),
     };
     match &output {
         Some(path) => neardup::atomic::write_atomic(path, write)

@@ -297,6 +297,8 @@ pub enum FormatArg {
     Sarif,
     /// GitHub workflow annotations (and $GITHUB_STEP_SUMMARY).
     Github,
+    /// One self-contained HTML page: pairs side by side (use with -o).
+    Html,
 }
 
 /// When to colour text output.

@@ -132,6 +132,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// One self-contained HTML page.
+    Html,
 }
 
 /// `fail-on`: which findings make the exit status 1.
@@ -512,7 +514,7 @@ mod tests {
         let e = parse_err("\nformat = \"xml\"\n");
         assert!(e.starts_with("conf/neardup.toml:2:10: format: "), "{e}");
         assert!(e.contains("`xml`"), "{e}");
-        for v in ["text", "json", "sarif", "github"] {
+        for v in ["text", "json", "sarif", "github", "html"] {
             assert!(e.contains(&format!("`{v}`")), "{e}");
         }
         let e = parse_err("keep = \"last\"\n");

@@ -4,6 +4,7 @@
 //! file and only reads it.
 
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod sarif;
 pub mod text;
