@@ -7,9 +7,9 @@
 //! the passage guarantee instead: how often a shared passage of L words with
 //! a share e of its words substituted is found, for a grid of L and e.
 
-use neardup::eval::{self, GenConfig};
 use neardup::report::{json, Report};
 use neardup::{scan, Document, ScanOptions};
+use neardup_eval::GenConfig;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -59,7 +59,7 @@ fn run(docs: usize, seed: u64, footer: bool) -> bool {
         syndicated: if footer { docs.div_ceil(50) } else { 0 },
         ..GenConfig::default()
     };
-    let corpus = eval::generate(&cfg);
+    let corpus = neardup_eval::generate(&cfg);
     let documents = corpus.documents();
     let mb = documents.iter().map(|d| d.text.len()).sum::<usize>() as f64 / 1e6;
     let t = Instant::now();
@@ -68,9 +68,9 @@ fn run(docs: usize, seed: u64, footer: bool) -> bool {
     let report = Report::new(&documents, &result, &[], &[]);
     let mut buf = Vec::new();
     json::write(&report, &mut buf).expect("writing to memory");
-    let parsed: eval::Report =
+    let parsed: neardup_eval::Report =
         serde_json::from_slice(&buf).expect("the report parses as the scorer reads it");
-    let scores = eval::score(&corpus.truth, &parsed);
+    let scores = neardup_eval::score(&corpus.truth, &parsed);
 
     println!(
         "\ncorpus: {docs} documents{}, {mb:.1} MB, seed {seed}; scan {:.0} ms ({:.0} docs/s); {} candidates verified",
@@ -115,7 +115,7 @@ fn run(docs: usize, seed: u64, footer: bool) -> bool {
 /// copy, inside unrelated text on both sides: is it found as a span (with
 /// `--min-words` lowered to 15 so that short passages can be reported)?
 fn sweep() {
-    use neardup::minhash::mix64;
+    use neardup::sketch::mix64;
     let word = |seed: u64| format!("w{}", mix64(seed) % 60_000);
     let text = |seed: u64, n: usize| -> Vec<String> {
         (0..n as u64).map(|i| word(seed ^ (i << 24))).collect()

@@ -10,10 +10,10 @@ use divan::counter::{BytesCount, ItemsCount};
 use divan::Bencher;
 use neardup::align::{align, AlignParams, Prepared};
 use neardup::boilerplate::Chrome;
-use neardup::eval::{self, GenConfig};
-use neardup::minhash::{self, Scratch};
 use neardup::normalize::{tokenize, Token};
+use neardup::sketch::{self, Scratch};
 use neardup::{postings, scan, Document, ScanOptions};
+use neardup_eval::GenConfig;
 use std::sync::LazyLock;
 
 fn main() {
@@ -21,7 +21,7 @@ fn main() {
 }
 
 static DOCS: LazyLock<Vec<Document>> = LazyLock::new(|| {
-    eval::generate(&GenConfig {
+    neardup_eval::generate(&GenConfig {
         docs: 2000,
         seed: 5,
         ..GenConfig::default()
@@ -31,7 +31,7 @@ static DOCS: LazyLock<Vec<Document>> = LazyLock::new(|| {
 
 /// 40 documents of ~300 KB (lengths 0.5x-1.5x), one 300-word footer in each.
 static LONG: LazyLock<Vec<Document>> = LazyLock::new(|| {
-    eval::generate(&GenConfig {
+    neardup_eval::generate(&GenConfig {
         docs: 40,
         words: 40_000,
         seed: 5,
@@ -85,7 +85,7 @@ fn sketch(b: Bencher) {
     let mut s = Scratch::default();
     b.counter(bytes()).bench_local(|| {
         for d in DOCS.iter() {
-            divan::black_box(minhash::sketch(&d.text, &p, &mut s));
+            divan::black_box(sketch::sketch(&d.text, &p, &mut s));
         }
     });
 }
@@ -104,7 +104,7 @@ fn candidates(b: Bencher) {
             &[],
             20,
         );
-        divan::black_box(neardup::lsh::candidates(
+        divan::black_box(neardup::candidates::candidates(
             &[],
             &fps,
             |r| chrome.contains(r.hash),
@@ -160,7 +160,7 @@ fn long_sketch(b: Bencher) {
         .counter(ItemsCount::new(LONG.len()))
         .bench_local(|| {
             for d in LONG.iter() {
-                divan::black_box(minhash::sketch(&d.text, &p, &mut s));
+                divan::black_box(sketch::sketch(&d.text, &p, &mut s));
             }
         });
 }

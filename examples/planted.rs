@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use neardup::eval::{self, GenConfig, PairKind, Report, Truth};
+use neardup_eval::{GenConfig, PairKind, Report, Truth};
 
 #[derive(Parser)]
 #[command(about = "Generate a planted near-duplicate corpus, or score a neardup report against it")]
@@ -118,7 +118,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             anyhow::ensure!(docs > 0, "--docs must be positive");
             anyhow::ensure!(words > 0, "--words must be positive");
             let started = Instant::now();
-            let corpus = eval::generate(&GenConfig {
+            let corpus = neardup_eval::generate(&GenConfig {
                 seed,
                 docs,
                 words,
@@ -171,7 +171,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let truth = Truth::load(&truth)?;
             let report = Report::load(&report)?;
-            let scores = eval::score(&truth, &report);
+            let scores = neardup_eval::score(&truth, &report);
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             scores.print(&mut out)?;
@@ -211,7 +211,7 @@ fn show_examples(
     dir: &Path,
     truth: &Truth,
     report: &Report,
-    scores: &eval::Scores,
+    scores: &neardup_eval::Scores,
     show: usize,
 ) -> anyhow::Result<()> {
     let read = |name: &str| -> anyhow::Result<Vec<u8>> {
@@ -247,11 +247,14 @@ fn show_examples(
         for m in scores.spurious.iter().take(show) {
             writeln!(out, "  {} {}", m.a, m.b)?;
             let found = report.pairs.iter().find(|p| {
-                let (x, y) = (eval::file_name(&p.a), eval::file_name(&p.b));
+                let (x, y) = (neardup_eval::file_name(&p.a), neardup_eval::file_name(&p.b));
                 (x == m.a && y == m.b) || (x == m.b && y == m.a)
             });
             if let Some(p) = found {
-                let (a, b) = (read(eval::file_name(&p.a))?, read(eval::file_name(&p.b))?);
+                let (a, b) = (
+                    read(neardup_eval::file_name(&p.a))?,
+                    read(neardup_eval::file_name(&p.b))?,
+                );
                 for s in p.spans.iter().take(2) {
                     let tag = if s.boilerplate { " (boilerplate)" } else { "" };
                     let (ra, rb) = ([s.a.start, s.a.end], [s.b.start, s.b.end]);

@@ -22,9 +22,9 @@
 //! distinct shingle sets.
 
 use crate::boilerplate::Chrome;
-use crate::minhash::{winnow, Fingerprint};
 use crate::normalize::{tokenize, Token};
 use crate::shingle::shingles;
+use crate::sketch::{winnow, Fingerprint};
 
 /// A half-open byte range `[start, end)` in a document's original text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -213,7 +213,7 @@ impl Prepared {
         // In position order, so a stable sort by hash is the (hash, position) order.
         crate::shingle::sort_by_hash(&mut p.sorted, |x| x.0);
         let mut fps = p.fingerprints.clone();
-        p.repeated = crate::minhash::distinct_and_repeated(&mut fps, k).1;
+        p.repeated = crate::sketch::distinct_and_repeated(&mut fps, k).1;
         p.header_words =
             crate::normalize::words_before(&p.tokens, crate::normalize::mail_header_len(text));
         p
@@ -943,7 +943,7 @@ mod tests {
             .map(|i| {
                 format!(
                     "w{}",
-                    crate::minhash::mix64(seed * 1_000_003 + i as u64) % 50_000
+                    crate::sketch::mix64(seed * 1_000_003 + i as u64) % 50_000
                 )
             })
             .collect()

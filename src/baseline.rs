@@ -112,12 +112,7 @@ mod tests {
 
     fn words(n: usize, seed: u64) -> String {
         (0..n)
-            .map(|i| {
-                format!(
-                    "w{}",
-                    crate::minhash::mix64(seed * 7919 + i as u64) % 40_000
-                )
-            })
+            .map(|i| format!("w{}", crate::sketch::mix64(seed * 7919 + i as u64) % 40_000))
             .collect::<Vec<_>>()
             .join(" ")
     }

@@ -21,8 +21,8 @@
 //! verify stage marks spans that are mostly chrome as boilerplate. Stretches
 //! of frequent text are grouped across documents into [`SharedPassage`]s:
 //! each template is reported once, with every place it occurs.
-use crate::minhash::Fingerprint;
 use crate::postings::{merged_runs, Posting};
+use crate::sketch::Fingerprint;
 use ahash::AHashMap;
 
 /// The default document-frequency threshold for a corpus of `n_docs`:
@@ -328,8 +328,8 @@ pub fn known_shingles(text: &str, k: usize) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::minhash::DocSketch;
     use crate::postings;
+    use crate::sketch::DocSketch;
 
     fn sk(fps: &[u64], rep: &[u64]) -> DocSketch {
         DocSketch {

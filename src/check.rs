@@ -11,12 +11,12 @@
 use crate::error::Error;
 use crate::index::{mtime_of, Index, IndexedDoc};
 use crate::input::{read_document, Document, Fault, Skipped, WalkOptions};
-use crate::minhash::DocSketch;
 use crate::observe::{NoProgress, Progress};
 use crate::postings::{self, Posting};
 use crate::scan::{
     find_with_progress, sketch_all, sketch_all_with_progress, Known, ScanResult, TextSource,
 };
+use crate::sketch::DocSketch;
 use crate::ScanOptions;
 use ahash::AHashSet;
 use rayon::prelude::*;
@@ -58,7 +58,7 @@ pub enum Status {
         /// Its mtime before reading.
         mtime: (i64, u32),
         /// Its key in the index ([`index_key`] of its path; for a JSON
-        /// Lines record, [`crate::jsonl_index::record_key`]).
+        /// Lines record, [`crate::index::jsonl::record_key`]).
         key: String,
     },
 }
@@ -320,7 +320,7 @@ impl Consulted {
         // the indexed documents that are candidates with a new one.
         let new_keys: Vec<Vec<u64>> = new
             .iter()
-            .map(|s| crate::lsh::band_keys(&s.signature, b, r))
+            .map(|s| crate::candidates::band_keys(&s.signature, b, r))
             .collect();
         let new_bands = postings::build(new_keys.iter().map(|k| k.as_slice()), len);
         let band_set: AHashSet<u64> = new_bands.iter().map(|p| p.0).collect();
@@ -589,13 +589,18 @@ mod tests {
 
     #[test]
     fn a_check_finds_what_a_full_scan_finds_for_new_documents() {
-        use crate::eval::{generate, GenConfig};
-        let docs = generate(&GenConfig {
+        use neardup_eval::{generate, GenConfig};
+        // The harness builds the engine as a separate crate: its documents
+        // are carried over by name and text.
+        let docs: Vec<Document> = generate(&GenConfig {
             docs: 400,
             seed: 3,
             ..GenConfig::default()
         })
-        .documents();
+        .docs
+        .into_iter()
+        .map(|d| Document::new(d.name, d.text))
+        .collect();
         let new: Vec<Document> = docs.iter().step_by(7).cloned().collect();
         let is_new = |p: &str| new.iter().any(|d| d.path == p);
         let opts = ScanOptions::default();
@@ -651,7 +656,7 @@ mod tests {
         // needs C's document frequency, which only the index knows.
         let w = |n: usize, seed: u64| -> String {
             (0..n as u64)
-                .map(|i| format!("w{}", crate::minhash::mix64(seed << 20 | i) % 50_000))
+                .map(|i| format!("w{}", crate::sketch::mix64(seed << 20 | i) % 50_000))
                 .collect::<Vec<_>>()
                 .join(" ")
         };

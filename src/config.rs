@@ -2,7 +2,7 @@
 
 use crate::align::AlignParams;
 use crate::cluster::KeepPolicy;
-use crate::minhash::SketchParams;
+use crate::sketch::SketchParams;
 
 /// The valid range of each integer setting, by option name: `(name, min,
 /// max)`. The thresholds (`lsh-threshold`, `min-similarity`,
@@ -126,7 +126,7 @@ impl ScanOptions {
 
     /// LSH bands and rows for `lsh_threshold` and `num_perm`.
     pub fn bands_rows(&self) -> (usize, usize) {
-        crate::lsh::optimal_params(self.lsh_threshold, self.num_perm)
+        crate::candidates::optimal_params(self.lsh_threshold, self.num_perm)
     }
 
     /// The sketch-stage parameters.

@@ -3,13 +3,13 @@
 use crate::align::Span;
 use crate::align::{align, Alignment, Prepared};
 use crate::boilerplate::{Chrome, ChromeStats};
+use crate::candidates;
 use crate::cluster::{clusters, Cluster};
 use crate::config::ScanOptions;
 use crate::input::Document;
-use crate::lsh;
-use crate::minhash::{self, DocSketch, Scratch};
 use crate::observe::{stages, NoProgress, Progress};
 use crate::postings::{self, Posting};
+use crate::sketch::{self, DocSketch, Scratch};
 use rayon::prelude::*;
 use std::borrow::Cow;
 
@@ -171,7 +171,7 @@ pub fn sketch_all_with_progress(
     texts
         .par_iter()
         .map_init(Scratch::default, |s, t| {
-            let sk = minhash::sketch(t, &params, s);
+            let sk = sketch::sketch(t, &params, s);
             progress.inc(1);
             sk
         })
@@ -325,7 +325,7 @@ pub fn propose(known: Known, new: &[DocSketch], opts: &ScanOptions) -> Proposed 
             .sketches
             .is_some_and(|s| s.repeated(p.1).binary_search(&p.0).is_ok())
     };
-    let by_fingerprint = lsh::candidates(
+    let by_fingerprint = candidates::candidates(
         known.fingerprints,
         &new_content,
         |r| chrome.contains(r.hash),
@@ -337,11 +337,11 @@ pub fn propose(known: Known, new: &[DocSketch], opts: &ScanOptions) -> Proposed 
     let (bands, rows) = opts.bands_rows();
     let new_keys: Vec<Vec<u64>> = new
         .par_iter()
-        .map(|s| lsh::band_keys(&s.signature, bands, rows))
+        .map(|s| candidates::band_keys(&s.signature, bands, rows))
         .collect();
     let new_bands = postings::build(new_keys.iter().map(|k| k.as_slice()), known.len);
     drop(new_keys);
-    let by_signature = lsh::band_candidates(known.bands, &new_bands);
+    let by_signature = candidates::band_candidates(known.bands, &new_bands);
     drop(new_bands);
     let (signature_candidates, fingerprint_candidates) = (by_signature.len(), by_fingerprint.len());
 
@@ -402,7 +402,7 @@ pub fn propose(known: Known, new: &[DocSketch], opts: &ScanOptions) -> Proposed 
             shared_content > 0 || 2 * shared >= smaller || mutual
         })
         .collect();
-    let candidates = lsh::union(by_signature, by_fingerprint);
+    let candidates = candidates::union(by_signature, by_fingerprint);
     Proposed {
         chrome,
         candidates,
@@ -654,7 +654,7 @@ mod tests {
 
     fn words(n: usize, seed: u64) -> String {
         (0..n)
-            .map(|i| format!("w{}", minhash::mix64(seed * 1_000_003 + i as u64) % 50_000))
+            .map(|i| format!("w{}", sketch::mix64(seed * 1_000_003 + i as u64) % 50_000))
             .collect::<Vec<_>>()
             .join(" ")
     }
@@ -731,7 +731,7 @@ mod tests {
         let (bands, rows) = opts.bands_rows();
         let keys: Vec<Vec<u64>> = sk[..3]
             .iter()
-            .map(|s| lsh::band_keys(&s.signature, bands, rows))
+            .map(|s| candidates::band_keys(&s.signature, bands, rows))
             .collect();
         let fps = postings::build(sk[..3].iter().map(|s| s.fingerprints.as_slice()), 0);
         let bnd = postings::build(keys.iter().map(|k| k.as_slice()), 0);

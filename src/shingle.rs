@@ -116,7 +116,7 @@ mod tests {
     fn sort_by_hash_is_a_stable_sort() {
         let mut z = 0x1234_5678_9abc_def0_u64;
         let mut next = || {
-            z = crate::minhash::mix64(z);
+            z = crate::sketch::mix64(z);
             z
         };
         for n in [0usize, 1, 7, 255, 256, 257, 1000, 5003, 40_000] {

@@ -131,7 +131,7 @@ fn md_cell(s: &str) -> String {
     out
 }
 
-fn line_range(loc: &crate::location::Location) -> String {
+fn line_range(loc: &crate::input::location::Location) -> String {
     if loc.line_start == loc.line_end {
         loc.line_start.to_string()
     } else {

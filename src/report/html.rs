@@ -26,8 +26,8 @@ mod sha256;
 
 use super::{PairEntry, Report};
 use crate::escape::visible;
+use crate::input::location::Location;
 use crate::input::Document;
-use crate::location::Location;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;

@@ -10,8 +10,8 @@ pub mod sarif;
 pub mod text;
 
 use crate::error::Error;
+use crate::input::location::Location;
 use crate::input::{Document, Skipped};
-use crate::location::Location;
 use crate::scan::ScanResult;
 use serde::{Deserialize, Serialize};
 
@@ -324,7 +324,7 @@ impl Report {
                     .collect(),
             })
             .collect();
-        let mut lines: std::collections::HashMap<u32, crate::location::LineIndex> =
+        let mut lines: std::collections::HashMap<u32, crate::input::location::LineIndex> =
             std::collections::HashMap::new();
         let passages: Vec<PassageEntry> = result
             .passages

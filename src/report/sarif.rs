@@ -17,8 +17,8 @@
 //! [`repeats`] is the selection shared with the GitHub annotation format.
 
 use super::{PairEntry, Report, SpanEntry};
+use crate::input::location::Location;
 use crate::input::Document;
-use crate::location::Location;
 use crate::normalize::{normalize_word, tokenize};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -567,8 +567,8 @@ pub fn write(report: &Report, docs: &[Document], w: &mut dyn Write) -> io::Resul
 /// Builds reports by hand for this format's and the GitHub format's tests.
 #[cfg(test)]
 pub(crate) mod fixture {
+    use crate::input::location::LineIndex;
     use crate::input::Document;
-    use crate::location::LineIndex;
     use crate::report::{DocumentEntry, PairEntry, Report, SpanEntry, Summary, SCHEMA};
 
     /// A pair `(a, b, spans)`: document indices and byte ranges
@@ -767,7 +767,7 @@ mod tests {
     #[test]
     fn region_counts_code_units_across_lines_and_at_the_end() {
         let t = "😀😀\nab🎉c\n";
-        let ix = crate::location::LineIndex::new(t);
+        let ix = crate::input::location::LineIndex::new(t);
         // From the second emoji to the end of "🎉".
         let (s, e) = (4, t.find('c').unwrap());
         let r = region(Some(&doc("t", t)), &ix.locate(s, e));

@@ -4,9 +4,9 @@
 //! function panics when an invariant fails.
 #![allow(dead_code)] // each includer uses its share
 
-use neardup::config_file::{parse, ConfigError};
+use neardup::cli::settings_file::{parse, ConfigError};
 use neardup::index::{Index, FORMAT_VERSION, MAGIC};
-use neardup::jsonl::read_jsonl_from;
+use neardup::input::jsonl::read_jsonl_from;
 use neardup::normalize::{self, Token};
 use serde_json::Value;
 use std::path::Path;

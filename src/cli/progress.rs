@@ -128,7 +128,7 @@ impl Shown {
     }
 }
 
-/// The engine's progress reports ([`neardup::observe::Progress`]) drawn as
+/// The engine's progress reports ([`crate::observe::Progress`]) drawn as
 /// counted bars on a [`Progress`] line: each stage replaces the line with a
 /// bar of its total, labelled for a person (`sketching 305 documents`).
 pub struct EngineBars<'p> {
@@ -146,12 +146,12 @@ impl<'p> EngineBars<'p> {
     }
 }
 
-impl neardup::observe::Progress for EngineBars<'_> {
+impl crate::observe::Progress for EngineBars<'_> {
     fn stage(&self, name: &str, total: u64) {
         if self.progress.line.is_none() {
             return;
         }
-        use neardup::observe::stages;
+        use crate::observe::stages;
         let label = match name {
             stages::READING => "reading files",
             stages::SKETCHING => "sketching documents",

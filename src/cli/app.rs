@@ -1,22 +1,22 @@
 //! The binary's glue: options in, report out, exit status back.
 
-use crate::cli::{
+use crate::baseline::Baseline;
+use crate::check::{self, Status};
+use crate::cli::args::{
     CheckArgs, Cli, ColorArg, Command, DetectArgs, FailOn, FormatArg, IndexArgs, IndexCommand,
     InputArgs, KeepArg, OutputArgs, ScanArgs,
 };
-use crate::progress::{self, Progress};
+use crate::cli::progress::{self, Progress};
+use crate::cli::settings_file::{self, FileConfig};
+use crate::cluster::KeepPolicy;
+use crate::config::ScanOptions;
+use crate::escape;
+use crate::index::{Index, IndexParams};
+use crate::input::{self, Document, Inputs, WalkOptions};
+use crate::report::{github, html, json, sarif, text, Report};
 use anyhow::{bail, Context};
 use clap::parser::ValueSource;
 use clap::ArgMatches;
-use neardup::baseline::Baseline;
-use neardup::check::{self, Status};
-use neardup::cluster::KeepPolicy;
-use neardup::config::ScanOptions;
-use neardup::config_file::{self, FileConfig};
-use neardup::escape;
-use neardup::index::{Index, IndexParams};
-use neardup::input::{self, Document, Inputs, WalkOptions};
-use neardup::report::{github, html, json, sarif, text, Report};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -62,9 +62,9 @@ impl Ctx {
 /// Runs the command line; `matches` tells which flags were given.
 pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
     let file = match &cli.config {
-        Some(path) => config_file::load(path)?,
-        None => match config_file::discover(&std::env::current_dir()?) {
-            Some(path) => config_file::load(&path)?,
+        Some(path) => settings_file::load(path)?,
+        None => match settings_file::discover(&std::env::current_dir()?) {
+            Some(path) => settings_file::load(&path)?,
             None => FileConfig::default(),
         },
     };
@@ -94,7 +94,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
         Command::Check(a) => check(a, &ctx),
         Command::Index(IndexCommand::Build(a)) => index(a, false, &ctx),
         Command::Index(IndexCommand::Update(a)) => index(a, true, &ctx),
-        Command::Dedupe(a) => crate::dedupe_cmd::run(a, &ctx),
+        Command::Dedupe(a) => crate::cli::dedupe::run(a, &ctx),
     };
     ctx.progress.finish();
     code
@@ -105,7 +105,7 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     let paths = ctx.paths(&a.paths);
     let inputs = read(&paths, &a.input, ctx)?;
     let bars = progress::EngineBars::new(&ctx.progress);
-    let result = neardup::scan::scan_with_progress(&inputs.docs, &opts, &bars);
+    let result = crate::scan::scan_with_progress(&inputs.docs, &opts, &bars);
     let report = Report::new(&inputs.docs, &result, &inputs.errors, &inputs.skipped);
     finish(
         report,
@@ -139,7 +139,7 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         ctx.progress
             .stage(&format!("loading {}", escape::path(&path)));
         let index = match Index::load(&path, &IndexParams::from_options(&opts)) {
-            Err(e @ neardup::index::IndexError::NotFound { .. })
+            Err(e @ crate::index::IndexError::NotFound { .. })
                 if a.index.is_none() && ctx.file.index.is_none() =>
             {
                 match index_above(&std::env::current_dir()?) {
@@ -165,7 +165,7 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         let survey = survey(&files, Some(&index), &walk, &a.input, ctx)?;
         problems(&survey.errors, &survey.skipped, ctx);
         let old: Box<check::OldText<'static>> = match jsonl_fields(&a.input, ctx) {
-            Some((text, id)) => Box::new(neardup::jsonl_index::from_disk(text, id)),
+            Some((text, id)) => Box::new(crate::index::jsonl::from_disk(text, id)),
             None => Box::new(check::from_disk(walk.clone())),
         };
         let bars = progress::EngineBars::new(&ctx.progress);
@@ -220,7 +220,7 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
         // A rebuild may replace an index of another version or settings, or
         // a damaged one, but not a file that is no index at all.
         match Index::open(&path) {
-            Err(e @ neardup::index::IndexError::Foreign { .. }) => {
+            Err(e @ crate::index::IndexError::Foreign { .. }) => {
                 bail!("{e}; refusing to overwrite it: name another --index")
             }
             Ok(old) => replaced = Some(old),
@@ -312,20 +312,20 @@ fn finish(
         "format",
         out.format,
         f.format.map(|x| match x {
-            config_file::Format::Text => FormatArg::Text,
-            config_file::Format::Json => FormatArg::Json,
-            config_file::Format::Sarif => FormatArg::Sarif,
-            config_file::Format::Github => FormatArg::Github,
-            config_file::Format::Html => FormatArg::Html,
+            settings_file::Format::Text => FormatArg::Text,
+            settings_file::Format::Json => FormatArg::Json,
+            settings_file::Format::Sarif => FormatArg::Sarif,
+            settings_file::Format::Github => FormatArg::Github,
+            settings_file::Format::Html => FormatArg::Html,
         }),
     );
     let fail_on = ctx.pick(
         "fail_on",
         out.fail_on,
         f.fail_on.map(|x| match x {
-            config_file::FailOn::New => FailOn::New,
-            config_file::FailOn::Any => FailOn::Any,
-            config_file::FailOn::Never => FailOn::Never,
+            settings_file::FailOn::New => FailOn::New,
+            settings_file::FailOn::Any => FailOn::Any,
+            settings_file::FailOn::Never => FailOn::Never,
         }),
     );
     if out.update_baseline && baseline.is_none() {
@@ -378,7 +378,7 @@ fn finish(
         FormatArg::Html => html::write(&report, docs, w),
     };
     match &output {
-        Some(path) => neardup::atomic::write_atomic(path, write)
+        Some(path) => crate::atomic::write_atomic(path, write)
             .with_context(|| format!("writing {}", path.display()))?,
         None => {
             let stdout = std::io::stdout();
@@ -431,7 +431,7 @@ pub(crate) fn options(d: &DetectArgs, ctx: &Ctx) -> anyhow::Result<ScanOptions> 
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("reading boilerplate file {}", file.display()))?;
         opts.known_boilerplate
-            .extend(neardup::boilerplate::known_shingles(&text, opts.align.k));
+            .extend(crate::boilerplate::known_shingles(&text, opts.align.k));
     }
     Ok(opts)
 }
@@ -444,7 +444,7 @@ fn walk(i: &InputArgs, ctx: &Ctx) -> anyhow::Result<WalkOptions> {
     w.max_filesize = ctx.pick("max_filesize", i.max_filesize, Some(w.max_filesize));
     w.globs.extend(i.globs.iter().cloned());
     w.encoding = i.encoding.or(w.encoding);
-    neardup::config::validate_max_filesize(w.max_filesize).map_err(anyhow::Error::msg)?;
+    crate::config::validate_max_filesize(w.max_filesize).map_err(anyhow::Error::msg)?;
     Ok(w)
 }
 
@@ -466,7 +466,7 @@ fn survey(
     let mut all = check::Survey::default();
     for chunk in files.chunks(4096) {
         let s = match &fields {
-            Some((text, id)) => neardup::jsonl_index::survey(chunk, index, text, id),
+            Some((text, id)) => crate::index::jsonl::survey(chunk, index, text, id),
             None => check::survey(chunk, index, walk),
         };
         notes(s.new_docs(), ctx);
@@ -520,10 +520,10 @@ fn index_above(cwd: &Path) -> Option<PathBuf> {
     None
 }
 
-/// Takes the write lock of `path` ([`neardup::lock`]), saying on stderr
+/// Takes the write lock of `path` ([`crate::lock`]), saying on stderr
 /// when it waits for another writer.
-fn lock(path: &Path, wait: bool, ctx: &Ctx) -> anyhow::Result<neardup::lock::WriteLock> {
-    Ok(neardup::lock::lock(path, wait, |holder| {
+fn lock(path: &Path, wait: bool, ctx: &Ctx) -> anyhow::Result<crate::lock::WriteLock> {
+    Ok(crate::lock::lock(path, wait, |holder| {
         ctx.progress.suspend(|| {
             eprintln!(
                 "neardup: waiting for another neardup{} updating {}",
@@ -628,7 +628,7 @@ fn notes<'d>(docs: impl Iterator<Item = &'d Document>, ctx: &Ctx) {
     });
 }
 
-fn problems(errors: &[neardup::Error], skipped: &[input::Skipped], ctx: &Ctx) {
+fn problems(errors: &[crate::Error], skipped: &[input::Skipped], ctx: &Ctx) {
     ctx.progress.suspend(|| {
         for e in errors {
             eprintln!("neardup: {}", escape::visible(&e.to_string()));

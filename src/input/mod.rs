@@ -7,12 +7,16 @@
 //! Every file read is checked: too large or unreadable is an error naming
 //! the file; binary (a NUL byte) or empty is skipped with a note. Either way
 //! the run goes on with the rest. A file that is not UTF-8 is still read
-//! ([`crate::decode`]): its document carries a [`Decoding`] that maps the
+//! ([`crate::input::decode`]): its document carries a [`Decoding`] that maps the
 //! text's offsets back to the file's bytes, and a note for the user.
 
-use crate::decode::{self, Decoding, Encoding};
+pub mod decode;
+pub mod jsonl;
+pub mod location;
+
 use crate::error::Error;
-use crate::location::{LineIndex, Location};
+use crate::input::location::{LineIndex, Location};
+use decode::{Decoding, Encoding};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -144,7 +148,7 @@ pub struct Inputs {
     pub skipped: Vec<Skipped>,
     /// JSON Lines records whose id an earlier record has (a warning: both
     /// are scanned).
-    pub duplicate_ids: Vec<crate::jsonl::DuplicateId>,
+    pub duplicate_ids: Vec<crate::input::jsonl::DuplicateId>,
 }
 
 /// Walks `roots` and reads every file found.
@@ -206,14 +210,14 @@ pub fn read_jsonl_inputs(
     let files = find_files(roots, opts, &mut errors)?;
     let per_file: Vec<_> = files
         .par_iter()
-        .map(|p| crate::jsonl::read_jsonl(p, text_field, id_field))
+        .map(|p| crate::input::jsonl::read_jsonl(p, text_field, id_field))
         .collect();
     let mut inputs = Inputs {
         errors,
         ..Inputs::default()
     };
     let names: Vec<String> = files.iter().map(|p| display(p)).collect();
-    inputs.duplicate_ids = crate::jsonl::duplicate_ids(
+    inputs.duplicate_ids = crate::input::jsonl::duplicate_ids(
         names
             .iter()
             .zip(&per_file)

@@ -588,7 +588,7 @@ impl Scores {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::{generate, BoilerplateSpan, GenConfig, NegativePair, SpanPair, TruthPair};
+    use crate::{generate, BoilerplateSpan, GenConfig, NegativePair, SpanPair, TruthPair};
 
     fn corpus_truth() -> Truth {
         generate(&GenConfig {

@@ -32,8 +32,10 @@
 //! sorted fingerprints; [`IndexError::Corrupt`]). No byte input panics or
 //! loads as anything but the index that was saved.
 
+pub mod jsonl;
+
 use crate::config::ScanOptions;
-use crate::minhash::{DocSketch, Scratch, SketchParams};
+use crate::sketch::{DocSketch, Scratch, SketchParams};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -156,9 +158,9 @@ pub struct IndexParams {
 
 impl IndexParams {
     /// The parameters a scan with `opts` uses (bands and rows from
-    /// [`crate::lsh::optimal_params`]).
+    /// [`crate::candidates::optimal_params`]).
     pub fn from_options(opts: &ScanOptions) -> IndexParams {
-        let (bands, rows) = crate::lsh::optimal_params(opts.lsh_threshold, opts.num_perm);
+        let (bands, rows) = crate::candidates::optimal_params(opts.lsh_threshold, opts.num_perm);
         IndexParams {
             k: opts.align.k,
             window: opts.align.window,
@@ -216,9 +218,9 @@ impl IndexParams {
 }
 
 /// The LSH band keys stored per document are the engine's own
-/// ([`crate::lsh::band_keys`]), so indexed and new documents collide exactly
+/// ([`crate::candidates::band_keys`]), so indexed and new documents collide exactly
 /// as they would in one scan.
-pub use crate::lsh::band_keys;
+pub use crate::candidates::band_keys;
 
 /// The hash algorithm identifier stored in every index, e.g.
 /// `xxh3-64;word-seed=0x...;shingle-seed=0x...;oph+winnow;check=...`.
@@ -251,7 +253,7 @@ fn sketch_check() -> u64 {
         window: 4,
         num_perm: 64,
     };
-    let s = crate::minhash::sketch(TEXT, &p, &mut Scratch::default());
+    let s = crate::sketch::sketch(TEXT, &p, &mut Scratch::default());
     let mut buf = Vec::new();
     buf.extend(s.signature.iter().flat_map(|v| v.to_le_bytes()));
     for list in [&s.fingerprints, &s.repeated, &band_keys(&s.signature, 8, 8)] {
@@ -823,8 +825,8 @@ mod u64_array {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lsh;
-    use crate::minhash::mix64;
+    use crate::candidates;
+    use crate::sketch::mix64;
     use std::io::Write;
 
     fn params() -> IndexParams {
@@ -1227,7 +1229,7 @@ mod tests {
     #[test]
     fn band_keys_reproduce_lsh_candidates() {
         // Signatures agreeing on some bands: pairs sharing a key must be
-        // exactly the pairs lsh::signature_candidates finds.
+        // exactly the pairs candidates::signature_candidates finds.
         for (bands, rows, m) in [(16, 8, 128), (3, 70, 256), (1, 130, 130), (9, 13, 128)] {
             let base: Vec<u32> = (0..m as u64).map(|i| mix64(i) as u32).collect();
             let sigs: Vec<Vec<u32>> = (0..20u64)
@@ -1250,7 +1252,7 @@ mod tests {
             let refs: Vec<&[u32]> = sigs.iter().map(|s| s.as_slice()).collect();
             let keys: Vec<Vec<u64>> = refs.iter().map(|s| band_keys(s, bands, rows)).collect();
             let posts = crate::postings::build(keys.iter().map(|k| k.as_slice()), 0);
-            let want = lsh::candidates(&[], &posts, |_| false, |_| true, 1);
+            let want = candidates::candidates(&[], &posts, |_| false, |_| true, 1);
             let mut got = Vec::new();
             for a in 0..keys.len() {
                 for b in a + 1..keys.len() {
@@ -1269,7 +1271,7 @@ mod tests {
     fn indexed_doc_from_a_sketch() {
         let p = params();
         let text = words(5, 400).join(" ");
-        let s = crate::minhash::sketch(&text, &p.sketch_params(), &mut Scratch::default());
+        let s = crate::sketch::sketch(&text, &p.sketch_params(), &mut Scratch::default());
         let old = (1_600_000_000, 123);
         let d = IndexedDoc::new("x", text.as_bytes(), old, &s, &p);
         assert_eq!(d.content_hash, xxh3_64(text.as_bytes()));
@@ -1327,7 +1329,7 @@ mod tests {
         let mut fps = 0;
         ix.upsert_many((0..200).map(|i| {
             let text = words(i, 400).join(" ");
-            let s = crate::minhash::sketch(&text, &p.sketch_params(), &mut Scratch::default());
+            let s = crate::sketch::sketch(&text, &p.sketch_params(), &mut Scratch::default());
             fps += s.fingerprints.len();
             IndexedDoc::new(
                 format!("corpus/section-{:02}/document-{i:06}.txt", i % 13),

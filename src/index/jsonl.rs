@@ -12,8 +12,8 @@
 use crate::check::{index_key, Status, Survey};
 use crate::error::Error;
 use crate::index::{Index, IndexedDoc};
+use crate::input::jsonl::{read_jsonl, Record};
 use crate::input::Document;
-use crate::jsonl::{read_jsonl, Record};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -63,7 +63,7 @@ fn keyed(file: &str, records: &[Record]) -> Vec<String> {
         .collect()
 }
 
-fn line_error(e: crate::jsonl::LineError) -> Error {
+fn line_error(e: crate::input::jsonl::LineError) -> Error {
     if e.line == 0 {
         Error::Invalid {
             path: PathBuf::from(e.path),

@@ -134,10 +134,10 @@ impl Corpus {
     }
 
     /// The documents as the scanner takes them, named by file name.
-    pub fn documents(&self) -> Vec<crate::input::Document> {
+    pub fn documents(&self) -> Vec<neardup::Document> {
         self.docs
             .iter()
-            .map(|d| crate::input::Document::new(d.name.clone(), d.text.clone()))
+            .map(|d| neardup::Document::new(d.name.clone(), d.text.clone()))
             .collect()
     }
 

@@ -21,7 +21,7 @@
 
 use crate::cluster::KeepPolicy;
 use crate::config::ScanOptions;
-use crate::decode::Encoding;
+use crate::input::decode::Encoding;
 use crate::input::WalkOptions;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
@@ -414,7 +414,7 @@ fn deserialize_encoding<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<&'static Encoding>, D::Error> {
     let label = String::deserialize(d)?;
-    crate::decode::encoding_for_label(&label)
+    crate::input::decode::encoding_for_label(&label)
         .map(Some)
         .map_err(de::Error::custom)
 }

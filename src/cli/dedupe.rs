@@ -1,15 +1,15 @@
 //! `neardup dedupe`: the report's keep/drop decision applied to files
-//! ([`neardup::dedupe`] decides; this writes). Every output is prepared
+//! ([`crate::dedupe`] decides; this writes). Every output is prepared
 //! and checked before the first is written; each file is written
 //! atomically; the input is never modified (moving dropped files, when
 //! asked, is the only change to the corpus, and never overwrites).
 
-use crate::app::{self, Ctx};
-use crate::cli::{DedupeArgs, WhatArg};
+use crate::cli::app::{self, Ctx};
+use crate::cli::args::{DedupeArgs, WhatArg};
+use crate::dedupe::{self, Plan, What};
+use crate::escape;
+use crate::report::Report;
 use anyhow::{bail, Context};
-use neardup::dedupe::{self, Plan, What};
-use neardup::escape;
-use neardup::report::Report;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
@@ -56,12 +56,12 @@ pub fn run(a: DedupeArgs, ctx: &Ctx) -> anyhow::Result<u8> {
                     path.display()
                 )
             })?;
-            if r.schema != neardup::report::SCHEMA {
+            if r.schema != crate::report::SCHEMA {
                 bail!(
                     "{}: report schema {} (this neardup reads schema {})",
                     path.display(),
                     r.schema,
-                    neardup::report::SCHEMA
+                    crate::report::SCHEMA
                 );
             }
             r
@@ -70,8 +70,8 @@ pub fn run(a: DedupeArgs, ctx: &Ctx) -> anyhow::Result<u8> {
             let opts = app::options(&a.detect, ctx)?;
             let paths = ctx.paths(&a.paths);
             let inputs = app::read(&paths, &a.input, ctx)?;
-            let bars = crate::progress::EngineBars::new(&ctx.progress);
-            let result = neardup::scan::scan_with_progress(&inputs.docs, &opts, &bars);
+            let bars = crate::cli::progress::EngineBars::new(&ctx.progress);
+            let result = crate::scan::scan_with_progress(&inputs.docs, &opts, &bars);
             ctx.progress.finish();
             if app::all_missing(&paths) {
                 bail!("no document was read (no path named exists); nothing was written");
@@ -152,7 +152,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    neardup::atomic::write_atomic(path, |w| w.write_all(bytes))
+    crate::atomic::write_atomic(path, |w| w.write_all(bytes))
         .with_context(|| format!("writing {}", path.display()))
 }
 

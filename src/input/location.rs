@@ -1,6 +1,6 @@
 //! Byte offsets to lines and columns.
 
-use crate::decode::OffsetMap;
+use crate::input::decode::OffsetMap;
 
 /// A position range in a document: bytes plus 1-based lines and columns.
 ///

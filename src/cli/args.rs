@@ -1,9 +1,9 @@
 //! The command line (the only file that knows clap).
 
+use crate::align::AlignParams;
+use crate::cli::settings_file;
+use crate::config::ScanOptions;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use neardup::align::AlignParams;
-use neardup::config::ScanOptions;
-use neardup::config_file;
 use std::path::PathBuf;
 
 /// Find documents that repeat each other, whole or in part, and the spans
@@ -193,14 +193,14 @@ pub struct InputArgs {
     #[arg(long)]
     pub no_ignore: bool,
     /// Refuse files larger than this many bytes (suffixes K, M, G).
-    #[arg(long, default_value = "256M", value_parser = config_file::parse_size)]
+    #[arg(long, default_value = "256M", value_parser = settings_file::parse_size)]
     pub max_filesize: u64,
     /// Decode every file with this encoding (a WHATWG label: latin1,
     /// windows-1252, utf-16le, shift_jis, ...). Default: UTF-8, or UTF-16
     /// by byte order mark; bytes that are not UTF-8 are read as
     /// Windows-1252, with a note.
-    #[arg(long, value_name = "LABEL", value_parser = neardup::decode::encoding_for_label)]
-    pub encoding: Option<&'static neardup::decode::Encoding>,
+    #[arg(long, value_name = "LABEL", value_parser = crate::input::decode::encoding_for_label)]
+    pub encoding: Option<&'static crate::input::decode::Encoding>,
     /// Read files as JSON Lines: one document per record.
     #[arg(long)]
     pub jsonl: bool,
