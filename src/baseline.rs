@@ -1,20 +1,57 @@
 //! Accepted findings: a file of span fingerprints that no longer fail a run.
 //!
 //! A span's fingerprint is a stable hash of the normalized words of both of
-//! its sides ([`crate::report::sarif::span_fingerprint`]): it survives
-//! renames, moves and line shifts, and an edit inside either side makes the
-//! finding new again.
+//! its sides ([`crate::report::core::span_fingerprint`], the value SARIF
+//! results carry too): it survives renames, moves and line shifts, and an
+//! edit inside either side makes the finding new again.
 
 use crate::atomic::write_atomic;
 use crate::input::Document;
-use crate::report::sarif::span_fingerprint;
+use crate::report::core::{pair_documents, span_fingerprint, span_text};
 use crate::report::Report;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The baseline file format version.
 pub const BASELINE_SCHEMA: u32 = 1;
+
+/// Why a baseline file could not be used. Each message names the file and
+/// says what happened (the cause included), so it reads whole on one line.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file exists but could not be read.
+    #[error("{}: {error}", path.display())]
+    Read {
+        /// The baseline file.
+        path: PathBuf,
+        /// What the OS said.
+        error: std::io::Error,
+    },
+    /// The file is not a baseline's JSON.
+    #[error(
+        "{}: not a neardup baseline ({error}); regenerate it with --update-baseline",
+        path.display()
+    )]
+    Parse {
+        /// The baseline file.
+        path: PathBuf,
+        /// What the JSON parser said.
+        error: serde_json::Error,
+    },
+    /// The file is a baseline of another format version.
+    #[error(
+        "{}: baseline schema {schema} is not supported (expected {BASELINE_SCHEMA}); \
+         regenerate it with --update-baseline",
+        path.display()
+    )]
+    Schema {
+        /// The baseline file.
+        path: PathBuf,
+        /// The version it has.
+        schema: u32,
+    },
+}
 
 /// A set of accepted span fingerprints.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,24 +64,27 @@ pub struct Baseline {
 
 impl Baseline {
     /// Reads a baseline; a missing file is an empty baseline.
-    pub fn load(path: &Path) -> Result<Baseline, String> {
+    pub fn load(path: &Path) -> Result<Baseline, LoadError> {
+        let path_buf = || path.to_path_buf();
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Baseline::default()),
-            Err(e) => return Err(format!("{}: {e}", path.display())),
+            Err(error) => {
+                return Err(LoadError::Read {
+                    path: path_buf(),
+                    error,
+                })
+            }
         };
-        let b: Baseline = serde_json::from_slice(&bytes).map_err(|e| {
-            format!(
-                "{}: not a neardup baseline ({e}); regenerate it with --update-baseline",
-                path.display()
-            )
+        let b: Baseline = serde_json::from_slice(&bytes).map_err(|error| LoadError::Parse {
+            path: path_buf(),
+            error,
         })?;
         if b.schema != BASELINE_SCHEMA {
-            return Err(format!(
-                "{}: baseline schema {} is not supported (expected {BASELINE_SCHEMA}); regenerate it with --update-baseline",
-                path.display(),
-                b.schema
-            ));
+            return Err(LoadError::Schema {
+                path: path_buf(),
+                schema: b.schema,
+            });
         }
         Ok(b)
     }
@@ -89,17 +129,16 @@ impl Baseline {
     }
 }
 
+/// Calls `f(pair, span, fingerprint)` for every non-boilerplate span of
+/// `report` (a side whose text is not at hand counts as empty).
 fn for_each_span(report: &Report, docs: &[Document], mut f: impl FnMut(usize, usize, String)) {
     for (pi, pair) in report.pairs.iter().enumerate() {
-        let (da, db) = (&docs[pair.ids.0 as usize], &docs[pair.ids.1 as usize]);
+        let [da, db] = pair_documents(report, docs, pair);
         for (si, s) in pair.spans.iter().enumerate() {
             if s.boilerplate {
                 continue;
             }
-            let fp = span_fingerprint(
-                da.span_text(&s.a).unwrap_or(""),
-                db.span_text(&s.b).unwrap_or(""),
-            );
+            let fp = span_fingerprint(span_text(da, &s.a), span_text(db, &s.b));
             f(pi, si, fp);
         }
     }
@@ -166,10 +205,28 @@ mod tests {
         b.save(&p).unwrap();
         assert_eq!(Baseline::load(&p).unwrap(), b);
         std::fs::write(&p, "not json").unwrap();
-        assert!(Baseline::load(&p)
-            .unwrap_err()
-            .contains("not a neardup baseline"));
+        let e = Baseline::load(&p).unwrap_err();
+        assert!(matches!(e, LoadError::Parse { .. }), "{e:?}");
+        let msg = e.to_string();
+        assert!(msg.starts_with(&format!("{}: not a neardup baseline (", p.display())));
+        assert!(
+            msg.ends_with("); regenerate it with --update-baseline"),
+            "{msg}"
+        );
         std::fs::write(&p, r#"{"schema": 9, "fingerprints": []}"#).unwrap();
-        assert!(Baseline::load(&p).unwrap_err().contains("schema 9"));
+        assert_eq!(
+            Baseline::load(&p).unwrap_err().to_string(),
+            format!(
+                "{}: baseline schema 9 is not supported (expected 1); \
+                 regenerate it with --update-baseline",
+                p.display()
+            )
+        );
+        // A folder is there but cannot be read as a file.
+        let e = Baseline::load(dir.path()).unwrap_err();
+        assert!(matches!(e, LoadError::Read { .. }), "{e:?}");
+        assert!(e
+            .to_string()
+            .starts_with(&format!("{}: ", dir.path().display())));
     }
 }

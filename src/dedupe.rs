@@ -16,6 +16,45 @@ use serde_json::value::RawValue;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+/// Why an edit of a file or a JSON Lines record cannot be made: the report
+/// does not describe this input, or the record is not what it should be.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    /// A range ends past the end of the text.
+    #[error("span {start}..{end} is past the end ({len} bytes)")]
+    PastEnd {
+        /// First byte of the range.
+        start: usize,
+        /// One past its last byte.
+        end: usize,
+        /// The text's length.
+        len: usize,
+    },
+    /// A range cuts a character of the text.
+    #[error("span {start}..{end} does not fall on characters")]
+    NotOnCharacters {
+        /// First byte of the range.
+        start: usize,
+        /// One past its last byte.
+        end: usize,
+    },
+    /// The record is not valid JSON.
+    #[error("invalid JSON: {0}")]
+    InvalidJson(serde_json::Error),
+    /// The record has no such top-level field.
+    #[error("no {0:?} field")]
+    NoField(String),
+    /// The field is not a string.
+    #[error("{0:?} is not a string")]
+    NotAString(String),
+    /// The record is not a JSON object.
+    #[error("not a JSON object")]
+    NotAnObject,
+    /// The edited text is not UTF-8.
+    #[error("{0}")]
+    NotUtf8(#[from] std::string::FromUtf8Error),
+}
+
 /// What `dedupe` removes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum What {
@@ -107,20 +146,19 @@ pub fn strip(bytes: &[u8], ranges: &[Range<usize>], marker: &[u8]) -> Vec<u8> {
 /// Why `ranges` cannot be stripped from a text of `len` bytes (`text`, when
 /// it must fall on character boundaries), if they cannot: the report does
 /// not describe this input.
-pub fn check_ranges(ranges: &[Range<usize>], len: usize, text: Option<&str>) -> Result<(), String> {
+pub fn check_ranges(
+    ranges: &[Range<usize>],
+    len: usize,
+    text: Option<&str>,
+) -> Result<(), EditError> {
     for r in ranges {
-        if r.end > len {
-            return Err(format!(
-                "span {}..{} is past the end ({len} bytes)",
-                r.start, r.end
-            ));
+        let (start, end) = (r.start, r.end);
+        if end > len {
+            return Err(EditError::PastEnd { start, end, len });
         }
         if let Some(t) = text {
-            if !t.is_char_boundary(r.start) || !t.is_char_boundary(r.end) {
-                return Err(format!(
-                    "span {}..{} does not fall on characters",
-                    r.start, r.end
-                ));
+            if !t.is_char_boundary(start) || !t.is_char_boundary(end) {
+                return Err(EditError::NotOnCharacters { start, end });
             }
         }
     }
@@ -165,12 +203,12 @@ pub fn split_terminator(line: &[u8]) -> (&[u8], &[u8]) {
 
 /// The byte range, in `line` (a JSON object), of the value of its top-level
 /// field `field` as written (quotes and escapes included).
-pub fn field_range(line: &str, field: &str) -> Result<Range<usize>, String> {
+pub fn field_range(line: &str, field: &str) -> Result<Range<usize>, EditError> {
     let map: BTreeMap<String, &RawValue> =
-        serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
+        serde_json::from_str(line).map_err(EditError::InvalidJson)?;
     let raw = map
         .get(field)
-        .ok_or_else(|| format!("no {:?} field", field))?
+        .ok_or_else(|| EditError::NoField(field.to_string()))?
         .get();
     let start = raw.as_ptr() as usize - line.as_ptr() as usize;
     Ok(start..start + raw.len())
@@ -192,25 +230,25 @@ pub fn field_value(line: &str, field: &str) -> Option<String> {
 pub fn rewrite_field(
     line: &str,
     field: &str,
-    edit: impl FnOnce(&str) -> Result<String, String>,
-) -> Result<String, String> {
+    edit: impl FnOnce(&str) -> Result<String, EditError>,
+) -> Result<String, EditError> {
     let r = field_range(line, field)?;
-    let text: String =
-        serde_json::from_str(&line[r.clone()]).map_err(|_| format!("{field:?} is not a string"))?;
-    let new = serde_json::to_string(&edit(&text)?).map_err(|e| e.to_string())?;
+    let text: String = serde_json::from_str(&line[r.clone()])
+        .map_err(|_| EditError::NotAString(field.to_string()))?;
+    let new = serde_json::Value::from(edit(&text)?).to_string();
     Ok(format!("{}{new}{}", &line[..r.start], &line[r.end..]))
 }
 
 /// `line` (a JSON object) with two fields added at its end:
 /// `"neardup_cluster": cluster` and `"neardup_absorbed": [absorbed...]`.
 /// Every byte before the closing brace is unchanged.
-pub fn annotate(line: &str, cluster: usize, absorbed: &[String]) -> Result<String, String> {
+pub fn annotate(line: &str, cluster: usize, absorbed: &[String]) -> Result<String, EditError> {
     let trimmed = line.trim_end();
-    let body = trimmed
-        .strip_suffix('}')
-        .ok_or_else(|| "not a JSON object".to_string())?;
+    let body = trimmed.strip_suffix('}').ok_or(EditError::NotAnObject)?;
     let empty = body.trim_start().strip_prefix('{').map(str::trim) == Some("");
-    let absorbed = serde_json::to_string(absorbed).map_err(|e| e.to_string())?;
+    // Compact JSON, as `serde_json::to_string` writes it (a `Value`'s
+    // `Display` cannot fail).
+    let absorbed = serde_json::Value::from(absorbed.to_vec()).to_string();
     Ok(format!(
         "{body}{}\"neardup_cluster\":{cluster},\"neardup_absorbed\":{absorbed}}}{}",
         if empty { "" } else { "," },
@@ -259,8 +297,15 @@ mod tests {
         })
         .unwrap();
         assert_eq!(out, r#"{ "z": 1, "text" : "abcd", "id":"x"}"#);
-        assert!(rewrite_field(line, "body", |t| Ok(t.into())).is_err());
-        assert!(rewrite_field(line, "z", |t| Ok(t.into())).is_err());
+        let err = |field| rewrite_field(line, field, |t| Ok(t.into())).unwrap_err();
+        assert_eq!(err("body").to_string(), "no \"body\" field");
+        assert_eq!(err("z").to_string(), "\"z\" is not a string");
+        let bad = rewrite_field("{\"text\": ", "text", |t| Ok(t.into())).unwrap_err();
+        assert!(matches!(bad, EditError::InvalidJson(_)), "{bad:?}");
+        assert!(bad.to_string().starts_with("invalid JSON: "));
+        // The edit's own error comes back as it is.
+        let e = rewrite_field(line, "text", |_| Err(EditError::NotAnObject)).unwrap_err();
+        assert!(matches!(e, EditError::NotAnObject));
         assert_eq!(field_value(line, "id").as_deref(), Some("x"));
         assert_eq!(field_value(line, "z").as_deref(), Some("1"));
         assert_eq!(field_value(line, "q"), None);
@@ -279,6 +324,15 @@ mod tests {
             annotate("{}", 0, &[]).unwrap(),
             "{\"neardup_cluster\":0,\"neardup_absorbed\":[]}"
         );
+        // Absorbed ids are escaped as JSON strings.
+        assert_eq!(
+            annotate("{}", 1, &["a\"b\\\n".into()]).unwrap(),
+            r#"{"neardup_cluster":1,"neardup_absorbed":["a\"b\\\n"]}"#
+        );
+        assert_eq!(
+            annotate("[1]", 0, &[]).unwrap_err().to_string(),
+            "not a JSON object"
+        );
     }
 
     #[test]
@@ -290,7 +344,13 @@ mod tests {
     #[test]
     fn ranges_are_checked_against_the_text() {
         assert!(check_ranges(&[0..3], 3, None).is_ok());
-        assert!(check_ranges(&[0..4], 3, None).is_err());
-        assert!(check_ranges(&[0..1], 2, Some("é")).is_err());
+        assert_eq!(
+            check_ranges(&[0..4], 3, None).unwrap_err().to_string(),
+            "span 0..4 is past the end (3 bytes)"
+        );
+        assert_eq!(
+            check_ranges(&[0..1], 2, Some("é")).unwrap_err().to_string(),
+            "span 0..1 does not fall on characters"
+        );
     }
 }

@@ -13,8 +13,11 @@ use crate::sketch::{self, DocSketch, Scratch};
 use rayon::prelude::*;
 use std::borrow::Cow;
 
-/// How a flagged pair repeats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// How a flagged pair repeats (in the JSON report: [`Kind::as_str`]).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Spans cover nearly all of both documents.
     NearDuplicate,

@@ -340,17 +340,17 @@ fn jsonl_output(
                     body = dedupe::rewrite_field(&body, text_field, |t| {
                         dedupe::check_ranges(ranges, t.len(), Some(t))?;
                         let s = dedupe::strip(t.as_bytes(), ranges, marker.as_bytes());
-                        String::from_utf8(s).map_err(|e| e.to_string())
+                        Ok(String::from_utf8(s)?)
                     })
-                    .map_err(|e| bad(name, e))?;
+                    .map_err(|e| bad(name, e.to_string()))?;
                 }
                 if let Some((cluster, absorbed)) = keeper {
                     let absorbed: Vec<String> = absorbed
                         .iter()
                         .map(|d| ids.get(d.as_str()).cloned().unwrap_or_else(|| d.clone()))
                         .collect();
-                    body =
-                        dedupe::annotate(&body, *cluster, &absorbed).map_err(|e| bad(name, e))?;
+                    body = dedupe::annotate(&body, *cluster, &absorbed)
+                        .map_err(|e| bad(name, e.to_string()))?;
                 }
                 out.extend_from_slice(body.as_bytes());
                 out.extend_from_slice(end);

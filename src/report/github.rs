@@ -2,7 +2,7 @@
 //! as annotations on the files, and a markdown summary for
 //! `$GITHUB_STEP_SUMMARY`.
 //!
-//! The findings are those of the SARIF format ([`super::sarif::repeats`]):
+//! The findings are those of the SARIF format ([`core::repeats`]):
 //! one per non-boilerplate span in a new document, located there, naming the
 //! earlier copy. GitHub shows at most 10 warning annotations per step, so
 //! [`write()`] emits the first [`MAX_ANNOTATIONS`] and then one plain line
@@ -12,7 +12,7 @@
 //! as GitHub requires, and count UTF-16 code units like the SARIF format
 //! (`endColumn` just past the last character).
 
-use super::sarif::{self, Repeat};
+use super::core::{self, line_range, plural, repeats, Repeat};
 use super::Report;
 use crate::input::Document;
 use std::io::{self, Write};
@@ -50,32 +50,17 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// The path as GitHub expects it in `file=`: forward slashes (where the
-/// platform separator is a backslash) and no leading `./`.
-fn annotation_path(path: &str) -> String {
-    let p = if std::path::MAIN_SEPARATOR == '\\' {
-        path.replace('\\', "/")
-    } else {
-        path.to_string()
-    };
-    let mut p = p.as_str();
-    while let Some(rest) = p.strip_prefix("./") {
-        p = rest.trim_start_matches('/');
-    }
-    p.to_string()
-}
-
 /// One `::warning` command for a repeat, without the newline.
 fn annotation(report: &Report, docs: &[Document], r: &Repeat) -> String {
     let path = &report.documents[r.doc].path;
     let other = &report.documents[r.other].path;
     let mut props = vec![
-        format!("file={}", escape_property(&annotation_path(path))),
+        format!("file={}", escape_property(&core::slash_path(path))),
         format!("line={}", r.at.line_start),
         format!("endLine={}", r.at.line_end),
     ];
     if r.at.line_start == r.at.line_end {
-        let region = sarif::region(sarif::document(report, docs, r.doc), r.at);
+        let region = core::region(core::document(report, docs, r.doc), r.at);
         props.push(format!("col={}", region.start_column));
         props.push(format!("endColumn={}", region.end_column));
     }
@@ -85,7 +70,7 @@ fn annotation(report: &Report, docs: &[Document], r: &Repeat) -> String {
         "Repeated text"
     };
     props.push(format!("title={}", escape_property(title)));
-    let (subject, verb, copy, details) = sarif::wording(r, other);
+    let (subject, verb, copy, details) = core::wording(r, other);
     let message = format!("{subject} {verb} {copy} ({details})");
     format!("::warning {}::{}", props.join(","), escape_data(&message))
 }
@@ -95,7 +80,7 @@ fn annotation(report: &Report, docs: &[Document], r: &Repeat) -> String {
 /// `neardup: N more findings not annotated (see the report)`. Writes
 /// nothing when there is no finding.
 pub fn write(report: &Report, docs: &[Document], w: &mut dyn Write) -> io::Result<()> {
-    let repeats = sarif::repeats(report);
+    let repeats = repeats(report);
     for r in repeats.iter().take(MAX_ANNOTATIONS) {
         writeln!(w, "{}", annotation(report, docs, r))?;
     }
@@ -103,8 +88,8 @@ pub fn write(report: &Report, docs: &[Document], w: &mut dyn Write) -> io::Resul
         let n = repeats.len() - MAX_ANNOTATIONS;
         writeln!(
             w,
-            "neardup: {n} more finding{} not annotated (see the report)",
-            if n == 1 { "" } else { "s" }
+            "neardup: {} not annotated (see the report)",
+            plural(n, "more finding", "more findings")
         )?;
     }
     Ok(())
@@ -131,14 +116,6 @@ fn md_cell(s: &str) -> String {
     out
 }
 
-fn line_range(loc: &crate::input::location::Location) -> String {
-    if loc.line_start == loc.line_end {
-        loc.line_start.to_string()
-    } else {
-        format!("{}–{}", loc.line_start, loc.line_end)
-    }
-}
-
 /// A markdown summary of the findings for `$GITHUB_STEP_SUMMARY`: a heading,
 /// a count, and a table with one row per finding (the document, its lines,
 /// the document it repeats, those lines, words, similarity), at most
@@ -152,12 +129,10 @@ fn line_range(loc: &crate::input::location::Location) -> String {
 /// formats.
 pub fn step_summary(report: &Report, docs: &[Document]) -> String {
     let _ = docs; // Lines and words come from the report.
-    let repeats = sarif::repeats(report);
+    let repeats = repeats(report);
     let mut out = String::from("### neardup\n\n");
     let n = repeats.len();
     let s = &report.summary;
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let scanned = plural(s.documents, "document", "documents");
     if n == 0 {
         out.push_str(&match s.new_documents {
@@ -201,9 +176,9 @@ pub fn step_summary(report: &Report, docs: &[Document]) -> String {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {:.2} |\n",
             md_cell(&report.documents[r.doc].path),
-            line_range(r.at),
+            line_range(r.at, "–"),
             md_cell(&report.documents[r.other].path),
-            line_range(r.copy),
+            line_range(r.copy, "–"),
             r.span.words,
             r.span.similarity
         ));
@@ -225,7 +200,7 @@ pub fn step_summary(report: &Report, docs: &[Document]) -> String {
 /// `"36 records in 2 files could not be read (see the log).\n"`, or
 /// nothing when everything was read.
 fn unreadable_line(report: &Report) -> String {
-    match super::text::unreadable(report) {
+    match core::unreadable(report) {
         Some(what) => format!("{what} could not be read (see the log).\n"),
         None => String::new(),
     }
@@ -251,7 +226,7 @@ pub fn append_step_summary(path: &Path, text: &str) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::sarif::fixture::{doc, report};
+    use crate::report::core::fixture::{doc, report};
 
     fn annotations(report: &Report, docs: &[Document]) -> Vec<String> {
         let mut buf = Vec::new();

@@ -24,7 +24,8 @@
 
 mod sha256;
 
-use super::{PairEntry, Report};
+use super::core::{doc_index, document, kind_label, lines_phrase};
+use super::{Kind, PairEntry, Report};
 use crate::escape::visible;
 use crate::input::location::Location;
 use crate::input::Document;
@@ -72,7 +73,7 @@ pub fn write(report: &Report, docs: &[Document], w: &mut dyn Write) -> std::io::
     problems(&mut h, report);
     h.push_str("</main>\n<script type=\"application/json\" id=\"neardup-data\">");
     w.write_all(h.as_bytes())?;
-    w.write_all(script_json(&data).as_bytes())?;
+    w.write_all(script_json(&data)?.as_bytes())?;
     w.write_all(b"</script>\n<script>")?;
     w.write_all(JS.as_bytes())?;
     w.write_all(b"</script>\n</body>\n</html>\n")
@@ -103,8 +104,8 @@ fn name(s: &str) -> String {
 /// JSON that can sit inside a `<script>` element: `<`, `>` and `&` (which
 /// only occur inside strings) as `\u` escapes, so nothing can close the
 /// element or open a comment, and U+2028/U+2029 too.
-fn script_json(v: &impl Serialize) -> String {
-    let s = serde_json::to_string(v).expect("report data serializes");
+fn script_json(v: &impl Serialize) -> std::io::Result<String> {
+    let s = serde_json::to_string(v).map_err(std::io::Error::other)?;
     let mut out = String::with_capacity(s.len() + s.len() / 64);
     for c in s.chars() {
         match c {
@@ -116,15 +117,7 @@ fn script_json(v: &impl Serialize) -> String {
             c => out.push(c),
         }
     }
-    out
-}
-
-fn lines(loc: &Location) -> String {
-    if loc.line_start == loc.line_end {
-        format!("line {}", loc.line_start)
-    } else {
-        format!("lines {}–{}", loc.line_start, loc.line_end)
-    }
+    Ok(out)
 }
 
 fn summary(h: &mut String, report: &Report) {
@@ -208,8 +201,8 @@ fn pairs(h: &mut String, report: &Report) {
              data-sim=\"{sim}\" data-words=\"{words}\" data-a=\"{a}\" data-b=\"{b}\">\
              <td>{n}</td><td><span class=\"kind {kind}\">{kind_text}</span></td>\
              <td>{sim:.3}</td><td>{words}</td><td>{a}</td><td>{b}</td></tr>\n",
-            kind = esc(&p.kind),
-            kind_text = esc(&p.kind.replace('_', " ")),
+            kind = p.kind.as_str(),
+            kind_text = kind_label(p.kind),
             sim = p.jaccard,
             n = i + 1,
         ));
@@ -236,7 +229,11 @@ fn passages(h: &mut String, report: &Report) {
             esc(&p.excerpt)
         ));
         for s in p.spans.iter().take(PASSAGE_PLACES) {
-            h.push_str(&format!("<li>{} {}</li>", name(&s.path), lines(&s.at)));
+            h.push_str(&format!(
+                "<li>{} {}</li>",
+                name(&s.path),
+                lines_phrase(&s.at, false, "–")
+            ));
         }
         if p.spans.len() > PASSAGE_PLACES {
             h.push_str(&format!(
@@ -331,7 +328,7 @@ struct DocData<'a> {
 struct PairData {
     a: Option<usize>,
     b: Option<usize>,
-    kind: String,
+    kind: Kind,
     jaccard: f64,
     containment: [f64; 2],
     coverage: [f64; 2],
@@ -477,18 +474,9 @@ impl<'d> Prep<'d> {
 
 impl<'a> Data<'a> {
     fn build(report: &Report, docs: &'a [Document]) -> Data<'a> {
-        let by_path: HashMap<&str, usize> = docs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.path.as_str(), i))
-            .collect();
+        // The index of a pair's document, when its text is at hand.
         let find = |id: u32, path: &str| -> Option<usize> {
-            let id = id as usize;
-            if docs.get(id).is_some_and(|d| d.path == path) {
-                Some(id)
-            } else {
-                by_path.get(path).copied()
-            }
+            doc_index(report, id, path).filter(|&i| document(report, docs, i).is_some())
         };
         // Index in `preps` of each document embedded, in order of first use.
         let mut slot: HashMap<usize, usize> = HashMap::new();
@@ -534,7 +522,7 @@ impl<'a> Data<'a> {
             pairs.push(PairData {
                 a,
                 b,
-                kind: p.kind.clone(),
+                kind: p.kind,
                 jaccard: p.jaccard,
                 containment: p.containment,
                 coverage: p.coverage,
@@ -578,7 +566,7 @@ mod tests {
 
     #[test]
     fn script_json_escapes_what_could_end_the_element() {
-        let s = script_json(&"</script><!-- & \u{2028}\u{2029}");
+        let s = script_json(&"</script><!-- & \u{2028}\u{2029}").unwrap();
         assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
         assert!(!s.contains('\u{2028}') && !s.contains('\u{2029}'));
         let back: String = serde_json::from_str(&s).unwrap();

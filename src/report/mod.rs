@@ -1,8 +1,11 @@
 //! The report: the documented JSON contract (schema 1) and its formats.
 //!
 //! [`Report`] is plain data built from a scan; each format lives in its own
-//! file and only reads it.
+//! file and only reads it. What the formats (and the baseline) compute
+//! alike is in [`core`]: writers depend on it and on the model, never on
+//! each other.
 
+pub mod core;
 pub mod github;
 pub mod html;
 pub mod json;
@@ -12,6 +15,9 @@ pub mod text;
 use crate::error::Error;
 use crate::input::location::Location;
 use crate::input::{Document, Skipped};
+/// How a flagged pair repeats: [`PairEntry::kind`], serialized as
+/// `near_duplicate` or `partial` ([`Kind::as_str`]).
+pub use crate::scan::Kind;
 use crate::scan::ScanResult;
 use serde::{Deserialize, Serialize};
 
@@ -77,7 +83,7 @@ pub struct PairEntry {
     /// Path of the second document.
     pub b: String,
     /// `near_duplicate` or `partial`.
-    pub kind: String,
+    pub kind: Kind,
     /// Exact Jaccard similarity of the shingle sets.
     pub jaccard: f64,
     /// Shared shingles over a's and over b's distinct shingles.
@@ -277,7 +283,7 @@ impl Report {
             pairs.push(PairEntry {
                 a: da.path.clone(),
                 b: db.path.clone(),
-                kind: f.kind.as_str().to_string(),
+                kind: f.kind,
                 jaccard: round4(al.jaccard),
                 containment: al.containment.map(round4),
                 coverage: al.coverage.map(round4),
@@ -351,10 +357,9 @@ impl Report {
                 }
             })
             .collect();
-        let near = result
-            .findings
+        let near = pairs
             .iter()
-            .filter(|f| f.kind == crate::scan::Kind::NearDuplicate)
+            .filter(|p| p.kind == Kind::NearDuplicate)
             .count();
         let warnings: Vec<Problem> = docs
             .iter()
@@ -421,5 +426,24 @@ impl Report {
         self.pairs
             .iter()
             .any(|p| p.spans.iter().any(|s| !s.boilerplate && !s.baselined))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_serialized_as_the_contract_names_them() {
+        for (kind, name) in [
+            (Kind::NearDuplicate, "near_duplicate"),
+            (Kind::Partial, "partial"),
+        ] {
+            assert_eq!(kind.as_str(), name);
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{name}\""));
+            assert_eq!(serde_json::from_str::<Kind>(&json).unwrap(), kind);
+        }
+        assert!(serde_json::from_str::<Kind>("\"near duplicate\"").is_err());
     }
 }

@@ -14,16 +14,16 @@
 //! spans (not on paths or positions), so an alert survives renames and edits
 //! elsewhere in the file.
 //!
-//! [`repeats`] is the selection shared with the GitHub annotation format.
+//! The findings ([`core::repeats`]), their wording, regions and
+//! fingerprint ([`core::span_fingerprint`]) are the report core's, shared
+//! with the GitHub format and the baseline.
 
-use super::{PairEntry, Report, SpanEntry};
-use crate::input::location::Location;
+use super::core::{self, document, region, repeats, span_fingerprint, wording, Region};
+use super::{Kind, Report};
 use crate::input::Document;
-use crate::normalize::{normalize_word, tokenize};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{self, Write};
-use xxhash_rust::xxh3::xxh3_64;
 
 /// The schema URI written as `$schema`.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -37,142 +37,13 @@ pub const RULE_NEAR_DUPLICATE: &str = "neardup/near-duplicate";
 /// Key of the fingerprint in each result's `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "neardupSpan/v1";
 
-/// A span of a new document that repeats a span of another document: one
-/// SARIF result, one GitHub annotation.
-#[derive(Clone, Copy, Debug)]
-pub struct Repeat<'r> {
-    /// The pair the span belongs to.
-    pub pair: &'r PairEntry,
-    /// The span (never boilerplate).
-    pub span: &'r SpanEntry,
-    /// Index in `report.documents` of the new document (the primary one).
-    pub doc: usize,
-    /// Where the repeat is, in the new document.
-    pub at: &'r Location,
-    /// Index in `report.documents` of the document holding the earlier copy.
-    pub other: usize,
-    /// Where the earlier copy is.
-    pub copy: &'r Location,
-}
-
-impl Repeat<'_> {
-    /// Whether the pair's documents nearly duplicate each other as a whole.
-    pub fn near_duplicate(&self) -> bool {
-        self.pair.kind == crate::scan::Kind::NearDuplicate.as_str()
-    }
-}
-
-/// Whether the document at index `doc` of `report.documents` is new, i.e.
-/// its repeats are reported.
-///
-/// In a scan no document is marked and every one counts as new; with every
-/// document new, a pair is reported once, at its later-by-path document (`b`).
-fn is_new(report: &Report, doc: usize) -> bool {
-    report.documents[doc].new.unwrap_or(true)
-}
-
-/// The index in `report.documents` of a pair's document: its recorded index
-/// when that names the same path, else the first document with that path.
-fn doc_index(report: &Report, id: u32, path: &str) -> Option<usize> {
-    let id = id as usize;
-    if report.documents.get(id).is_some_and(|d| d.path == path) {
-        return Some(id);
-    }
-    report.documents.iter().position(|d| d.path == path)
-}
-
-/// The repeats to report, ordered by new document (report order), then by
-/// position in it, then by the other document.
-///
-/// For each non-boilerplate span of each pair with at least one new
-/// document, one [`Repeat`] located in the new document; when both are new,
-/// in the later by path. Pairs whose paths are not among the report's
-/// documents are passed over.
-pub fn repeats(report: &Report) -> Vec<Repeat<'_>> {
-    let mut out = Vec::new();
-    for pair in &report.pairs {
-        let (Some(ia), Some(ib)) = (
-            doc_index(report, pair.ids.0, &pair.a),
-            doc_index(report, pair.ids.1, &pair.b),
-        ) else {
-            continue;
-        };
-        let b_primary = match (is_new(report, ia), is_new(report, ib)) {
-            (false, false) => continue,
-            (true, false) => false,
-            (false, true) => true,
-            (true, true) => pair.b >= pair.a,
-        };
-        for span in pair.spans.iter().filter(|s| !s.boilerplate) {
-            out.push(if b_primary {
-                Repeat {
-                    pair,
-                    span,
-                    doc: ib,
-                    at: &span.b,
-                    other: ia,
-                    copy: &span.a,
-                }
-            } else {
-                Repeat {
-                    pair,
-                    span,
-                    doc: ia,
-                    at: &span.a,
-                    other: ib,
-                    copy: &span.b,
-                }
-            });
-        }
-    }
-    out.sort_by_key(|r| (r.doc, r.at.start, r.at.end, r.other, r.copy.start));
-    out
-}
-
-/// "Line 3" or "Lines 1-42" (capitalized) / "line 3", "lines 1-42".
-pub(crate) fn lines_phrase(loc: &Location, capital: bool) -> String {
-    let word = if capital { "Line" } else { "line" };
-    if loc.line_start == loc.line_end {
-        format!("{word} {}", loc.line_start)
-    } else {
-        format!("{word}s {}-{}", loc.line_start, loc.line_end)
-    }
-}
-
-/// The shared wording of a repeat: `(subject, verb, copy, details)`, e.g.
-/// ("Lines 1-42", "repeat", "lines 1-42 of a.txt", "1125 words, similarity 1.00").
-pub(crate) fn wording(r: &Repeat, other_path: &str) -> (String, &'static str, String, String) {
-    let subject = lines_phrase(r.at, true);
-    let verb = if r.at.line_start == r.at.line_end {
-        "repeats"
-    } else {
-        "repeat"
-    };
-    let copy = format!("{} of {other_path}", lines_phrase(r.copy, false));
-    let words = r.span.words;
-    let details = format!(
-        "{words} word{}, similarity {:.2}",
-        if words == 1 { "" } else { "s" },
-        r.span.similarity
-    );
-    (subject, verb, copy, details)
-}
-
 /// The path as a relative URI reference with forward slashes: a leading
 /// `./` is dropped, characters outside the URI's unreserved and safe
 /// punctuation set are percent-encoded (UTF-8 bytes), and `:` is encoded so
 /// that a relative path never reads as a scheme. An absolute path becomes a
 /// `file://` URI. Backslashes are separators only where the platform's are.
 pub fn artifact_uri(path: &str) -> String {
-    let p = if std::path::MAIN_SEPARATOR == '\\' {
-        path.replace('\\', "/")
-    } else {
-        path.to_string()
-    };
-    let mut p = p.as_str();
-    while let Some(rest) = p.strip_prefix("./") {
-        p = rest.trim_start_matches('/');
-    }
+    let p = core::slash_path(path);
     let bytes = p.as_bytes();
     let drive = std::path::MAIN_SEPARATOR == '\\'
         && bytes.len() >= 3
@@ -213,105 +84,20 @@ fn escape_link_text(s: &str) -> String {
     out
 }
 
-/// The lowercased (NFKC) words of `text`, joined by single spaces.
-pub fn normalized_words(text: &str) -> String {
-    let mut toks = Vec::new();
-    tokenize(text, &mut toks);
-    let mut out = String::with_capacity(text.len());
-    for t in &toks {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&normalize_word(&text[t.start as usize..t.end as usize]));
-    }
-    out
-}
-
-/// The fingerprint of a repeat: xxh3 (hex) of the normalized words of both
-/// spans, in an order that does not depend on which side is primary.
-pub fn span_fingerprint(at_text: &str, copy_text: &str) -> String {
-    let (x, y) = (normalized_words(at_text), normalized_words(copy_text));
-    let (first, second) = if x <= y { (x, y) } else { (y, x) };
-    let mut buf = Vec::with_capacity(first.len() + second.len() + 1);
-    buf.extend_from_slice(first.as_bytes());
-    buf.push(0);
-    buf.extend_from_slice(second.as_bytes());
-    format!("{:016x}", xxh3_64(&buf))
-}
-
-/// Document `i`, when `docs` holds it at the report's index.
-pub(crate) fn document<'d>(
-    report: &Report,
-    docs: &'d [Document],
-    i: usize,
-) -> Option<&'d Document> {
-    docs.get(i)
-        .filter(|d| report.documents.get(i).is_some_and(|e| e.path == d.path))
-}
-
-/// The 1-based UTF-16 column of byte `offset`, counted from the start of
-/// the line that holds byte `line_of` (`offset` itself for a start; the
-/// last character's first byte for an exclusive end, so that a span ending
-/// with a newline ends on that newline's line).
-fn utf16_col(text: &str, line_of: usize, offset: usize) -> Option<usize> {
-    let ls = text.get(..line_of)?.rfind('\n').map_or(0, |i| i + 1);
-    Some(text.get(ls..offset)?.encode_utf16().count() + 1)
-}
-
-/// The SARIF region of `loc` (file offsets) in `doc`: lines as in the
-/// report, columns in UTF-16 code units computed from the document's text
-/// (`endColumn` just past the last character). Without a usable document,
-/// the report's character columns.
-pub fn region(doc: Option<&Document>, loc: &Location) -> Region {
-    let utf16 = doc.and_then(|d| {
-        let t = d.text.as_str();
-        let (s, e) = (d.text_offset(loc.start), d.text_offset(loc.end));
-        let start = utf16_col(t, s, s)?;
-        let end = if e > s {
-            let last = t.get(..e)?.chars().next_back()?;
-            utf16_col(t, e - last.len_utf8(), e)?
-        } else {
-            start
-        };
-        Some((start, end))
-    });
-    let (start_column, end_column) = utf16.unwrap_or((loc.col_start, loc.col_end));
-    Region {
-        start_line: loc.line_start,
-        start_column,
-        end_line: loc.line_end,
-        end_column,
-    }
-}
-
-/// A SARIF `region`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Region {
-    /// 1-based line of the first character.
-    pub start_line: usize,
-    /// 1-based UTF-16 column of the first character.
-    pub start_column: usize,
-    /// Line of the last character.
-    pub end_line: usize,
-    /// UTF-16 column just past the last character.
-    pub end_column: usize,
-}
-
 #[derive(Serialize)]
-struct Log<'a> {
+struct Log {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: [Run; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run<'a> {
+struct Run {
     tool: Tool,
     column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
+    results: Vec<SarifResult>,
 }
 
 #[derive(Serialize)]
@@ -368,7 +154,7 @@ struct RuleProperties {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SarifResult<'a> {
+struct SarifResult {
     rule_id: &'static str,
     rule_index: usize,
     level: &'static str,
@@ -377,7 +163,7 @@ struct SarifResult<'a> {
     related_locations: [Related; 1],
     #[serde(skip_serializing_if = "HashMap::is_empty")]
     partial_fingerprints: HashMap<&'static str, String>,
-    properties: ResultProperties<'a>,
+    properties: ResultProperties,
 }
 
 #[derive(Serialize)]
@@ -407,8 +193,8 @@ struct Artifact {
 }
 
 #[derive(Serialize)]
-struct ResultProperties<'a> {
-    kind: &'a str,
+struct ResultProperties {
+    kind: Kind,
     words: u32,
     similarity: f64,
     jaccard: f64,
@@ -536,7 +322,7 @@ pub fn write(report: &Report, docs: &[Document], w: &mut dyn Write) -> io::Resul
             }],
             partial_fingerprints,
             properties: ResultProperties {
-                kind: &r.pair.kind,
+                kind: r.pair.kind,
                 words: r.span.words,
                 similarity: r.span.similarity,
                 jaccard: r.pair.jaccard,
@@ -564,90 +350,10 @@ pub fn write(report: &Report, docs: &[Document], w: &mut dyn Write) -> io::Resul
     writeln!(w)
 }
 
-/// Builds reports by hand for this format's and the GitHub format's tests.
-#[cfg(test)]
-pub(crate) mod fixture {
-    use crate::input::location::LineIndex;
-    use crate::input::Document;
-    use crate::report::{DocumentEntry, PairEntry, Report, SpanEntry, Summary, SCHEMA};
-
-    /// A pair `(a, b, spans)`: document indices and byte ranges
-    /// `((a_start, a_end), (b_start, b_end), boilerplate)`.
-    pub type PairSpec = (u32, u32, Vec<((usize, usize), (usize, usize), bool)>);
-
-    /// A report over `docs` (sorted by path) with the given pairs, all
-    /// `partial` unless `near` holds the pair's index.
-    pub fn report(docs: &[Document], pairs: Vec<PairSpec>, near: &[usize]) -> Report {
-        let documents = docs
-            .iter()
-            .map(|d| DocumentEntry {
-                path: d.path.clone(),
-                bytes: d.text.len(),
-                words: d.text.split_whitespace().count() as u32,
-                new: None,
-            })
-            .collect();
-        let pairs: Vec<PairEntry> = pairs
-            .into_iter()
-            .enumerate()
-            .map(|(k, (a, b, spans))| {
-                let (da, db) = (&docs[a as usize], &docs[b as usize]);
-                let (ia, ib) = (LineIndex::new(&da.text), LineIndex::new(&db.text));
-                PairEntry {
-                    a: da.path.clone(),
-                    b: db.path.clone(),
-                    kind: if near.contains(&k) {
-                        "near_duplicate"
-                    } else {
-                        "partial"
-                    }
-                    .into(),
-                    jaccard: 0.5,
-                    containment: [0.5, 0.5],
-                    coverage: [0.5, 0.5],
-                    spans: spans
-                        .into_iter()
-                        .map(|((s, e), (s2, e2), boilerplate)| SpanEntry {
-                            a: ia.locate(s, e),
-                            b: ib.locate(s2, e2),
-                            words: da.text[s..e].split_whitespace().count() as u32,
-                            similarity: 1.0,
-                            boilerplate,
-                            baselined: false,
-                        })
-                        .collect(),
-                    moved: None,
-                    ids: (a, b),
-                }
-            })
-            .collect();
-        Report {
-            schema: SCHEMA,
-            documents,
-            passages: Vec::new(),
-            summary: Summary {
-                documents: docs.len(),
-                pairs: pairs.len(),
-                ..Summary::default()
-            },
-            pairs,
-            clusters: Vec::new(),
-            errors: Vec::new(),
-            skipped: Vec::new(),
-            warnings: Vec::new(),
-        }
-    }
-
-    /// A document.
-    pub fn doc(path: &str, text: &str) -> Document {
-        Document::new(path, text)
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::fixture::{doc, report};
     use super::*;
+    use crate::report::core::fixture::{doc, report};
     use crate::{scan, ScanOptions};
     use serde_json::Value;
 
@@ -765,30 +471,6 @@ mod tests {
     }
 
     #[test]
-    fn region_counts_code_units_across_lines_and_at_the_end() {
-        let t = "😀😀\nab🎉c\n";
-        let ix = crate::input::location::LineIndex::new(t);
-        // From the second emoji to the end of "🎉".
-        let (s, e) = (4, t.find('c').unwrap());
-        let r = region(Some(&doc("t", t)), &ix.locate(s, e));
-        assert_eq!(
-            r,
-            Region {
-                start_line: 1,
-                start_column: 3,
-                end_line: 2,
-                end_column: 5
-            }
-        );
-        // Without the text, the report's character columns stand.
-        let loc = ix.locate(s, e);
-        assert_eq!(region(None, &loc).start_column, loc.col_start);
-        assert_eq!(region(None, &loc).end_column, 4);
-        // A text that does not match the offsets falls back too.
-        assert_eq!(region(Some(&doc("t", "ab")), &loc).end_column, 4);
-    }
-
-    #[test]
     fn boilerplate_spans_and_old_pairs_give_no_result() {
         let docs = vec![
             doc("a.txt", "one two three\nfour"),
@@ -819,14 +501,7 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_ignore_paths_case_and_spacing() {
-        let a = span_fingerprint("Hello,  World!\nagain", "hello world again");
-        assert_eq!(
-            a,
-            span_fingerprint("hello world again", "HELLO world  AGAIN")
-        );
-        assert_ne!(a, span_fingerprint("hello world", "hello world again"));
-        assert_eq!(normalized_words("  Ünïcode—TEXT, ok "), "ünïcode text ok");
+    fn fingerprints_ignore_paths_and_number_repeats_in_a_file() {
         // Renaming the files keeps the fingerprint; the same span twice in
         // one file gets distinct occurrence numbers.
         let text = "alpha beta gamma\nalpha beta gamma\n";
@@ -854,6 +529,9 @@ mod tests {
         let (h1, h2) = (before[0].as_str().unwrap(), before[1].as_str().unwrap());
         assert_eq!(h1[..16], h2[..16]);
         assert_eq!((&h1[16..], &h2[16..]), (":1", ":2"));
+        // The value is the core's fingerprint, the one baselines store.
+        let fp = span_fingerprint("alpha beta gamma", "alpha beta gamma");
+        assert_eq!(h1[..16], fp);
     }
 
     #[test]

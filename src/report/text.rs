@@ -2,8 +2,10 @@
 //! excerpt of both sides; then clusters and a summary. Colours only when
 //! asked (the binary asks when stdout is a terminal).
 
-use super::{Report, SpanEntry};
+use super::core::{kind_label, lines_phrase, pair_documents, plural, span_text, unreadable};
+use super::Report;
 use crate::escape::visible;
+use crate::input::location::Location;
 use crate::input::Document;
 use std::io::Write;
 
@@ -37,11 +39,10 @@ pub fn write(
 ) -> std::io::Result<()> {
     let st = Style { on: color };
     for pair in &report.pairs {
-        let kind = pair.kind.replace('_', " ");
         writeln!(
             w,
             "{}  {}  {}",
-            st.paint("1;33", &kind),
+            st.paint("1;33", kind_label(pair.kind)),
             st.paint("1", &visible(&pair.a)),
             st.paint("1", &visible(&pair.b))
         )?;
@@ -55,6 +56,7 @@ pub fn write(
             pair.coverage[1]
         )?;
         let n = pair.spans.len();
+        let [da, db] = pair_documents(report, docs, pair);
         for (i, s) in pair.spans.iter().enumerate() {
             let tag = if s.boilerplate {
                 st.paint("2", " boilerplate (page chrome, not an article)")
@@ -68,16 +70,14 @@ pub fn write(
                 s.words,
                 s.similarity
             )?;
-            let (da, db) = (&docs[pair.ids.0 as usize], &docs[pair.ids.1 as usize]);
-            side(w, &st, "a", s, true, da)?;
-            side(w, &st, "b", s, false, db)?;
+            side(w, &st, "a", &s.a, da)?;
+            side(w, &st, "b", &s.b, db)?;
         }
         if let Some(m) = &pair.moved {
             writeln!(
                 w,
-                "  and {} shorter block{} ({} words) repeated outside the spans (moved or reordered)",
-                m.blocks,
-                if m.blocks == 1 { "" } else { "s" },
+                "  and {} ({} words) repeated outside the spans (moved or reordered)",
+                plural(m.blocks, "shorter block", "shorter blocks"),
                 m.words
             )?;
         }
@@ -109,12 +109,7 @@ pub fn write(
                 st.paint("2", &excerpt(&p.excerpt))
             )?;
             for s in p.spans.iter().take(PLACES_SHOWN) {
-                let lines = if s.at.line_start == s.at.line_end {
-                    format!("line {}", s.at.line_start)
-                } else {
-                    format!("lines {}-{}", s.at.line_start, s.at.line_end)
-                };
-                writeln!(w, "    {} {lines}", s.path)?;
+                writeln!(w, "    {} {}", s.path, lines_phrase(&s.at, false, "-"))?;
             }
             if p.spans.len() > PLACES_SHOWN {
                 writeln!(w, "    … and {} more", p.spans.len() - PLACES_SHOWN)?;
@@ -130,8 +125,6 @@ pub fn write(
         writeln!(w)?;
     }
     let s = &report.summary;
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let scanned = match s.new_documents {
         Some(n) => format!(
             "{} checked against {} indexed",
@@ -161,57 +154,22 @@ pub fn write(
     Ok(())
 }
 
-/// What could not be read, counted by kind: `2 files`, `36 records in 2
-/// files`, `1 file and 36 records in 2 files`; `None` when everything was.
-/// A record is a line of a JSON Lines file ([`super::Problem::line`]).
-pub fn unreadable(report: &Report) -> Option<String> {
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let records = report.errors.iter().filter(|e| e.line.is_some()).count();
-    let files = report.errors.len() - records;
-    let record_files = report
-        .errors
-        .iter()
-        .filter(|e| e.line.is_some())
-        .map(|e| e.path.as_str())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    let records = (records > 0).then(|| {
-        format!(
-            "{} in {}",
-            plural(records, "record", "records"),
-            plural(record_files, "file", "files")
-        )
-    });
-    let files = (files > 0).then(|| plural(files, "file", "files"));
-    match (files, records) {
-        (None, None) => None,
-        (Some(f), None) => Some(f),
-        (None, Some(r)) => Some(r),
-        (Some(f), Some(r)) => Some(format!("{f} and {r}")),
-    }
-}
-
+/// One side of a span: its lines, bytes and excerpt (empty when the
+/// document's text is not at hand).
 fn side(
     w: &mut dyn Write,
     st: &Style,
     name: &str,
-    s: &SpanEntry,
-    is_a: bool,
-    doc: &Document,
+    loc: &Location,
+    doc: Option<&Document>,
 ) -> std::io::Result<()> {
-    let loc = if is_a { &s.a } else { &s.b };
-    let lines = if loc.line_start == loc.line_end {
-        format!("line {}", loc.line_start)
-    } else {
-        format!("lines {}-{}", loc.line_start, loc.line_end)
-    };
     writeln!(
         w,
-        "    {name}: {lines} (bytes {}..{}) {}",
+        "    {name}: {} (bytes {}..{}) {}",
+        lines_phrase(loc, false, "-"),
         loc.start,
         loc.end,
-        st.paint("2", &excerpt(doc.span_text(loc).unwrap_or("")))
+        st.paint("2", &excerpt(span_text(doc, loc)))
     )
 }
 
@@ -249,30 +207,6 @@ mod tests {
         let e = excerpt(&long);
         assert!(e.ends_with("…\""));
         assert!(e.chars().count() <= EXCERPT_CHARS + 3);
-    }
-
-    #[test]
-    fn unreadable_files_and_records_are_counted_apart() {
-        let problem = |path: &str, line: Option<u64>| crate::report::Problem {
-            path: path.into(),
-            line,
-            reason: "bad".into(),
-        };
-        let mut rep = crate::report::sarif::fixture::report(&[], vec![], &[]);
-        assert_eq!(unreadable(&rep), None);
-        rep.errors = (1..=36)
-            .map(|i| problem(if i % 2 == 0 { "a.jsonl" } else { "b.jsonl" }, Some(i)))
-            .collect();
-        assert_eq!(unreadable(&rep).as_deref(), Some("36 records in 2 files"));
-        rep.errors.push(problem("gone.jsonl", None));
-        assert_eq!(
-            unreadable(&rep).as_deref(),
-            Some("1 file and 36 records in 2 files")
-        );
-        rep.errors = vec![problem("x.txt", None), problem("y.txt", None)];
-        assert_eq!(unreadable(&rep).as_deref(), Some("2 files"));
-        rep.errors = vec![problem("x.jsonl", Some(3))];
-        assert_eq!(unreadable(&rep).as_deref(), Some("1 record in 1 file"));
     }
 
     #[test]
