@@ -295,10 +295,13 @@ mod oracle {
         out
     }
 
+    /// `(n, pairs, words, preferred)`.
+    type Graph = (usize, Vec<(u32, u32)>, Vec<u32>, Vec<bool>);
+
     /// A graph of up to 40 documents, its pairs in either order, some
     /// repeated; word counts with many ties; a preferred list of any
     /// length up to `n`.
-    fn graph() -> impl Strategy<Value = (usize, Vec<(u32, u32)>, Vec<u32>, Vec<bool>)> {
+    fn graph() -> impl Strategy<Value = Graph> {
         (2usize..40).prop_flat_map(|n| {
             let n32 = n as u32;
             let pair = (0..n32, 1..n32).prop_map(move |(a, step)| (a, (a + step) % n32));
