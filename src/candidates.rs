@@ -244,3 +244,306 @@ mod tests {
         assert!(c.iter().all(|&(a, b)| b == a + 1));
     }
 }
+
+/// [`candidates`] and [`band_candidates`] against every pair of documents
+/// compared directly: the exact set when no bucket is over its cap, and
+/// above the cap what the module docs promise (every pair proposed shares
+/// the hashes it needs, every pair of an uncapped bucket is proposed, a
+/// capped bucket's documents are joined by a linear number of pairs).
+#[cfg(test)]
+mod oracle {
+    use super::{band_candidates, candidates, Pair, Posting, Run};
+    use super::{MAX_FULL_BAND_BUCKET, MAX_FULL_BUCKET};
+    use proptest::prelude::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// A corpus as per-document hash sets: `old` ids first, then `new`;
+    /// chrome hashes, old postings to leave out, the shared-hash minimum.
+    #[derive(Clone, Debug)]
+    struct Case {
+        old: Vec<BTreeSet<u64>>,
+        new: Vec<BTreeSet<u64>>,
+        chrome: BTreeSet<u64>,
+        left_out: BTreeSet<Posting>,
+        min_shared: usize,
+    }
+
+    impl Case {
+        fn n(&self) -> usize {
+            self.old.len() + self.new.len()
+        }
+        fn hashes(&self, d: u32) -> &BTreeSet<u64> {
+            let d = d as usize;
+            if d < self.old.len() {
+                &self.old[d]
+            } else {
+                &self.new[d - self.old.len()]
+            }
+        }
+        fn is_old(&self, d: u32) -> bool {
+            (d as usize) < self.old.len()
+        }
+        /// Whether `d` takes part in the bucket of `h`: it carries `h`,
+        /// `h` is not chrome, and an old document's posting is kept.
+        fn takes_part(&self, d: u32, h: u64) -> bool {
+            self.hashes(d).contains(&h)
+                && !self.chrome.contains(&h)
+                && !(self.is_old(d) && self.left_out.contains(&(h, d)))
+        }
+        fn postings(&self) -> (Vec<Posting>, Vec<Posting>) {
+            let sorted = |docs: &[BTreeSet<u64>], first: usize| {
+                let mut v: Vec<Posting> = Vec::new();
+                for (i, hs) in docs.iter().enumerate() {
+                    v.extend(hs.iter().map(|&h| (h, (first + i) as u32)));
+                }
+                v.sort();
+                v
+            };
+            (sorted(&self.old, 0), sorted(&self.new, self.old.len()))
+        }
+        fn all_hashes(&self) -> BTreeSet<u64> {
+            self.old
+                .iter()
+                .chain(&self.new)
+                .flatten()
+                .copied()
+                .collect()
+        }
+        /// The documents of each hash's bucket, ascending.
+        fn buckets(&self) -> BTreeMap<u64, Vec<u32>> {
+            self.all_hashes()
+                .into_iter()
+                .map(|h| {
+                    (
+                        h,
+                        (0..self.n() as u32)
+                            .filter(|&d| self.takes_part(d, h))
+                            .collect(),
+                    )
+                })
+                .collect()
+        }
+        fn run(&self, max_full: usize) -> Vec<Pair> {
+            let (old, new) = self.postings();
+            let skip = |r: &Run| self.chrome.contains(&r.hash);
+            let keep_old = |p: &Posting| !self.left_out.contains(p);
+            if max_full == MAX_FULL_BUCKET {
+                candidates(&old, &new, skip, keep_old, self.min_shared)
+            } else {
+                assert!(self.chrome.is_empty() && self.left_out.is_empty() && self.min_shared == 1);
+                band_candidates(&old, &new)
+            }
+        }
+    }
+
+    /// All pairs `a < b` with a new document and, for each, the hashes
+    /// whose buckets hold both, split by whether the bucket is over
+    /// `max_full`: `(uncapped, capped)` counts.
+    fn all_pairs(case: &Case, max_full: usize) -> BTreeMap<Pair, (usize, usize)> {
+        let buckets = case.buckets();
+        let mut out = BTreeMap::new();
+        for b in 0..case.n() as u32 {
+            for a in 0..b {
+                if case.is_old(a) && case.is_old(b) {
+                    continue;
+                }
+                let (mut full, mut capped) = (0, 0);
+                for (h, docs) in &buckets {
+                    if case.takes_part(a, *h) && case.takes_part(b, *h) {
+                        if docs.len() <= max_full {
+                            full += 1;
+                        } else {
+                            capped += 1;
+                        }
+                    }
+                }
+                if full + capped > 0 {
+                    out.insert((a, b), (full, capped));
+                }
+            }
+        }
+        out
+    }
+
+    /// Documents drawn from `alphabet` hashes, each carried with the given
+    /// odds; the first hash by nearly every document, so that corpora over
+    /// a cap have a bucket over it.
+    fn case(
+        docs: std::ops::Range<usize>,
+        alphabet: u64,
+        extras: bool,
+    ) -> impl Strategy<Value = Case> {
+        let doc = (
+            prop::collection::btree_set(0..alphabet, 0..=alphabet as usize),
+            prop::bool::weighted(0.9),
+        )
+            .prop_map(|(mut s, crowd)| {
+                if crowd {
+                    s.insert(0);
+                }
+                // Spread over the hash space, so order is not id order.
+                s.iter()
+                    .map(|&h| (h ^ 0x5555).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                    .collect::<BTreeSet<u64>>()
+            });
+        (prop::collection::vec(doc, docs), 0usize..8).prop_flat_map(move |(docs, n_old)| {
+            let n_old = n_old.min(docs.len());
+            let old = docs[..n_old].to_vec();
+            let new = docs[n_old..].to_vec();
+            let hashes: Vec<u64> = docs
+                .iter()
+                .flatten()
+                .copied()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let old_postings: Vec<Posting> = old
+                .iter()
+                .enumerate()
+                .flat_map(|(d, hs)| hs.iter().map(move |&h| (h, d as u32)))
+                .collect();
+            let chrome = if extras {
+                prop::sample::subsequence(hashes.clone(), 0..=hashes.len().min(2)).boxed()
+            } else {
+                Just(Vec::new()).boxed()
+            };
+            let left_out = if extras {
+                prop::sample::subsequence(old_postings.clone(), 0..=old_postings.len() / 3).boxed()
+            } else {
+                Just(Vec::new()).boxed()
+            };
+            let min_shared = if extras {
+                (0usize..4).boxed()
+            } else {
+                Just(1).boxed()
+            };
+            (chrome, left_out, min_shared).prop_map(move |(chrome, left_out, min_shared)| Case {
+                old: old.clone(),
+                new: new.clone(),
+                chrome: chrome.into_iter().collect(),
+                left_out: left_out.into_iter().collect(),
+                min_shared,
+            })
+        })
+    }
+
+    /// The exact set: pairs with at least `min_shared` (and at least one)
+    /// shared hashes.
+    fn exact(case: &Case, max_full: usize) -> Vec<Pair> {
+        all_pairs(case, max_full)
+            .into_iter()
+            .filter(|(_, (full, capped))| {
+                assert_eq!(*capped, 0, "a bucket over the cap");
+                *full >= case.min_shared.max(1)
+            })
+            .map(|(p, _)| p)
+            .collect()
+    }
+
+    /// The promises above the cap.
+    fn check_capped(case: &Case, got: &[Pair], max_full: usize) -> Result<(), TestCaseError> {
+        prop_assert!(
+            got.windows(2).all(|w| w[0] < w[1]),
+            "not sorted and distinct"
+        );
+        let pairs = all_pairs(case, max_full);
+        let need = case.min_shared.max(1);
+        // Sound: a pair proposed shares enough hashes (a capped bucket
+        // proposes a pair at most once).
+        for p in got {
+            let (full, capped) = pairs.get(p).copied().unwrap_or_default();
+            prop_assert!(
+                full + capped >= need,
+                "{:?} shares {} + {}",
+                p,
+                full,
+                capped
+            );
+        }
+        // Complete on uncapped buckets.
+        for (p, &(full, _)) in &pairs {
+            if full >= need {
+                prop_assert!(
+                    got.binary_search(p).is_ok(),
+                    "{:?} shares {} uncapped hashes",
+                    p,
+                    full
+                );
+            }
+        }
+        // Linear: a capped bucket adds at most one pair per new document.
+        let buckets = case.buckets();
+        let bound: usize = buckets
+            .values()
+            .map(|docs| {
+                let new = docs.iter().filter(|&&d| !case.is_old(d)).count();
+                let old = docs.len() - new;
+                if docs.len() <= max_full {
+                    new * new.saturating_sub(1) / 2 + new * old
+                } else {
+                    new
+                }
+            })
+            .sum();
+        prop_assert!(got.len() <= bound, "{} pairs, bound {}", got.len(), bound);
+        // Joined: with one shared hash enough, the new documents of a capped
+        // bucket and its last old one are one component of the pairs
+        // (old documents are never paired with each other).
+        if need == 1 {
+            let mut parent: Vec<u32> = (0..case.n() as u32).collect();
+            fn root(parent: &mut [u32], mut x: u32) -> u32 {
+                while parent[x as usize] != x {
+                    x = parent[x as usize];
+                }
+                x
+            }
+            for &(a, b) in got {
+                let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+                parent[ra as usize] = rb;
+            }
+            for (h, docs) in &buckets {
+                if docs.len() <= max_full || docs.iter().all(|&d| case.is_old(d)) {
+                    continue;
+                }
+                let last_old = docs.iter().rev().find(|&&d| case.is_old(d));
+                let joined: Vec<u32> = docs
+                    .iter()
+                    .filter(|&&d| !case.is_old(d))
+                    .chain(last_old)
+                    .copied()
+                    .collect();
+                let r = root(&mut parent, joined[0]);
+                for &d in &joined {
+                    prop_assert_eq!(root(&mut parent, d), r, "hash {:x}: {} not joined", h, d);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn under_the_cap_candidates_are_all_pairs_sharing_enough(c in case(0..MAX_FULL_BUCKET + 1, 10, true)) {
+            prop_assert_eq!(c.run(MAX_FULL_BUCKET), exact(&c, MAX_FULL_BUCKET));
+        }
+
+        #[test]
+        fn over_the_cap_candidates_keep_their_promises(c in case(MAX_FULL_BUCKET - 8..MAX_FULL_BUCKET + 30, 5, true)) {
+            check_capped(&c, &c.run(MAX_FULL_BUCKET), MAX_FULL_BUCKET)?;
+        }
+
+        #[test]
+        fn band_candidates_under_the_cap_are_all_pairs(c in case(0..40, 12, false)) {
+            prop_assert_eq!(c.run(MAX_FULL_BAND_BUCKET), exact(&c, MAX_FULL_BAND_BUCKET));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn band_candidates_over_the_cap_keep_their_promises(c in case(MAX_FULL_BAND_BUCKET + 16..MAX_FULL_BAND_BUCKET + 48, 3, false)) {
+            check_capped(&c, &c.run(MAX_FULL_BAND_BUCKET), MAX_FULL_BAND_BUCKET)?;
+        }
+    }
+}

@@ -222,3 +222,137 @@ mod tests {
         );
     }
 }
+
+/// [`clusters`] and [`clusters_preferring`] against connected components
+/// found by breadth-first search over an adjacency list, and the keeper
+/// chosen by a plain scan of each component.
+#[cfg(test)]
+mod oracle {
+    use super::{clusters, clusters_preferring, Cluster, KeepPolicy};
+    use proptest::prelude::*;
+    use std::collections::VecDeque;
+
+    /// Components with at least one pair, each sorted, in order of their
+    /// smallest member.
+    fn components(n: usize, pairs: &[(u32, u32)]) -> Vec<Vec<u32>> {
+        let mut adj = vec![Vec::new(); n];
+        for &(a, b) in pairs {
+            adj[a as usize].push(b);
+            adj[b as usize].push(a);
+        }
+        let mut seen = vec![false; n];
+        let mut out = Vec::new();
+        for start in 0..n {
+            if seen[start] || adj[start].is_empty() {
+                continue;
+            }
+            seen[start] = true;
+            let mut queue = VecDeque::from([start as u32]);
+            let mut comp = Vec::new();
+            while let Some(d) = queue.pop_front() {
+                comp.push(d);
+                for &e in &adj[d as usize] {
+                    if !seen[e as usize] {
+                        seen[e as usize] = true;
+                        queue.push_back(e);
+                    }
+                }
+            }
+            comp.sort();
+            out.push(comp);
+        }
+        out
+    }
+
+    fn reference(
+        n: usize,
+        pairs: &[(u32, u32)],
+        words: &[u32],
+        policy: KeepPolicy,
+        preferred: &[bool],
+    ) -> Vec<Cluster> {
+        let is_preferred = |d: u32| (d as usize) < preferred.len() && preferred[d as usize];
+        let mut out: Vec<Cluster> = components(n, pairs)
+            .into_iter()
+            .map(|comp| {
+                let mut eligible: Vec<u32> =
+                    comp.iter().copied().filter(|&d| is_preferred(d)).collect();
+                if eligible.is_empty() {
+                    eligible = comp.clone();
+                }
+                // Ascending, so the first best is the first by path.
+                let mut keep = eligible[0];
+                for &d in &eligible {
+                    if policy == KeepPolicy::Longest && words[d as usize] > words[keep as usize] {
+                        keep = d;
+                    }
+                }
+                let drop = comp.into_iter().filter(|&d| d != keep).collect();
+                Cluster { keep, drop }
+            })
+            .collect();
+        out.sort_by_key(|c| c.keep);
+        out
+    }
+
+    /// `(n, pairs, words, preferred)`.
+    type Graph = (usize, Vec<(u32, u32)>, Vec<u32>, Vec<bool>);
+
+    /// A graph of up to 40 documents, its pairs in either order, some
+    /// repeated; word counts with many ties; a preferred list of any
+    /// length up to `n`.
+    fn graph() -> impl Strategy<Value = Graph> {
+        (2usize..40).prop_flat_map(|n| {
+            let n32 = n as u32;
+            let pair = (0..n32, 1..n32).prop_map(move |(a, step)| (a, (a + step) % n32));
+            (
+                Just(n),
+                prop::collection::vec(pair, 0..2 * n),
+                prop::collection::vec(0u32..5, n),
+                prop::collection::vec(prop::bool::weighted(0.2), 0..=n),
+            )
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn clusters_are_the_connected_components((n, pairs, words, preferred) in graph()) {
+            for policy in [KeepPolicy::First, KeepPolicy::Longest] {
+                let got = clusters_preferring(n, &pairs, &words, policy, &preferred);
+                prop_assert_eq!(&got, &reference(n, &pairs, &words, policy, &preferred), "{:?}", policy);
+                prop_assert_eq!(
+                    clusters(n, &pairs, &words, policy),
+                    reference(n, &pairs, &words, policy, &[]),
+                    "{:?}", policy
+                );
+                // What the docs promise, said directly: every document of a
+                // pair is in exactly one cluster, drops ascending, keepers
+                // ascending, the keeper preferred when any member is, and
+                // best by the policy among the eligible, ties to the first.
+                let mut count = vec![0; n];
+                for c in &got {
+                    for &d in std::iter::once(&c.keep).chain(&c.drop) {
+                        count[d as usize] += 1;
+                    }
+                    prop_assert!(c.drop.windows(2).all(|w| w[0] < w[1]));
+                    prop_assert!(!c.drop.is_empty());
+                    let pref = |d: u32| preferred.get(d as usize).copied().unwrap_or(false);
+                    let any = c.drop.iter().any(|&d| pref(d)) || pref(c.keep);
+                    prop_assert!(!any || pref(c.keep));
+                    for &d in c.drop.iter().filter(|&&d| !any || pref(d)) {
+                        let better = match policy {
+                            KeepPolicy::First => d < c.keep,
+                            KeepPolicy::Longest => (words[d as usize], c.keep) > (words[c.keep as usize], d),
+                        };
+                        prop_assert!(!better, "{} dropped for {}", d, c.keep);
+                    }
+                }
+                prop_assert!(got.windows(2).all(|w| w[0].keep < w[1].keep));
+                for (d, &k) in count.iter().enumerate() {
+                    let in_pair = pairs.iter().any(|&(a, b)| a as usize == d || b as usize == d);
+                    prop_assert_eq!(k, usize::from(in_pair), "document {}", d);
+                }
+            }
+        }
+    }
+}

@@ -338,34 +338,6 @@ mod tests {
         assert_eq!(hashes("CAFÉ"), vec![hash_normalized("café")]);
     }
 
-    proptest::proptest! {
-        #[test]
-        fn tokens_match_a_naive_tokenizer(text in "[a-zA-Z0-9 ,.éÉß東\\-]{0,60}") {
-            let mut toks = Vec::new();
-            tokenize(&text, &mut toks);
-            // Naive: split on non-word chars, each ideograph alone.
-            let mut naive: Vec<(usize, usize, u64)> = Vec::new();
-            let mut start: Option<usize> = None;
-            for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
-                let word = i < text.len() && is_word_char(c) && !is_own_word(c);
-                match (start, word) {
-                    (None, true) => start = Some(i),
-                    (Some(st), false) => {
-                        naive.push((st, i, hash_normalized(&normalize_word(&text[st..i]))));
-                        start = None;
-                    }
-                    _ => {}
-                }
-                if i < text.len() && is_own_word(c) {
-                    let e = i + c.len_utf8();
-                    naive.push((i, e, hash_normalized(&normalize_word(&text[i..e]))));
-                }
-            }
-            let got: Vec<(usize, usize, u64)> = toks.iter().map(|t| (t.start as usize, t.end as usize, t.hash)).collect();
-            proptest::prop_assert_eq!(got, naive);
-        }
-    }
-
     #[test]
     fn hash_is_stable_across_releases() {
         // Pinned: persisted indexes depend on this value never changing.
@@ -374,5 +346,380 @@ mod tests {
             xxh3_64_with_seed(b"neardup", WORD_SEED)
         );
         assert_eq!(hashes("NearDup"), vec![hash_normalized("neardup")]);
+    }
+}
+
+/// The tokenizer against a reference written from the rule alone (the
+/// module docs and DESIGN.md, "Normalization"), sharing no code with it: a
+/// regular expression over Unicode properties finds the words and their
+/// byte ranges, `unicode-normalization` and `xxhash-rust` are called
+/// directly for the hash, and nothing of this module but [`tokenize`] is
+/// used.
+///
+/// Two readings are the code's, not the only possible ones, and are pinned
+/// by `deviations_from_a_script_reading_of_the_rule`: "CJK
+/// ideograph or kana" means the code points of the Hiragana, Katakana,
+/// CJK Unified (with Extension A), CJK Compatibility blocks and planes 2
+/// and 3, whatever their category; "lowercased" is per character (no
+/// final-sigma rule).
+#[cfg(test)]
+mod oracle {
+    use super::tokenize;
+    use proptest::prelude::*;
+    use regex::Regex;
+    use std::sync::LazyLock;
+    use unicode_normalization::UnicodeNormalization;
+    use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+    /// The blocks whose every code point is a word by itself.
+    const OWN: &str = concat!(
+        r"\x{3040}-\x{309F}",   // Hiragana
+        r"\x{30A0}-\x{30FF}",   // Katakana
+        r"\x{3400}-\x{4DBF}",   // CJK Unified Ideographs Extension A
+        r"\x{4E00}-\x{9FFF}",   // CJK Unified Ideographs
+        r"\x{F900}-\x{FAFF}",   // CJK Compatibility Ideographs
+        r"\x{20000}-\x{3FFFF}", // planes 2 and 3 (CJK Extensions B.., Compatibility Supplement)
+    );
+
+    /// A word: one code point of [`OWN`], or a maximal run of letters,
+    /// numbers (any `N` category: `char::is_alphanumeric` is `Alphabetic`
+    /// or `N`) and marks (`M`: combining marks of every kind) outside it.
+    static WORD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(&format!(
+            r"[{OWN}]|[[\p{{Alphabetic}}\p{{N}}\p{{M}}]--[{OWN}]]+"
+        ))
+        .unwrap()
+    });
+
+    /// The reference's Unicode tables are regex-syntax's (Unicode 16); the
+    /// code's are the standard library's and unicode-normalization's, which
+    /// may be newer. Characters assigned after 16.0 are where they may
+    /// disagree, so the comparisons replace them with U+FFFD (a symbol in
+    /// every version); `every_char_of_unicode_16` counts them.
+    static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\p{Age=16.0}").unwrap());
+
+    fn within_tables(text: &str) -> String {
+        let mut buf = [0u8; 4];
+        text.chars()
+            .map(|c| {
+                if ASSIGNED.is_match(c.encode_utf8(&mut buf)) {
+                    c
+                } else {
+                    '\u{FFFD}'
+                }
+            })
+            .collect()
+    }
+
+    /// The word hash as documented: xxh3-64 seeded with "neardup1" of the
+    /// NFKC form, lowercased character by character.
+    fn reference_hash(word: &str) -> u64 {
+        let norm: String = word.nfkc().flat_map(char::to_lowercase).collect();
+        xxh3_64_with_seed(norm.as_bytes(), u64::from_be_bytes(*b"neardup1"))
+    }
+
+    /// `(start, end, word, hash)` of each word, in order.
+    fn reference(text: &str) -> Vec<(usize, usize, &str, u64)> {
+        WORD.find_iter(text)
+            .map(|m| (m.start(), m.end(), m.as_str(), reference_hash(m.as_str())))
+            .collect()
+    }
+
+    fn actual(text: &str) -> Vec<(usize, usize, &str, u64)> {
+        let mut toks = Vec::new();
+        tokenize(text, &mut toks);
+        toks.iter()
+            .map(|t| {
+                let (s, e) = (t.start as usize, t.end as usize);
+                (s, e, &text[s..e], t.hash)
+            })
+            .collect()
+    }
+
+    /// Characters at the edges of the rule, by kind.
+    const EDGES: &[&str] = &[
+        // apostrophes and quotes (U+02BC is a letter, so it joins words)
+        "'",
+        "\u{2019}",
+        "\u{2018}",
+        "\u{02BC}",
+        "`",
+        "\u{B4}",
+        "\"",
+        "\u{AB}",
+        "\u{BB}",
+        // hyphens, dashes, the connector `_`, soft hyphen (a format char)
+        "-",
+        "\u{2010}",
+        "\u{2013}",
+        "\u{2014}",
+        "_",
+        "\u{AD}",
+        "\u{2026}",
+        // digits and numbers of every N category and script
+        "0",
+        "9",
+        "\u{663}",
+        "\u{96A}",
+        "\u{B2}",
+        "\u{BD}",
+        "\u{216B}",
+        "\u{2460}",
+        "\u{1D7D7}",
+        "\u{FF11}",
+        "\u{3007}",
+        // combining marks: nonspacing, spacing (Mc), enclosing (Me),
+        // variation selectors, kana voicing marks
+        "\u{301}",
+        "\u{308}",
+        "\u{327}",
+        "\u{903}",
+        "\u{93F}",
+        "\u{20DD}",
+        "\u{20E3}",
+        "\u{651}",
+        "\u{5B4}",
+        "\u{E31}",
+        "\u{1AB0}",
+        "\u{FE0F}",
+        "\u{E0100}",
+        "\u{3099}",
+        "\u{309A}",
+        // letters: case pairs, special casing, titlecase, modifiers,
+        // compatibility forms NFKC rewrites
+        "e",
+        "E",
+        "\u{E9}",
+        "\u{C9}",
+        "\u{DF}",
+        "\u{1E9E}",
+        "\u{130}",
+        "\u{131}",
+        "\u{3A3}",
+        "\u{3C3}",
+        "\u{3C2}",
+        "\u{416}",
+        "\u{436}",
+        "\u{5D0}",
+        "\u{628}",
+        "\u{928}",
+        "\u{E01}",
+        "\u{FB01}",
+        "\u{FB00}",
+        "\u{FF21}",
+        "\u{FF5A}",
+        "\u{1C5}",
+        "\u{2B0}",
+        "\u{AA}",
+        "\u{B5}",
+        "\u{212B}",
+        "\u{212A}",
+        "\u{D55C}",
+        "\u{1100}",
+        "\u{1161}",
+        "\u{1D400}",
+        // CJK and kana, in and out of the blocks, and their neighbours
+        "\u{6771}",
+        "\u{4EAC}",
+        "\u{306E}",
+        "\u{30A2}",
+        "\u{30FC}",
+        "\u{30FB}",
+        "\u{309B}",
+        "\u{30A0}",
+        "\u{FF71}",
+        "\u{FF9E}",
+        "\u{FF70}",
+        "\u{3005}",
+        "\u{3006}",
+        "\u{31F0}",
+        "\u{2000B}",
+        "\u{2F800}",
+        "\u{3400}",
+        "\u{F900}",
+        "\u{3040}",
+        "\u{2FFFE}",
+        "\u{1B000}",
+        "\u{3002}",
+        "\u{3001}",
+        "\u{17000}",
+        // whitespace of every kind
+        " ",
+        "\t",
+        "\n",
+        "\r",
+        "\r\n",
+        "\u{B}",
+        "\u{C}",
+        "\u{A0}",
+        "\u{2003}",
+        "\u{3000}",
+        "\u{2028}",
+        "\u{2029}",
+        "\u{85}",
+        "\u{1680}",
+        "\u{202F}",
+        // controls, format characters, specials, private use, unassigned
+        "\0",
+        "\u{7}",
+        "\u{1B}",
+        "\u{7F}",
+        "\u{9B}",
+        "\u{200B}",
+        "\u{200C}",
+        "\u{200D}",
+        "\u{2060}",
+        "\u{FEFF}",
+        "\u{202E}",
+        "\u{FFFD}",
+        "\u{FFFF}",
+        "\u{E000}",
+        "\u{10FFFF}",
+        "\u{378}",
+        // symbols, emoji and their sequences
+        ".",
+        ",",
+        "!",
+        "@",
+        "#",
+        "\u{20AC}",
+        "\u{A9}",
+        "\u{2665}",
+        "\u{2211}",
+        "\u{1F600}",
+        "\u{1F3FB}",
+        "\u{1F468}\u{200D}\u{1F469}",
+        "\u{2764}\u{FE0F}",
+        "1\u{FE0F}\u{20E3}",
+        // text that only looks like encoded bytes
+        "\\xC3\\xA9",
+        "%C3%A9",
+        "&#233;",
+        "\\u00e9",
+        "=C3=A9",
+    ];
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => "[a-zA-Z0-9]{1,8}",
+            // across the 64-byte buffer of the ASCII fast path
+            1 => "[a-zA-Z0-9]{60,70}",
+            6 => prop::sample::select(EDGES).prop_map(String::from),
+            2 => any::<char>().prop_map(String::from),
+            // invalid UTF-8 as the input stage would see it, decoded lossily
+            1 => prop::collection::vec(any::<u8>(), 1..6)
+                .prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+        ]
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec(piece(), 0..24).prop_map(|p| within_tables(&p.concat()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn tokens_and_offsets_match_the_reference(text in text()) {
+            prop_assert_eq!(actual(&text), reference(&text), "{:?}", text);
+        }
+    }
+
+    /// Every character assigned in Unicode 16 (about 300,000 with private
+    /// use), alone and in the contexts that take different paths through the
+    /// code: after an ASCII word, after a non-ASCII one, doubled.
+    #[test]
+    fn every_char_of_unicode_16() {
+        let (chars, newer): (Vec<char>, Vec<char>) = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .partition(|&c| ASSIGNED.is_match(c.encode_utf8(&mut [0u8; 4])));
+        assert!(chars.len() > 290_000, "{}", chars.len());
+        for context in ["{} ", "a{}b ", "\u{E9}{}\u{E9} ", "{}{}\u{1F600}"] {
+            let text: String = chars
+                .iter()
+                .map(|c| context.replace("{}", &c.to_string()))
+                .collect();
+            let (got, want) = (actual(&text), reference(&text));
+            if let Some(i) = (0..got.len().max(want.len())).find(|&i| got.get(i) != want.get(i)) {
+                panic!(
+                    "context {context:?}: token {i}: got {:?}, want {:?}",
+                    got.get(i),
+                    want.get(i)
+                );
+            }
+        }
+        // Assigned after 16.0: the code's newer tables may know some as
+        // letters or marks; the reference cannot, so they are not compared.
+        let newer = newer
+            .iter()
+            .filter(|&c| actual(&c.to_string()).len() != reference(&c.to_string()).len())
+            .count();
+        // (420 with Rust 1.95's Unicode 17 and unicode-normalization's 18.)
+        assert!(newer < 5_000, "{newer} characters past Unicode 16 differ");
+    }
+
+    /// The inputs the tokenize fuzzer saved, through the reference.
+    #[test]
+    fn fuzz_inputs_match_the_reference() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fuzz_regressions/tokenize");
+        let mut n = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = within_tables(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+            assert_eq!(actual(&text), reference(&text), "{}", path.display());
+            n += 1;
+        }
+        assert!(n > 0, "no inputs in {}", dir.display());
+    }
+
+    /// Where the code departs from a reading of the rule by Unicode
+    /// scripts (Han, Hiragana, Katakana letters as "CJK ideograph or kana")
+    /// and by `str::to_lowercase`. Pinned because persisted hashes depend
+    /// on them; a change here is a change of every index.
+    #[test]
+    fn deviations_from_a_script_reading_of_the_rule() {
+        let words =
+            |t: &'static str| -> Vec<&'static str> { actual(t).into_iter().map(|x| x.2).collect() };
+        let hash = |t: &str| -> Vec<u64> { actual(t).into_iter().map(|x| x.3).collect() };
+        // Punctuation, symbols and unassigned code points of the kana
+        // blocks are words: the katakana middle dot, the spacing voicing
+        // marks, the double hyphen, U+3040.
+        assert_eq!(
+            words("\u{30B8}\u{30E7}\u{30F3}\u{30FB}\u{30B9}"),
+            ["ジ", "ョ", "ン", "・", "ス"]
+        );
+        assert_eq!(
+            words("\u{309B} \u{30A0} \u{3040}"),
+            ["\u{309B}", "\u{30A0}", "\u{3040}"]
+        );
+        // The combining voicing mark is a word apart from its kana, so a
+        // decomposed が (NFD, as macOS file names are) is two words and
+        // does not compare equal to the composed one.
+        assert_eq!(words("\u{304B}\u{3099}"), ["\u{304B}", "\u{3099}"]);
+        assert_eq!(words("\u{304C}"), ["\u{304C}"]);
+        // Kana outside the blocks (halfwidth, phonetic extensions, the
+        // kana supplement) and ideographs outside them (〇, 々) run
+        // together like letters: halfwidth katakana is one word where
+        // its fullwidth NFKC form is four.
+        assert_eq!(words("\u{FF76}\u{FF80}\u{FF76}\u{FF85}"), ["ｶﾀｶﾅ"]);
+        assert_eq!(words("\u{30AB}\u{30BF}\u{30AB}\u{30CA}").len(), 4);
+        assert_eq!(
+            words("\u{31F0}\u{31F1} \u{3007}\u{3007} \u{3005}\u{3005}"),
+            ["ㇰㇱ", "〇〇", "々々"]
+        );
+        // Lowercasing is per character: a final capital sigma becomes σ,
+        // not ς, so ΟΔΟΣ and οδος are different words.
+        assert_eq!(
+            hash("\u{39F}\u{394}\u{39F}\u{3A3}"),
+            hash("\u{3BF}\u{3B4}\u{3BF}\u{3C3}")
+        );
+        assert_ne!(
+            hash("\u{39F}\u{394}\u{39F}\u{3A3}"),
+            hash("\u{3BF}\u{3B4}\u{3BF}\u{3C2}")
+        );
+        // A variation selector is a mark, so the one after an emoji is a
+        // word of its own (the rule read literally).
+        assert_eq!(words("I \u{2764}\u{FE0F} NY"), ["I", "\u{FE0F}", "NY"]);
     }
 }

@@ -89,3 +89,86 @@ mod tests {
         assert_eq!(r.new, &[(5, 2)]);
     }
 }
+
+/// [`merged_runs`] and [`build`] against plain references: a sort of all
+/// `(hash, document)` tuples, and a map from each hash to the old and new
+/// postings carrying it.
+#[cfg(test)]
+mod oracle {
+    use super::{build, merged_runs, Posting};
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// Per-document hash lists (distinct hashes each, as [`build`] asks):
+    /// a few hashes many documents share, beside arbitrary ones, in
+    /// corpora on both sides of the radix sort's 256-posting cutoff.
+    fn lists(max_docs: usize) -> impl Strategy<Value = Vec<Vec<u64>>> {
+        let hash = prop_oneof![
+            3 => (0u64..6).prop_map(|h| h.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+            1 => Just(u64::MAX),
+            1 => Just(0),
+            2 => any::<u64>(),
+        ];
+        let list = prop::collection::btree_set(hash, 0..40).prop_map(|s| {
+            // Not in hash order: build must sort.
+            let mut v: Vec<u64> = s.into_iter().collect();
+            v.reverse();
+            v
+        });
+        prop::collection::vec(list, 0..max_docs)
+    }
+
+    fn reference_build(lists: &[Vec<u64>], first_id: u32) -> Vec<Posting> {
+        let mut v: Vec<Posting> = Vec::new();
+        for (d, hashes) in lists.iter().enumerate() {
+            for &h in hashes {
+                v.push((h, first_id + d as u32));
+            }
+        }
+        v.sort();
+        v
+    }
+
+    type Runs = Vec<(u64, Vec<Posting>, Vec<Posting>)>;
+
+    fn reference_runs(old: &[Posting], new: &[Posting]) -> Runs {
+        let mut by_hash: BTreeMap<u64, (Vec<Posting>, Vec<Posting>)> = BTreeMap::new();
+        for &p in old {
+            by_hash.entry(p.0).or_default().0.push(p);
+        }
+        for &p in new {
+            by_hash.entry(p.0).or_default().1.push(p);
+        }
+        by_hash.into_iter().map(|(h, (o, n))| (h, o, n)).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn build_is_a_sort_of_all_postings(lists in lists(24), first_id in 0u32..1000) {
+            let got = build(lists.iter().map(|l| l.as_slice()), first_id);
+            prop_assert_eq!(got, reference_build(&lists, first_id));
+        }
+
+        #[test]
+        fn merged_runs_are_a_sort_merge(old in lists(12), new in lists(12)) {
+            let old = reference_build(&old, 0);
+            let new = reference_build(&new, 1000);
+            let got: Runs = merged_runs(&old, &new)
+                .map(|r| {
+                    assert_eq!(r.df(), r.old.len() + r.new.len());
+                    (r.hash, r.old.to_vec(), r.new.to_vec())
+                })
+                .collect();
+            prop_assert_eq!(got, reference_runs(&old, &new));
+            // The runs are the inputs' own slices, back to back.
+            let (mut i, mut j) = (0, 0);
+            for r in merged_runs(&old, &new) {
+                prop_assert!(std::ptr::eq(r.old.as_ptr(), old[i..].as_ptr()));
+                prop_assert!(std::ptr::eq(r.new.as_ptr(), new[j..].as_ptr()));
+                i += r.old.len();
+                j += r.new.len();
+            }
+            prop_assert_eq!((i, j), (old.len(), new.len()));
+        }
+    }
+}

@@ -185,3 +185,76 @@ mod tests {
         assert_eq!(common, 3);
     }
 }
+
+/// [`shingles`] and [`sort_by_hash`] against references written from their
+/// docs: windows hashed as xxh3 (seeded "shingle1") over the words'
+/// little-endian hashes, one shingle of every word below `k`; the standard
+/// library's stable sort.
+#[cfg(test)]
+mod oracle {
+    use super::{shingles, sort_by_hash, MAX_K};
+    use crate::normalize::Token;
+    use proptest::prelude::*;
+    use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+    fn reference(hashes: &[u64], k: usize) -> Vec<u64> {
+        let hash = |words: &[u64]| {
+            let bytes: Vec<u8> = words.iter().flat_map(|h| h.to_le_bytes()).collect();
+            xxh3_64_with_seed(&bytes, u64::from_be_bytes(*b"shingle1"))
+        };
+        if hashes.is_empty() {
+            Vec::new()
+        } else if hashes.len() < k {
+            vec![hash(hashes)]
+        } else {
+            (0..=hashes.len() - k)
+                .map(|i| hash(&hashes[i..i + k]))
+                .collect()
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn shingles_are_hashed_windows(
+            hashes in prop::collection::vec(prop_oneof![0u64..4, any::<u64>()], 0..40),
+            k in 1..=MAX_K,
+        ) {
+            // Offsets do not enter the hash.
+            let tokens: Vec<Token> = hashes
+                .iter()
+                .enumerate()
+                .map(|(i, &hash)| Token { start: 3 * i as u32, end: 3 * i as u32 + 1, hash })
+                .collect();
+            let mut got = vec![7];
+            shingles(&tokens, k, &mut got);
+            prop_assert_eq!(got, reference(&hashes, k));
+        }
+
+        /// Keys drawn from a seeded generator (a proptest vector of
+        /// hundreds of keys is slow to build in a debug test), of one kind:
+        /// arbitrary, few distinct, single bits, alike but in one digit.
+        #[test]
+        fn sort_by_hash_is_the_stable_sort(n in 0usize..700, seed in any::<u64>(), kind in 0u8..4) {
+            let mut z = seed;
+            let v: Vec<(u64, usize)> = (0..n)
+                .map(|i| {
+                    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                    let r = (z ^ (z >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                    let r = r ^ (r >> 29);
+                    let k = match kind {
+                        0 => r,
+                        1 => r % 3,
+                        2 => 1 << (r % 64),
+                        _ => u64::MAX ^ ((r & 0x7ff) << (11 * (seed % 6))),
+                    };
+                    (k, i)
+                })
+                .collect();
+            let mut want = v.clone();
+            want.sort_by_key(|x| x.0);
+            let mut got = v;
+            sort_by_hash(&mut got, |x| x.0);
+            prop_assert_eq!(got, want);
+        }
+    }
+}

@@ -283,22 +283,9 @@ fn partial_removes_exactly_the_reported_spans() {
     assert!(out_lines.next().is_none());
 }
 
-fn seeds_dir() -> Option<PathBuf> {
-    let dir = root().join("../shared/seeds");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "../shared/seeds is missing and CI is set"
-    );
-    None
-}
-
 #[test]
 fn seeds_partial_keeps_000_whole_and_001_without_its_first_42_lines() {
-    let Some(seeds) = seeds_dir() else {
-        eprintln!("skipping: ../shared/seeds not found");
+    let Some(seeds) = common::seeds_dir() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

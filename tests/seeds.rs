@@ -6,13 +6,17 @@
 //! "Please use Chrome browser...", a team blurb). neardup must flag exactly
 //! that pair, as partial, with the shared article as a span over lines 1-42
 //! of both, and everything else it pairs marked as boilerplate.
+//!
+//! The folder is `NEARDUP_SEEDS_DIR` when set. Missing, the case is skipped
+//! with a note, except under `CI`, where it fails
+//! (`seeds_missing_under_ci_is_a_failure` keeps that rule tested).
 
 mod common;
 
 use common::{check_spans, code, file_name, neardup, read_doc, Kind, Report};
 use std::path::Path;
 
-use common::seeds_dir;
+use common::{seeds_dir, seeds_dir_with};
 
 /// Byte ranges of the lines of `text` containing `needle`.
 fn lines_containing(text: &str, needle: &str) -> Vec<(usize, usize)> {
@@ -107,5 +111,34 @@ fn seeds_flag_exactly_the_shared_article() {
                 );
             }
         }
+    }
+}
+
+/// The rule of `seeds_dir`, with the environment passed in: a folder that
+/// is not there is a skip outside CI and a failure under it; a folder that
+/// is there is used, whichever way it was named.
+#[test]
+fn seeds_missing_under_ci_is_a_failure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("no-seeds-here");
+    let skip = seeds_dir_with(Some(missing.clone()), false).unwrap_err();
+    assert!(
+        skip.starts_with("skipping: ") && skip.contains("no-seeds-here"),
+        "{skip}"
+    );
+    let under_ci = std::panic::catch_unwind(|| seeds_dir_with(Some(missing.clone()), true));
+    let msg = under_ci.expect_err("a missing seeds folder passed under CI");
+    let msg = msg
+        .downcast_ref::<String>()
+        .expect("a formatted panic message");
+    assert!(
+        msg.contains("no-seeds-here") && msg.contains("CI is set"),
+        "{msg}"
+    );
+    for ci in [false, true] {
+        assert_eq!(
+            seeds_dir_with(Some(tmp.path().to_path_buf()), ci),
+            Ok(Some(tmp.path().canonicalize().unwrap()))
+        );
     }
 }

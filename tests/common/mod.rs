@@ -342,17 +342,47 @@ pub fn write_files(dir: &Path, files: &[(&str, &[u8])]) {
     }
 }
 
-/// `../shared/seeds`, or `None` (with a note) when it is absent; absent
-/// under `CI`, the test fails.
+/// The environment variable naming the seeds folder in place of
+/// `../shared/seeds` (a CI with the seeds elsewhere, or a run showing what
+/// happens when they are missing).
+pub const SEEDS_DIR_VAR: &str = "NEARDUP_SEEDS_DIR";
+
+/// The seed documents: the folder `NEARDUP_SEEDS_DIR` names, else
+/// `../shared/seeds` beside the repository. When it is not there, the test
+/// fails if `CI` is set (to any value, as the progress line reads it), so
+/// that the defining case cannot silently stop being tested; otherwise
+/// this returns `None` after a note on stderr and the caller skips.
 pub fn seeds_dir() -> Option<PathBuf> {
-    let dir = root().join("../shared/seeds");
+    match seeds_dir_with(
+        std::env::var_os(SEEDS_DIR_VAR).map(PathBuf::from),
+        std::env::var_os("CI").is_some(),
+    ) {
+        Ok(found) => found,
+        Err(skip) => {
+            eprintln!("{skip}");
+            None
+        }
+    }
+}
+
+/// [`seeds_dir`] with the environment passed in: `Ok(Some(dir))` when the
+/// folder is there, `Err(note)` to skip, and a panic when it is missing
+/// under CI.
+pub fn seeds_dir_with(var: Option<PathBuf>, ci: bool) -> Result<Option<PathBuf>, String> {
+    let dir = var.unwrap_or_else(|| root().join("../shared/seeds"));
     if dir.is_dir() {
-        return Some(dir);
+        // Absolute, as the tests that read back report paths expect.
+        return Ok(Some(dir.canonicalize().expect("the seeds folder resolves")));
     }
     assert!(
-        std::env::var_os("CI").is_none(),
-        "../shared/seeds is missing, and CI is set: the seeds test cannot be skipped"
+        !ci,
+        "the seeds folder {} is missing and CI is set: the seeds tests cannot be skipped \
+         (provide it, or point {SEEDS_DIR_VAR} at it)",
+        dir.display()
     );
-    eprintln!("skipping: ../shared/seeds not found (set CI to make this a failure)");
-    None
+    Err(format!(
+        "skipping: the seeds folder {} is missing (set {SEEDS_DIR_VAR} to use another; \
+         with CI set this is a failure)",
+        dir.display()
+    ))
 }
