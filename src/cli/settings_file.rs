@@ -90,13 +90,13 @@ file_config! {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {error}", .path.display())]
     Read {
         /// The file.
         path: PathBuf,
-        /// What the OS said.
-        #[source]
-        source: std::io::Error,
+        /// What the OS said (in the message, so not a `source` to print
+        /// again).
+        error: std::io::Error,
     },
     /// The file is not valid TOML, or a key is unknown, or a value has the
     /// wrong type or is not one of the allowed values.
@@ -171,9 +171,9 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 /// relative paths relative to the directory holding it (see
 /// [`FileConfig::resolve_paths`]).
 pub fn load(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let mut cfg = parse(&text, path)?;
     let base = match path.parent() {
