@@ -1,7 +1,9 @@
 //! Clusters of flagged documents and the copy to keep in each.
 
-/// Which copy of a cluster to keep.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Which copy of a cluster to keep (`--keep`, `keep` in neardup.toml).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum KeepPolicy {
     /// The first by path (documents are ordered by path).
     #[default]

@@ -3,43 +3,133 @@
 use crate::align::AlignParams;
 use crate::cluster::KeepPolicy;
 use crate::sketch::SketchParams;
+use std::fmt;
 
-/// The valid range of each integer setting, by option name: `(name, min,
-/// max)`. The thresholds (`lsh-threshold`, `min-similarity`,
-/// `near-threshold`) are within 0..=1.
-pub const RANGES: [(&str, u64, u64); 8] = [
+/// The valid values of a numeric setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Range {
+    /// An integer within `min..=max`; a `max` of `u32::MAX` or `u64::MAX`
+    /// is the type's limit, not a bound of its own.
+    Int {
+        /// The smallest valid value.
+        min: u64,
+        /// The largest valid value.
+        max: u64,
+    },
+    /// A share within `0..=1` (not NaN).
+    Share,
+}
+
+impl fmt::Display for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Range::Int { min, max } if max == u32::MAX as u64 || max == u64::MAX => {
+                write!(f, "at least {min}")
+            }
+            Range::Int { min, max } => write!(f, "within {min}..={max}"),
+            Range::Share => f.write_str("within 0..=1"),
+        }
+    }
+}
+
+const fn int(min: u64, max: u64) -> Range {
+    Range::Int { min, max }
+}
+
+/// The valid range of every numeric setting, by option name (as on the
+/// command line and in neardup.toml). The one table: [`ScanOptions::validate`],
+/// [`validate_sketch`] (and so the index's parameters) and
+/// [`validate_max_filesize`] check against it.
+pub const RANGES: [(&str, Range); 11] = [
     // A span of no words is no finding.
-    ("min-words", 1, u32::MAX as u64),
+    ("min-words", int(1, u32::MAX as u64)),
     // Bounded so that reach computations cannot overflow.
-    ("max-gap", 0, 100_000),
-    ("shingle", 1, crate::shingle::MAX_K as u64),
-    ("window", 1, 1024),
-    ("num-perm", 1, 1024),
+    ("max-gap", int(0, 100_000)),
+    ("shingle", int(1, crate::shingle::MAX_K as u64)),
+    ("window", int(1, 1024)),
+    ("num-perm", int(1, 1024)),
     // Text in one document is in no pair: 1 would make all text chrome.
-    ("boilerplate-df", 2, u32::MAX as u64),
-    ("min-shared", 1, u32::MAX as u64),
-    ("max-filesize", 1, u64::MAX),
+    ("boilerplate-df", int(2, u32::MAX as u64)),
+    // Not an option: the engine's own setting.
+    ("min-shared", int(1, u32::MAX as u64)),
+    ("max-filesize", int(1, u64::MAX)),
+    ("lsh-threshold", Range::Share),
+    ("near-threshold", Range::Share),
+    ("min-similarity", Range::Share),
 ];
 
-/// Checks `v` against the [`RANGES`] entry of `name`.
-fn check_int(name: &str, v: u64) -> Result<(), String> {
-    let Some(&(_, lo, hi)) = RANGES.iter().find(|r| r.0 == name) else {
-        return Ok(());
+/// A setting outside its valid range. Displayed as
+/// `min-words must be at least 1, got 0`: the option as named on the
+/// command line and in neardup.toml, and its [`Range`].
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{option} must be {range}, got {got}")]
+pub struct OutOfRange {
+    /// The option.
+    pub option: &'static str,
+    /// Its valid values.
+    pub range: Range,
+    /// The value given, as written in the message.
+    pub got: String,
+}
+
+/// The [`RANGES`] entry of `option`.
+///
+/// # Panics
+///
+/// When `option` is not in [`RANGES`] (a mistake in this crate, whatever
+/// the input).
+pub fn range_of(option: &str) -> (&'static str, Range) {
+    *RANGES
+        .iter()
+        .find(|r| r.0 == option)
+        .unwrap_or_else(|| panic!("{option} is not in config::RANGES"))
+}
+
+/// Checks the integer `v` against the [`RANGES`] entry of `option`.
+pub fn check_int(option: &str, v: u64) -> Result<(), OutOfRange> {
+    let (option, range) = range_of(option);
+    let ok = match range {
+        Range::Int { min, max } => (min..=max).contains(&v),
+        Range::Share => false,
     };
-    if (lo..=hi).contains(&v) {
-        return Ok(());
+    if ok {
+        Ok(())
+    } else {
+        Err(OutOfRange {
+            option,
+            range,
+            got: v.to_string(),
+        })
     }
-    let range = match hi {
-        h if h == u32::MAX as u64 || h == u64::MAX => format!("at least {lo}"),
-        h => format!("within {lo}..={h}"),
-    };
-    Err(format!("{name} must be {range}, got {v}"))
+}
+
+/// Checks the share `v` against the [`RANGES`] entry of `option` (a
+/// [`Range::Share`]; NaN is outside it).
+pub fn check_share(option: &str, v: f64) -> Result<(), OutOfRange> {
+    let (option, range) = range_of(option);
+    if range == Range::Share && (0.0..=1.0).contains(&v) {
+        Ok(())
+    } else {
+        Err(OutOfRange {
+            option,
+            range,
+            got: v.to_string(),
+        })
+    }
 }
 
 /// Checks `--max-filesize` (a walk setting, not a scan setting) against
 /// [`RANGES`].
-pub fn validate_max_filesize(bytes: u64) -> Result<(), String> {
+pub fn validate_max_filesize(bytes: u64) -> Result<(), OutOfRange> {
     check_int("max-filesize", bytes)
+}
+
+/// Checks the sketch parameters (`shingle`, `window`, `num-perm`) against
+/// [`RANGES`]: what a scan is run with and what an index is read with.
+pub fn validate_sketch(p: &SketchParams) -> Result<(), OutOfRange> {
+    check_int("shingle", p.k as u64)?;
+    check_int("window", p.window as u64)?;
+    check_int("num-perm", p.num_perm as u64)
 }
 
 /// Everything a scan needs to know besides the documents.
@@ -83,33 +173,19 @@ impl Default for ScanOptions {
 }
 
 impl ScanOptions {
-    /// Checks the range of every numeric setting; the message names the
-    /// option (as on the command line and in neardup.toml) and its valid
-    /// range. [`RANGES`] lists them.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the range of every numeric setting against [`RANGES`]; the
+    /// error names the option (as on the command line and in neardup.toml)
+    /// and its valid range.
+    pub fn validate(&self) -> Result<(), OutOfRange> {
         let a = &self.align;
-        let ints: [(&str, u64); 7] = [
-            ("min-words", a.min_words.into()),
-            ("max-gap", a.max_gap.into()),
-            ("shingle", a.k as u64),
-            ("window", a.window as u64),
-            ("num-perm", self.num_perm as u64),
-            ("boilerplate-df", self.df_threshold.map_or(2, u64::from)),
-            ("min-shared", self.min_shared as u64),
-        ];
-        for (name, v) in ints {
-            check_int(name, v)?;
-        }
-        for (name, v) in [
-            ("lsh-threshold", self.lsh_threshold),
-            ("min-similarity", a.min_similarity),
-            ("near-threshold", a.near_coverage),
-        ] {
-            if !(0.0..=1.0).contains(&v) || v.is_nan() {
-                return Err(format!("{name} must be within 0..=1, got {v}"));
-            }
-        }
-        Ok(())
+        check_int("min-words", a.min_words.into())?;
+        check_int("max-gap", a.max_gap.into())?;
+        validate_sketch(&self.sketch_params())?;
+        check_int("boilerplate-df", self.df_threshold.map_or(2, u64::from))?;
+        check_int("min-shared", self.min_shared as u64)?;
+        check_share("lsh-threshold", self.lsh_threshold)?;
+        check_share("min-similarity", a.min_similarity)?;
+        check_share("near-threshold", a.near_coverage)
     }
 
     /// The chrome document-frequency threshold for a corpus of `n_docs`.
@@ -146,33 +222,83 @@ mod tests {
     #[test]
     fn defaults_are_valid_and_bad_values_are_named() {
         assert!(ScanOptions::default().validate().is_ok());
+        let msg = |o: ScanOptions| o.validate().unwrap_err().to_string();
         let mut o = ScanOptions::default();
         o.align.k = 0;
-        assert_eq!(
-            o.validate().unwrap_err(),
-            "shingle must be within 1..=16, got 0"
-        );
+        assert_eq!(msg(o), "shingle must be within 1..=16, got 0");
         let mut o = ScanOptions::default();
         o.align.min_words = 0;
-        assert_eq!(
-            o.validate().unwrap_err(),
-            "min-words must be at least 1, got 0"
-        );
+        assert_eq!(msg(o), "min-words must be at least 1, got 0");
         let o = ScanOptions {
             df_threshold: Some(1),
             ..ScanOptions::default()
         };
+        assert_eq!(msg(o), "boilerplate-df must be at least 2, got 1");
         assert_eq!(
-            o.validate().unwrap_err(),
-            "boilerplate-df must be at least 2, got 1"
+            validate_max_filesize(0).unwrap_err().to_string(),
+            "max-filesize must be at least 1, got 0"
         );
-        assert!(validate_max_filesize(0)
-            .unwrap_err()
-            .contains("max-filesize"));
         let o = ScanOptions {
             lsh_threshold: 1.5,
             ..ScanOptions::default()
         };
-        assert!(o.validate().unwrap_err().contains("lsh-threshold"));
+        assert_eq!(msg(o), "lsh-threshold must be within 0..=1, got 1.5");
+        let mut o = ScanOptions::default();
+        o.align.min_similarity = f64::NAN;
+        assert_eq!(msg(o), "min-similarity must be within 0..=1, got NaN");
+        let o = ScanOptions {
+            num_perm: 1025,
+            ..ScanOptions::default()
+        };
+        assert_eq!(msg(o), "num-perm must be within 1..=1024, got 1025");
+    }
+
+    #[test]
+    fn every_range_is_named_once_and_its_edges_are_valid() {
+        for (i, (name, range)) in RANGES.iter().enumerate() {
+            assert!(
+                RANGES[..i].iter().all(|(n, _)| n != name),
+                "{name} twice in RANGES"
+            );
+            match *range {
+                Range::Int { min, max } => {
+                    assert!(min <= max, "{name}");
+                    assert!(check_int(name, min).is_ok() && check_int(name, max).is_ok());
+                    if min > 0 {
+                        assert!(check_int(name, min - 1).is_err(), "{name}");
+                    }
+                    if max < u64::MAX {
+                        assert!(check_int(name, max + 1).is_err(), "{name}");
+                    }
+                }
+                Range::Share => {
+                    for ok in [0.0, 0.5, 1.0] {
+                        assert!(check_share(name, ok).is_ok(), "{name} {ok}");
+                    }
+                    for bad in [-0.1, 1.01, f64::NAN, f64::INFINITY] {
+                        assert!(check_share(name, bad).is_err(), "{name} {bad}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sketch_parameters_are_checked_against_the_same_ranges() {
+        let p = |k, window, num_perm| SketchParams {
+            k,
+            window,
+            num_perm,
+        };
+        assert!(validate_sketch(&p(5, 8, 128)).is_ok());
+        assert!(validate_sketch(&p(16, 1024, 1024)).is_ok());
+        for (bad, name) in [
+            (p(17, 8, 128), "shingle"),
+            (p(5, 0, 128), "window"),
+            (p(5, 1025, 128), "window"),
+            (p(5, 8, 2000), "num-perm"),
+        ] {
+            assert_eq!(validate_sketch(&bad).unwrap_err().option, name);
+        }
     }
 }

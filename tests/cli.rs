@@ -109,19 +109,177 @@ fn a_missing_path_alone_exits_2_and_names_it() {
     assert_eq!(report.errors[0].path, "does/not/exist.txt");
 }
 
+// ------------------------------------------------------------ refused runs
+
+/// Where a refused run runs.
+enum Setup {
+    /// The repository root (the example corpus is [`CORPUS`]).
+    Root,
+    /// A fresh directory holding these files, beside `a.txt` (one short
+    /// document) and `corpus/a.txt` (the same).
+    Files(&'static [(&'static str, &'static str)]),
+}
+
+/// Runs that are refused before anything is read or written: the
+/// arguments, where they run, and what stderr must say. Each is run through
+/// the binary and must exit 2 with nothing on stdout.
+const REFUSED: &[(&[&str], Setup, &str)] = &[
+    (&["scan"], Setup::Root, "neardup: no paths given"),
+    (
+        &["index", "build"],
+        Setup::Files(&[]),
+        "neardup: no paths given",
+    ),
+    (
+        &["scan", CORPUS, "--format", "yaml"],
+        Setup::Root,
+        "invalid value 'yaml' for '--format <FORMAT>'",
+    ),
+    (
+        &["scan", CORPUS, "--lsh-threshold", "1.5"],
+        Setup::Root,
+        "neardup: lsh-threshold must be within 0..=1, got 1.5",
+    ),
+    (
+        &["scan", "a.txt", "--threads", "many"],
+        Setup::Files(&[]),
+        "invalid value 'many' for '--threads <THREADS>'",
+    ),
+    (
+        &["scan", "a.txt", "--max-filesize", "lots"],
+        Setup::Files(&[]),
+        "not a size: \"lots\"",
+    ),
+    (
+        &["scan", ".", "-g", "a["],
+        Setup::Files(&[]),
+        "neardup: invalid glob \"a[\"",
+    ),
+    (
+        &["scan", "a.txt", "--boilerplate", "nope.txt"],
+        Setup::Files(&[]),
+        "neardup: reading boilerplate file nope.txt: ",
+    ),
+    (
+        &["scan", "a.txt", "--jsonl", "--encoding", "latin1"],
+        Setup::Files(&[]),
+        "neardup: --encoding does not apply to --jsonl input",
+    ),
+    (
+        &["scan", "a.txt", "--jsonl", "--jsonl-text", ""],
+        Setup::Files(&[]),
+        "neardup: jsonl-text must not be empty",
+    ),
+    (
+        &["scan", "a.txt", "--jsonl-text", "f", "--jsonl-id", "f"],
+        Setup::Files(&[]),
+        "neardup: jsonl-text and jsonl-id must be different fields",
+    ),
+    (
+        &["scan", "a.txt", "--update-baseline"],
+        Setup::Files(&[]),
+        "required arguments were not provided:\n  --baseline <FILE>",
+    ),
+    (
+        &["check", "corpus", "--new", "a.txt", "--index", "ix"],
+        Setup::Files(&[]),
+        "'--new <PATH>...' cannot be used with '--index <FILE>'",
+    ),
+    (
+        &["check", "corpus"],
+        Setup::Files(&[]),
+        "neardup: .neardup/index: no index here; create one with `neardup index build`",
+    ),
+    (
+        &["dedupe", "a.txt"],
+        Setup::Files(&[]),
+        "neardup: nothing to write: name --drop-list FILE",
+    ),
+    (
+        &[
+            "dedupe",
+            "a.txt",
+            "--drop-list",
+            "d.txt",
+            "--out",
+            "k.jsonl",
+        ],
+        Setup::Files(&[]),
+        "neardup: --out and --annotate write JSON Lines records: pass --jsonl",
+    ),
+    (
+        &[
+            "dedupe",
+            "--report",
+            "r.json",
+            "a.txt",
+            "--drop-list",
+            "d.txt",
+        ],
+        Setup::Files(&[]),
+        "neardup: --report FILE replaces the scan: name no paths with it",
+    ),
+    // Settings files: named and missing, or discovered in the directory
+    // with a key, a value or a range that is wrong (file:line:column).
+    (
+        &["scan", "a.txt", "--config", "nope.toml"],
+        Setup::Files(&[]),
+        // Said once, not once more as the cause.
+        "neardup: nope.toml: No such file or directory (os error 2)\n",
+    ),
+    (
+        &["scan", "a.txt"],
+        Setup::Files(&[("neardup.toml", "min-words = 80\nmin-word = 3\n")]),
+        "neardup.toml:2:1: unknown field `min-word`, expected one of `paths`,",
+    ),
+    (
+        &["scan", "a.txt"],
+        Setup::Files(&[("neardup.toml", "format = \"xml\"\n")]),
+        "neardup.toml:1:10: format: unknown variant `xml`, expected one of `text`,",
+    ),
+    (
+        &["scan", "a.txt"],
+        Setup::Files(&[("neardup.toml", "shingle = 0\n")]),
+        "neardup.toml: shingle must be within 1..=16, got 0",
+    ),
+    (
+        // Checked against the file even though the command line replaces it.
+        &["scan", "a.txt", "--shingle", "5"],
+        Setup::Files(&[("neardup.toml", "shingle = 17\n")]),
+        "neardup.toml: shingle must be within 1..=16, got 17",
+    ),
+    (
+        &["scan", "a.txt"],
+        Setup::Files(&[("neardup.toml", "exclude = [\"!*.md\"]\n")]),
+        "neardup.toml: exclude: glob \"!*.md\" starts with '!'",
+    ),
+];
+
 #[test]
-fn usage_errors_exit_2() {
-    neardup().arg("scan").assert().code(2); // no PATH
-    neardup()
-        .args(["scan", CORPUS, "--format", "yaml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("yaml"));
-    neardup()
-        .args(["scan", CORPUS, "--lsh-threshold", "1.5"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("lsh-threshold"));
+fn refused_runs_exit_2_saying_why() {
+    for (args, setup, want) in REFUSED {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = neardup();
+        if let Setup::Files(files) = setup {
+            let text = article(1, 60);
+            write_files(
+                dir.path(),
+                &[
+                    ("a.txt", text.as_bytes()),
+                    ("corpus/a.txt", text.as_bytes()),
+                ],
+            );
+            for (name, content) in *files {
+                write_files(dir.path(), &[(name, content.as_bytes())]);
+            }
+            cmd.current_dir(dir.path());
+        }
+        let out = cmd.args(*args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(code(&out), 2, "{args:?}: {out:?}");
+        assert!(stderr.contains(want), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} wrote to stdout");
+    }
 }
 
 // ------------------------------------------------------------- JSON contract
@@ -710,12 +868,6 @@ fn globs_include_and_exclude() {
     let (docs, pairs, c) = scanned(dir.path(), &["-g", "*.txt", "-g", "!b.txt", "-g", "!.*"]);
     assert_eq!(docs, ["a.txt", "other.txt"]);
     assert_eq!((pairs, c), (0, 0));
-    neardup()
-        .current_dir(dir.path())
-        .args(["scan", ".", "-g", "a["])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("glob"));
 }
 
 // ------------------------------------------------------------ scan options
@@ -804,14 +956,6 @@ fn known_boilerplate_file_keeps_a_chrome_only_pair_unflagged() {
     assert_eq!(code(&out), 0, "{report:?}");
     assert!(report.pairs.is_empty() && report.clusters.is_empty());
     report.check_summary();
-
-    // A missing boilerplate file is an error.
-    neardup()
-        .current_dir(dir.path())
-        .args(["scan", "one.txt", "--boilerplate", "nope.txt"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("nope.txt"));
 }
 
 #[test]
@@ -860,4 +1004,111 @@ fn an_article_copied_into_ten_documents_is_still_flagged() {
     assert_eq!(code(&out), 1, "{:?}", report.summary);
     assert_eq!(report.clusters.len(), 1);
     assert_eq!(report.clusters[0].drop.len(), 9);
+}
+
+// ------------------------------------------------------------ settings
+
+/// `--jsonl-id` (or `jsonl-id` in neardup.toml) picks the field the
+/// records' ids are read from: the repeated-id warning quotes it and
+/// `dedupe --annotate` lists it, while reports still name records
+/// `file:line`.
+#[test]
+fn jsonl_id_names_the_field_the_ids_are_read_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = article(3, 120);
+    let line = |id: u32| {
+        serde_json::json!({"id": id, "url": "https://example.org/a", "text": text}).to_string()
+    };
+    let data = format!("{}\n{}\n", line(1), line(2));
+    write_files(dir.path(), &[("data.jsonl", data.as_bytes())]);
+    let run = |args: &[&str]| {
+        neardup()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let dedupe = [
+        "dedupe",
+        "data.jsonl",
+        "--jsonl",
+        "--out",
+        "k.jsonl",
+        "--annotate",
+    ];
+    let absorbed = || {
+        let kept = std::fs::read_to_string(dir.path().join("k.jsonl")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(kept.trim()).unwrap();
+        v["neardup_absorbed"].clone()
+    };
+    let warning = "data.jsonl:2: id \"https://example.org/a\" is also the id of data.jsonl:1";
+
+    // By default the id is "id": distinct, no warning; the absorbed record
+    // is listed by its id.
+    let out = run(&dedupe);
+    assert_eq!(code(&out), 0, "{out:?}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+    assert_eq!(absorbed(), serde_json::json!(["2"]));
+
+    // --jsonl-id url, on the command line or in the settings file.
+    let mut with_flag = dedupe.to_vec();
+    with_flag.extend(["--jsonl-id", "url"]);
+    for (args, file) in [
+        (&with_flag[..], None),
+        (&dedupe[..], Some("jsonl-id = \"url\"\n")),
+    ] {
+        if let Some(f) = file {
+            write_files(dir.path(), &[("neardup.toml", f.as_bytes())]);
+        }
+        let out = run(args);
+        assert_eq!(code(&out), 0, "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(warning), "{args:?} {file:?}: {stderr}");
+        assert_eq!(absorbed(), serde_json::json!(["https://example.org/a"]));
+        // The report still names the records by file and line.
+        let (report, _) = scan_json(dir.path(), &["data.jsonl", "--jsonl"]);
+        assert_eq!(report.document_names(), ["data.jsonl:1", "data.jsonl:2"]);
+    }
+}
+
+/// A discovered neardup.toml sets options as the flags do; a flag given
+/// on the command line wins over it; its `paths` are scanned when none is
+/// named.
+#[test]
+fn the_settings_file_sets_options_and_the_command_line_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = root().join(CORPUS);
+    let settings = format!(
+        "paths = [{:?}]\nmin-words = 20\nformat = \"json\"\nfail-on = \"never\"\n",
+        corpus.display().to_string()
+    );
+    write_files(dir.path(), &[("neardup.toml", settings.as_bytes())]);
+    let scan = |extra: &[&str], status: i32| {
+        let out = neardup()
+            .current_dir(dir.path())
+            .arg("scan")
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), status, "{extra:?}: {out:?}");
+        Report::parse(&out.stdout)
+    };
+    let quote = (
+        s("09_library_renovation.txt"),
+        s("10_mayor_year_review.txt"),
+        Kind::Partial,
+    );
+    // min-words = 20 finds the 28-word quote of 09 in 10; fail-on = never
+    // makes the status 0; the report is JSON.
+    let r = scan(&[], 0);
+    let mut want = planted();
+    want.push(quote.clone());
+    assert_eq!(r.pair_names(), want);
+    // The flags win: the quote is below 50 words, and any finding fails.
+    let r = scan(&["--min-words", "50", "--fail-on", "any"], 1);
+    assert_eq!(r.pair_names(), planted());
+    // Paths on the command line replace the file's.
+    let (a, b) = (corpus.join(&quote.0), corpus.join(&quote.1));
+    let r = scan(&[a.to_str().unwrap(), b.to_str().unwrap()], 0);
+    assert_eq!(r.documents.len(), 2);
 }

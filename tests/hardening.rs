@@ -582,7 +582,8 @@ fn dropping_more_than_half_of_the_index_needs_prune() {
 
 /// Every numeric option, out of range on the command line and in
 /// neardup.toml: exit 2 before reading anything, with a message naming the
-/// option and its valid range. In-range edge values are accepted.
+/// option and its valid range. In-range edge values are accepted. (Other
+/// refused runs are the table in tests/cli.rs.)
 #[test]
 fn out_of_range_options_are_refused_naming_the_option_and_range() {
     let dir = tempfile::tempdir().unwrap();
@@ -647,6 +648,13 @@ fn out_of_range_options_are_refused_naming_the_option_and_range() {
             "1K",
         ),
     ];
+    // Every range of the one table (config::RANGES) that an option has.
+    for (name, _) in neardup::config::RANGES {
+        assert!(
+            name == "min-shared" || table.iter().any(|r| r.0 == name),
+            "{name} has a range but no row here"
+        );
+    }
     for &(opt, bad, msg, good) in table {
         let out = run_in(dir.path(), &["scan", "a.txt", &format!("--{opt}={bad}")]);
         assert_eq!(code(&out), 2, "--{opt} {bad}: {out:?}");

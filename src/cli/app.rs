@@ -2,20 +2,16 @@
 
 use crate::baseline::Baseline;
 use crate::check::{self, Status};
-use crate::cli::args::{
-    CheckArgs, Cli, ColorArg, Command, DetectArgs, FailOn, FormatArg, IndexArgs, IndexCommand,
-    InputArgs, KeepArg, OutputArgs, ScanArgs,
-};
+use crate::cli::args::{CheckArgs, Cli, Command, IndexArgs, IndexCommand, ScanArgs};
 use crate::cli::progress::{self, Progress};
+use crate::cli::settings::{Color, DetectArgs, FailOn, Given, IndexPath, InputArgs, OutputArgs};
 use crate::cli::settings_file::{self, FileConfig};
-use crate::cluster::KeepPolicy;
 use crate::config::ScanOptions;
 use crate::escape;
 use crate::index::{Index, IndexParams};
 use crate::input::{self, Document, Inputs, WalkOptions};
-use crate::report::{github, html, json, sarif, text, Report};
+use crate::report::{format, github, Format, Report};
 use anyhow::{bail, Context};
-use clap::parser::ValueSource;
 use clap::ArgMatches;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -30,33 +26,10 @@ pub const ERROR: u8 = 2;
 /// Where the index lives unless told otherwise.
 pub const DEFAULT_INDEX: &str = ".neardup/index";
 
-/// Settings from the command line and from neardup.toml: a flag given on
-/// the command line wins, then the file, then the built-in default.
+/// What every subcommand shares: the progress display. (The settings are
+/// in the subcommand's options, the file's merged in.)
 pub struct Ctx {
-    pub(crate) file: FileConfig,
-    given: std::collections::HashSet<String>,
     pub(crate) progress: Progress,
-}
-
-impl Ctx {
-    /// The value of a setting: the command line's when given there, else
-    /// the file's, else the command line's default.
-    pub(crate) fn pick<T>(&self, id: &str, cli: T, file: Option<T>) -> T {
-        if self.given.contains(id) {
-            cli
-        } else {
-            file.unwrap_or(cli)
-        }
-    }
-
-    /// Paths from the command line, else from the file.
-    pub(crate) fn paths(&self, cli: &[PathBuf]) -> Vec<PathBuf> {
-        if cli.is_empty() {
-            self.file.paths.clone()
-        } else {
-            cli.to_vec()
-        }
-    }
 }
 
 /// Runs the command line; `matches` tells which flags were given.
@@ -68,28 +41,18 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
             None => FileConfig::default(),
         },
     };
-    let mut leaf = matches;
-    while let Some((_, sub)) = leaf.subcommand() {
-        leaf = sub;
-    }
-    let given = leaf
-        .ids()
-        .filter(|id| leaf.value_source(id.as_str()) == Some(ValueSource::CommandLine))
-        .map(|id| id.to_string())
-        .collect();
-    let threads = cli.threads.or(file.threads);
-    if let Some(n) = threads {
+    let given = Given::of(matches);
+    let global = cli.global.merge(file.global.clone(), &given);
+    if let Some(n) = global.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global()
             .context("starting threads")?;
     }
     let ctx = Ctx {
-        file,
-        given,
-        progress: Progress::new(progress::enabled(cli.quiet)),
+        progress: Progress::new(progress::enabled(global.quiet)),
     };
-    let code = match cli.command {
+    let code = match cli.command.with_settings(&file, &given) {
         Command::Scan(a) => scan(a, &ctx),
         Command::Check(a) => check(a, &ctx),
         Command::Index(IndexCommand::Build(a)) => index(a, false, &ctx),
@@ -101,9 +64,9 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
 }
 
 fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
-    let opts = options(&a.detect, ctx)?;
-    let paths = ctx.paths(&a.paths);
-    let inputs = read(&paths, &a.input, ctx)?;
+    let opts = options(&a.detect)?;
+    let paths = &a.paths;
+    let inputs = read(paths, &a.input, ctx)?;
     let bars = progress::EngineBars::new(&ctx.progress);
     let result = crate::scan::scan_with_progress(&inputs.docs, &opts, &bars);
     let report = Report::new(&inputs.docs, &result, &inputs.errors, &inputs.skipped);
@@ -112,17 +75,17 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         &inputs.docs,
         &a.output,
         !inputs.errors.is_empty(),
-        all_missing(&paths),
+        all_missing(paths),
         ctx,
     )
 }
 
 fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
-    let opts = options(&a.detect, ctx)?;
-    let walk = walk(&a.input, ctx)?;
-    let paths = ctx.paths(&a.paths);
+    let opts = options(&a.detect)?;
+    let walk = a.input.walk_options()?;
+    let paths = &a.paths;
     let (mut checked, mut errors, skipped) = if !a.new.is_empty() {
-        let corpus = read(&paths, &a.input, ctx)?;
+        let corpus = read(paths, &a.input, ctx)?;
         let new = read(&a.new, &a.input, ctx)?;
         let mut errors = corpus.errors;
         errors.extend(new.errors);
@@ -134,14 +97,12 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         let checked = check::check_with_progress(&survey, &index, &opts, &old, &bars);
         (checked, errors, skipped)
     } else {
-        require_paths(&paths)?;
-        let path = index_path(a.index.clone(), ctx);
+        require_paths(paths)?;
+        let path = index_path(&a.index);
         ctx.progress
             .stage(&format!("loading {}", escape::path(&path)));
         let index = match Index::load(&path, &IndexParams::from_options(&opts)) {
-            Err(e @ crate::index::IndexError::NotFound { .. })
-                if a.index.is_none() && ctx.file.index.is_none() =>
-            {
+            Err(e @ crate::index::IndexError::NotFound { .. }) if a.index.index.is_none() => {
                 match index_above(&std::env::current_dir()?) {
                     Some(dir) => {
                         let found = dir.join(DEFAULT_INDEX);
@@ -160,11 +121,11 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
             r => r?,
         };
         let mut errors = Vec::new();
-        let files = input::find_files(&paths, &walk, &mut errors)?;
+        let files = input::find_files(paths, &walk, &mut errors)?;
         problems(&errors, &[], ctx);
         let survey = survey(&files, Some(&index), &walk, &a.input, ctx)?;
         problems(&survey.errors, &survey.skipped, ctx);
-        let old: Box<check::OldText<'static>> = match jsonl_fields(&a.input, ctx) {
+        let old: Box<check::OldText<'static>> = match a.input.jsonl_fields() {
             Some((text, id)) => Box::new(crate::index::jsonl::from_disk(text, id)),
             None => Box::new(check::from_disk(walk.clone())),
         };
@@ -182,7 +143,7 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         &errors,
         &skipped,
     );
-    let nothing_read = all_missing(&paths) || all_missing(&a.new);
+    let nothing_read = all_missing(paths) || all_missing(&a.new);
     finish(
         report,
         &checked.docs,
@@ -194,14 +155,14 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
 }
 
 fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
-    let paths = ctx.paths(&a.paths);
-    require_paths(&paths)?;
-    let opts = options(&a.detect, ctx)?;
-    let walk = walk(&a.input, ctx)?;
+    let paths = &a.paths;
+    require_paths(paths)?;
+    let opts = options(&a.detect)?;
+    let walk = a.input.walk_options()?;
     let params = IndexParams::from_options(&opts);
-    let path = index_path(a.index.clone(), ctx);
+    let path = index_path(&a.index);
     // A mistyped corpus path would drop every document under it.
-    if let Some((p, e)) = missing(&paths).into_iter().next() {
+    if let Some((p, e)) = missing(paths).into_iter().next() {
         bail!(
             "{}: {e}; {} was not written (name the corpus as it is)",
             p.display(),
@@ -229,7 +190,7 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
         Index::new(params)
     };
     let mut errors = Vec::new();
-    let files = input::find_files(&paths, &walk, &mut errors)?;
+    let files = input::find_files(paths, &walk, &mut errors)?;
     problems(&errors, &[], ctx);
     let survey = survey(&files, Some(&index), &walk, &a.input, ctx)?;
     problems(&survey.errors, &survey.skipped, ctx);
@@ -305,29 +266,9 @@ fn finish(
     ctx: &Ctx,
 ) -> anyhow::Result<u8> {
     ctx.progress.finish();
-    let f = &ctx.file;
-    let baseline = out.baseline.clone().or_else(|| f.baseline.clone());
-    let output = out.output.clone().or_else(|| f.output.clone());
-    let format = ctx.pick(
-        "format",
-        out.format,
-        f.format.map(|x| match x {
-            settings_file::Format::Text => FormatArg::Text,
-            settings_file::Format::Json => FormatArg::Json,
-            settings_file::Format::Sarif => FormatArg::Sarif,
-            settings_file::Format::Github => FormatArg::Github,
-            settings_file::Format::Html => FormatArg::Html,
-        }),
-    );
-    let fail_on = ctx.pick(
-        "fail_on",
-        out.fail_on,
-        f.fail_on.map(|x| match x {
-            settings_file::FailOn::New => FailOn::New,
-            settings_file::FailOn::Any => FailOn::Any,
-            settings_file::FailOn::Never => FailOn::Never,
-        }),
-    );
+    let baseline = out.baseline.clone();
+    let output = out.output.clone();
+    let format = out.format();
     if out.update_baseline && baseline.is_none() {
         bail!("--update-baseline needs a baseline file: --baseline FILE or `baseline` in neardup.toml");
     }
@@ -365,18 +306,14 @@ fn finish(
             .apply(&mut report, docs);
     }
     let to_terminal = output.is_none() && std::io::stdout().is_terminal();
-    let color = match out.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    let style = format::Style {
+        color: match out.color() {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        },
     };
-    let write = |w: &mut dyn Write| match format {
-        FormatArg::Json => json::write(&report, w),
-        FormatArg::Text => text::write(&report, docs, color, w),
-        FormatArg::Sarif => sarif::write(&report, docs, w),
-        FormatArg::Github => github::write(&report, docs, w),
-        FormatArg::Html => html::write(&report, docs, w),
-    };
+    let write = |w: &mut dyn Write| format::write(format, &report, docs, style, w);
     match &output {
         Some(path) => crate::atomic::write_atomic(path, write)
             .with_context(|| format!("writing {}", path.display()))?,
@@ -387,13 +324,13 @@ fn finish(
             w.flush()?;
         }
     }
-    if format == FormatArg::Github {
+    if format == Format::Github {
         if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
             github::append_step_summary(Path::new(&summary), &github::step_summary(&report, docs))
                 .context("writing $GITHUB_STEP_SUMMARY")?;
         }
     }
-    let fails = match fail_on {
+    let fails = match out.fail_on() {
         FailOn::New => report.has_unbaselined(),
         FailOn::Any => report.flagged(),
         FailOn::Never => false,
@@ -407,45 +344,16 @@ fn finish(
     })
 }
 
-pub(crate) fn options(d: &DetectArgs, ctx: &Ctx) -> anyhow::Result<ScanOptions> {
-    let f = &ctx.file;
-    let mut opts = ScanOptions::default();
-    let a = &mut opts.align;
-    a.min_words = ctx.pick("min_words", d.min_words, f.min_words);
-    a.k = ctx.pick("shingle", d.shingle, f.shingle);
-    a.window = ctx.pick("window", d.window, f.window);
-    a.near_coverage = ctx.pick("near_threshold", d.near_threshold, f.near_threshold);
-    a.min_similarity = ctx.pick("min_similarity", d.min_similarity, f.min_similarity);
-    a.max_gap = ctx.pick("max_gap", d.max_gap, f.max_gap);
-    opts.num_perm = ctx.pick("num_perm", d.num_perm, f.num_perm);
-    opts.lsh_threshold = ctx.pick("lsh_threshold", d.lsh_threshold, f.lsh_threshold);
-    opts.df_threshold = d.boilerplate_df.or(f.boilerplate_df);
-    opts.cluster_partial = d.cluster_partial;
-    let keep = match d.keep {
-        KeepArg::First => KeepPolicy::First,
-        KeepArg::Longest => KeepPolicy::Longest,
-    };
-    opts.keep = ctx.pick("keep", keep, f.keep.map(KeepPolicy::from));
-    opts.validate().map_err(anyhow::Error::msg)?;
-    for file in f.boilerplate.iter().chain(&d.boilerplate) {
+/// The scan options of `d` (range-checked), with its boilerplate files read.
+pub(crate) fn options(d: &DetectArgs) -> anyhow::Result<ScanOptions> {
+    let mut opts = d.scan_options()?;
+    for file in &d.boilerplate {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("reading boilerplate file {}", file.display()))?;
         opts.known_boilerplate
             .extend(crate::boilerplate::known_shingles(&text, opts.align.k));
     }
     Ok(opts)
-}
-
-fn walk(i: &InputArgs, ctx: &Ctx) -> anyhow::Result<WalkOptions> {
-    let mut w = WalkOptions::default();
-    ctx.file.apply_walk(&mut w);
-    w.hidden |= i.hidden;
-    w.no_ignore |= i.no_ignore;
-    w.max_filesize = ctx.pick("max_filesize", i.max_filesize, Some(w.max_filesize));
-    w.globs.extend(i.globs.iter().cloned());
-    w.encoding = i.encoding.or(w.encoding);
-    crate::config::validate_max_filesize(w.max_filesize).map_err(anyhow::Error::msg)?;
-    Ok(w)
 }
 
 /// [`check::survey`] in chunks, with a progress bar.
@@ -456,7 +364,7 @@ fn survey(
     input: &InputArgs,
     ctx: &Ctx,
 ) -> anyhow::Result<check::Survey> {
-    let fields = jsonl_fields(input, ctx);
+    let fields = input.jsonl_fields();
     if fields.is_some() && walk.encoding.is_some() {
         bail!("--encoding does not apply to --jsonl input: JSON Lines are always UTF-8");
     }
@@ -478,23 +386,9 @@ fn survey(
     Ok(all)
 }
 
-/// With --jsonl, the text and id fields.
-fn jsonl_fields(i: &InputArgs, ctx: &Ctx) -> Option<(String, String)> {
-    let f = &ctx.file;
-    jsonl(i, ctx).then(|| {
-        (
-            ctx.pick("jsonl_text", i.jsonl_text.clone(), f.jsonl_text.clone()),
-            ctx.pick("jsonl_id", i.jsonl_id.clone(), f.jsonl_id.clone()),
-        )
-    })
-}
-
-pub(crate) fn jsonl(i: &InputArgs, ctx: &Ctx) -> bool {
-    i.jsonl || ctx.file.jsonl.unwrap_or(false)
-}
-
-fn index_path(cli: Option<PathBuf>, ctx: &Ctx) -> PathBuf {
-    cli.or_else(|| ctx.file.index.clone())
+fn index_path(i: &IndexPath) -> PathBuf {
+    i.index
+        .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX))
 }
 
@@ -559,16 +453,13 @@ pub(crate) fn require_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
 /// Reads plain or JSONL documents and reports what went wrong on stderr.
 pub(crate) fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Result<Inputs> {
     require_paths(paths)?;
-    let w = walk(i, ctx)?;
+    let w = i.walk_options()?;
     ctx.progress.stage("reading documents");
-    let inputs = if jsonl(i, ctx) {
+    let inputs = if i.jsonl {
         if w.encoding.is_some() {
             bail!("--encoding does not apply to --jsonl input: JSON Lines are always UTF-8");
         }
-        let f = &ctx.file;
-        let text = ctx.pick("jsonl_text", i.jsonl_text.clone(), f.jsonl_text.clone());
-        let id = ctx.pick("jsonl_id", i.jsonl_id.clone(), f.jsonl_id.clone());
-        input::read_jsonl_inputs(paths, &w, &text, &id)?
+        input::read_jsonl_inputs(paths, &w, i.jsonl_text(), i.jsonl_id())?
     } else {
         let bars = progress::EngineBars::new(&ctx.progress);
         input::read_inputs_with_progress(paths, &w, &bars)?

@@ -1,8 +1,10 @@
-//! The command line (the only file that knows clap).
+//! The command line: the subcommands and the options of one run. The
+//! options a neardup.toml can also set are the groups of the settings model
+//! (`cli::settings`), flattened in here; [`Command::with_settings`] puts a
+//! file's settings under them.
 
-use crate::align::AlignParams;
-use crate::cli::settings_file;
-use crate::config::ScanOptions;
+use crate::cli::settings::{DetectArgs, Given, GlobalArgs, IndexPath, InputArgs, OutputArgs};
+use crate::cli::settings_file::FileConfig;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -18,12 +20,9 @@ pub struct Cli {
     /// neardup.toml in this directory or above, up to the repository root).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(short = 'j', long, global = true)]
-    pub threads: Option<usize>,
-    /// No progress display.
-    #[arg(short, long, global = true)]
-    pub quiet: bool,
+    /// Threads, progress.
+    #[command(flatten)]
+    pub global: GlobalArgs,
 }
 
 /// Subcommands.
@@ -86,9 +85,9 @@ pub struct CheckArgs {
     /// The corpus, drop included.
     #[arg(value_name = "CORPUS")]
     pub paths: Vec<PathBuf>,
-    /// The index (default .neardup/index).
-    #[arg(long, value_name = "FILE")]
-    pub index: Option<PathBuf>,
+    /// Where the index is.
+    #[command(flatten)]
+    pub index: IndexPath,
     /// The new documents, when there is no index (files or directories).
     #[arg(long, value_name = "PATH", num_args = 1.., conflicts_with = "index")]
     pub new: Vec<PathBuf>,
@@ -161,9 +160,9 @@ pub struct IndexArgs {
     /// The corpus.
     #[arg(value_name = "CORPUS")]
     pub paths: Vec<PathBuf>,
-    /// The index file (default .neardup/index).
-    #[arg(long, value_name = "FILE")]
-    pub index: Option<PathBuf>,
+    /// Where the index is.
+    #[command(flatten)]
+    pub index: IndexPath,
     /// When another neardup is updating the index, wait for it instead of
     /// failing.
     #[arg(long)]
@@ -180,156 +179,64 @@ pub struct IndexArgs {
     pub detect: DetectArgs,
 }
 
-/// Which files and records are documents.
-#[derive(Args, Debug)]
-pub struct InputArgs {
-    /// Include files matching GLOB; a leading '!' excludes. Repeatable.
-    #[arg(short = 'g', long = "glob", value_name = "GLOB")]
-    pub globs: Vec<String>,
-    /// Also scan hidden files and directories.
-    #[arg(long)]
-    pub hidden: bool,
-    /// Do not honour .gitignore and .ignore files.
-    #[arg(long)]
-    pub no_ignore: bool,
-    /// Refuse files larger than this many bytes (suffixes K, M, G).
-    #[arg(long, default_value = "256M", value_parser = settings_file::parse_size)]
-    pub max_filesize: u64,
-    /// Decode every file with this encoding (a WHATWG label: latin1,
-    /// windows-1252, utf-16le, shift_jis, ...). Default: UTF-8, or UTF-16
-    /// by byte order mark; bytes that are not UTF-8 are read as
-    /// Windows-1252, with a note.
-    #[arg(long, value_name = "LABEL", value_parser = crate::input::decode::encoding_for_label)]
-    pub encoding: Option<&'static crate::input::decode::Encoding>,
-    /// Read files as JSON Lines: one document per record.
-    #[arg(long)]
-    pub jsonl: bool,
-    /// With --jsonl: the field holding the text.
-    #[arg(long, default_value = "text", value_name = "FIELD")]
-    pub jsonl_text: String,
-    /// With --jsonl: the field holding the record id.
-    #[arg(long, default_value = "id", value_name = "FIELD")]
-    pub jsonl_id: String,
-}
-
-/// Detection settings.
-#[derive(Args, Debug)]
-pub struct DetectArgs {
-    /// Smallest repeated span to report, in words.
-    #[arg(long, default_value_t = AlignParams::default().min_words)]
-    pub min_words: u32,
-    /// Words per shingle.
-    #[arg(long, default_value_t = AlignParams::default().k)]
-    pub shingle: usize,
-    /// Winnowing window, in shingles: any shared run of shingle+window-1
-    /// words yields a shared fingerprint.
-    #[arg(long, default_value_t = AlignParams::default().window)]
-    pub window: usize,
-    /// MinHash signature size.
-    #[arg(long, default_value_t = ScanOptions::default().num_perm)]
-    pub num_perm: usize,
-    /// Jaccard threshold the whole-document LSH is tuned for.
-    #[arg(long, default_value_t = ScanOptions::default().lsh_threshold)]
-    pub lsh_threshold: f64,
-    /// Share of both documents' words a pair's spans must cover to be a
-    /// near duplicate rather than partial.
-    #[arg(long, default_value_t = AlignParams::default().near_coverage)]
-    pub near_threshold: f64,
-    /// Smallest share of a span's words covered by shared shingles.
-    #[arg(long, default_value_t = AlignParams::default().min_similarity)]
-    pub min_similarity: f64,
-    /// Largest run of differing words a span bridges.
-    #[arg(long, default_value_t = AlignParams::default().max_gap)]
-    pub max_gap: u32,
-    /// A file of known page chrome (cookie notices, footers); repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub boilerplate: Vec<PathBuf>,
-    /// Text in at least this many documents is chrome (default: 1% of the
-    /// documents, at least 10).
-    #[arg(long, value_name = "N")]
-    pub boilerplate_df: Option<u32>,
-    /// Which copy of each cluster to keep.
-    #[arg(long, value_enum, default_value_t = KeepArg::First)]
-    pub keep: KeepArg,
-    /// Let partial pairs join clusters too (by default only near duplicates
-    /// do, so a dedupe pass never drops a document with text of its own).
-    #[arg(long)]
-    pub cluster_partial: bool,
-}
-
-/// Report settings.
-#[derive(Args, Debug)]
-pub struct OutputArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
-    pub format: FormatArg,
-    /// Write the report to FILE (atomically) instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// When to colour text output.
-    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
-    pub color: ColorArg,
-    /// Accepted findings: those whose fingerprints are in FILE are shown as
-    /// baselined and do not fail the run.
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
-    /// Write every current finding's fingerprint to the --baseline file.
-    #[arg(long, requires = "baseline")]
-    pub update_baseline: bool,
-    /// With --update-baseline: when another neardup is writing the
-    /// baseline, wait for it instead of failing.
-    #[arg(long, requires = "update_baseline")]
-    pub wait: bool,
-    /// Which findings fail the run (exit 1): new (not baselined), any, or
-    /// never.
-    #[arg(long, value_enum, default_value_t = FailOn::New)]
-    pub fail_on: FailOn,
-}
-
-/// Output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    /// Readable text, grouped by pair.
-    Text,
-    /// The JSON report (schema 1, see README).
-    Json,
-    /// SARIF 2.1.0 for GitHub code scanning.
-    Sarif,
-    /// GitHub workflow annotations (and $GITHUB_STEP_SUMMARY).
-    Github,
-    /// One self-contained HTML page: pairs side by side (use with -o).
-    Html,
-}
-
-/// When to colour text output.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum ColorArg {
-    /// When writing to a terminal.
-    Auto,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
-}
-
-/// Which copy of a cluster to keep.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum KeepArg {
-    /// The first by path.
-    First,
-    /// The one with the most words.
-    Longest,
-}
-
-/// Which findings fail the run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    /// Findings not in the baseline.
-    New,
-    /// Any finding.
-    Any,
-    /// None: exit 0 unless there is an error.
-    Never,
+impl Command {
+    /// This command line over the settings of `file` (`given`: the options
+    /// given on the command line), group by group (`cli::settings`); paths
+    /// named on the command line replace the file's `paths`.
+    pub fn with_settings(self, file: &FileConfig, given: &Given) -> Command {
+        let paths = |p: Vec<PathBuf>| {
+            if p.is_empty() {
+                file.corpus.paths.clone()
+            } else {
+                p
+            }
+        };
+        let input = |i: InputArgs| i.merge(file.input.clone(), given);
+        let detect = |d: DetectArgs| d.merge(file.detect.clone(), given);
+        let output = |o: OutputArgs| o.merge(file.output.clone(), given);
+        let index = |x: IndexPath| x.merge(file.index.clone(), given);
+        let index_args = |a: IndexArgs| IndexArgs {
+            paths: paths(a.paths),
+            index: index(a.index),
+            input: input(a.input),
+            detect: detect(a.detect),
+            ..a
+        };
+        match self {
+            Command::Scan(a) => Command::Scan(ScanArgs {
+                paths: paths(a.paths),
+                input: input(a.input),
+                detect: detect(a.detect),
+                output: output(a.output),
+            }),
+            Command::Check(a) => Command::Check(CheckArgs {
+                paths: paths(a.paths),
+                index: index(a.index),
+                input: input(a.input),
+                detect: detect(a.detect),
+                output: output(a.output),
+                ..a
+            }),
+            Command::Index(IndexCommand::Build(a)) => {
+                Command::Index(IndexCommand::Build(index_args(a)))
+            }
+            Command::Index(IndexCommand::Update(a)) => {
+                Command::Index(IndexCommand::Update(index_args(a)))
+            }
+            // With --report there is no scan: the file's paths do not apply
+            // (and paths on the command line are an error).
+            Command::Dedupe(a) => Command::Dedupe(DedupeArgs {
+                paths: if a.report.is_some() {
+                    a.paths
+                } else {
+                    paths(a.paths)
+                },
+                input: input(a.input),
+                detect: detect(a.detect),
+                ..a
+            }),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -342,7 +249,7 @@ mod tests {
         let Command::Scan(a) = cli.command else {
             panic!("scan")
         };
-        assert_eq!(a.input.max_filesize, 2048);
+        assert_eq!(a.input.max_filesize, Some(2048));
         assert!(Cli::try_parse_from(["neardup", "scan", "x", "--max-filesize", "lots"]).is_err());
     }
 

@@ -15,7 +15,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// Runs `neardup dedupe`.
 pub fn run(a: DedupeArgs, ctx: &Ctx) -> anyhow::Result<u8> {
-    let jsonl = app::jsonl(&a.input, ctx);
+    let jsonl = a.input.jsonl;
     let what = match a.what {
         WhatArg::Near => What::Near,
         WhatArg::Partial => What::Partial,
@@ -67,13 +67,13 @@ pub fn run(a: DedupeArgs, ctx: &Ctx) -> anyhow::Result<u8> {
             r
         }
         None => {
-            let opts = app::options(&a.detect, ctx)?;
-            let paths = ctx.paths(&a.paths);
-            let inputs = app::read(&paths, &a.input, ctx)?;
+            let opts = app::options(&a.detect)?;
+            let paths = &a.paths;
+            let inputs = app::read(paths, &a.input, ctx)?;
             let bars = crate::cli::progress::EngineBars::new(&ctx.progress);
             let result = crate::scan::scan_with_progress(&inputs.docs, &opts, &bars);
             ctx.progress.finish();
-            if app::all_missing(&paths) {
+            if app::all_missing(paths) {
                 bail!("no document was read (no path named exists); nothing was written");
             }
             Report::new(&inputs.docs, &result, &inputs.errors, &inputs.skipped)
@@ -94,17 +94,11 @@ pub fn run(a: DedupeArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     let plan = dedupe::plan(&report, what);
     let marker = a.strip_marker.as_bytes();
     if jsonl {
-        let f = &ctx.file;
-        let text = ctx.pick(
-            "jsonl_text",
-            a.input.jsonl_text.clone(),
-            f.jsonl_text.clone(),
-        );
-        let id = ctx.pick("jsonl_id", a.input.jsonl_id.clone(), f.jsonl_id.clone());
+        let (text, id) = (a.input.jsonl_text(), a.input.jsonl_id());
         let out = match &a.out {
             Some(out) => Some((
                 out,
-                jsonl_output(&report, &plan, &text, &id, a.annotate, &a.strip_marker)?,
+                jsonl_output(&report, &plan, text, id, a.annotate, &a.strip_marker)?,
             )),
             None => None,
         };

@@ -8,6 +8,7 @@ mod app;
 mod args;
 mod dedupe;
 mod progress;
+pub mod settings;
 pub mod settings_file;
 
 use clap::{CommandFactory, FromArgMatches};

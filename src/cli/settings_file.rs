@@ -2,9 +2,11 @@
 //!
 //! The file is flat TOML; its keys are the long command-line options
 //! (`min-words = 80`, `format = "json"`), plus `paths`, `include` and
-//! `exclude`. Every key is optional, an unknown key is an error, and so is a
-//! value of the wrong type or outside an option's range. `examples/neardup.toml`
-//! documents every key.
+//! `exclude`: the fields of the settings model's groups (`cli::settings`),
+//! which the command line is made of too ([`keys`] lists them). Every key
+//! is optional, an unknown key is an error, and so is a value of the wrong
+//! type or outside an option's range. `examples/neardup.toml` documents
+//! every key.
 //!
 //! [`discover`] finds the file for a directory: `neardup.toml` there or in a
 //! parent, up to and including the repository root (the first directory
@@ -19,133 +21,68 @@
 //! `include`/`exclude` and `boilerplate` add to the command line's `--glob`
 //! and `--boilerplate`; `paths` is used only when no path is given.
 
-use crate::cluster::KeepPolicy;
-use crate::config::ScanOptions;
-use crate::input::decode::Encoding;
-use crate::input::WalkOptions;
-use serde::de::{self, Deserializer, Visitor};
+use crate::cli::settings::{
+    keys_of, DetectArgs, GlobalArgs, IndexPath, InputArgs, OutputArgs, SettingError,
+};
 use serde::Deserialize;
-use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// The file [`discover`] looks for.
 pub const FILE_NAME: &str = "neardup.toml";
 
-/// The settings a `neardup.toml` holds. A field that is `None` (or an empty
-/// list) was not set in the file.
+/// The keys of the file that are no command-line option.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct FileConfig {
+#[serde(default)]
+pub struct Corpus {
     /// Files and directories to scan when none is given on the command line.
-    #[serde(default)]
     pub paths: Vec<PathBuf>,
-    /// Globs of files to leave out (each becomes `!GLOB`).
-    #[serde(default)]
-    pub exclude: Vec<String>,
-    /// Globs of files to scan; when any is given, only matching files are.
-    #[serde(default)]
-    pub include: Vec<String>,
-    /// Also scan hidden files and directories.
-    pub hidden: Option<bool>,
-    /// Do not honour `.gitignore` and `.ignore` files.
-    pub no_ignore: Option<bool>,
-    /// Refuse files larger than this many bytes (written as an integer, or a
-    /// string with a K, M or G suffix such as `"64M"`).
-    #[serde(default, deserialize_with = "deserialize_size")]
-    pub max_filesize: Option<u64>,
-    /// Decode every file with this encoding (a WHATWG label such as
-    /// `"latin1"`), instead of UTF-8 / UTF-16 by byte order mark.
-    #[serde(default, deserialize_with = "deserialize_encoding")]
-    pub encoding: Option<&'static Encoding>,
-    /// Smallest repeated span to report, in words.
-    pub min_words: Option<u32>,
-    /// Words per shingle.
-    pub shingle: Option<usize>,
-    /// Winnowing window, in shingles.
-    pub window: Option<usize>,
-    /// MinHash signature size.
-    pub num_perm: Option<usize>,
-    /// Jaccard threshold the whole-document LSH is tuned for.
-    pub lsh_threshold: Option<f64>,
-    /// Share of both documents a pair's spans must cover to be a near
-    /// duplicate.
-    pub near_threshold: Option<f64>,
-    /// Smallest share of a span's words covered by shared shingles.
-    pub min_similarity: Option<f64>,
-    /// Largest run of differing words a span bridges.
-    pub max_gap: Option<u32>,
-    /// Files of known page chrome.
-    #[serde(default)]
-    pub boilerplate: Vec<PathBuf>,
-    /// Text in at least this many documents is chrome.
-    pub boilerplate_df: Option<u32>,
-    /// Which copy of each cluster to keep.
-    pub keep: Option<Keep>,
-    /// Report format.
-    pub format: Option<Format>,
-    /// Write the report to this file instead of stdout.
-    pub output: Option<PathBuf>,
-    /// The index file (`neardup check`, `neardup index`).
-    pub index: Option<PathBuf>,
-    /// The baseline file of accepted findings.
-    pub baseline: Option<PathBuf>,
-    /// Which findings make the exit status 1.
-    pub fail_on: Option<FailOn>,
-    /// Read inputs as JSON Lines, one document per line.
-    pub jsonl: Option<bool>,
-    /// The JSON Lines field holding a document's text.
-    pub jsonl_text: Option<String>,
-    /// The JSON Lines field holding a document's id.
-    pub jsonl_id: Option<String>,
-    /// Worker threads.
-    pub threads: Option<usize>,
 }
 
-/// `keep`: which copy of a cluster to keep.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Keep {
-    /// The first by path.
-    First,
-    /// The one with the most words.
-    Longest,
-}
-
-impl From<Keep> for KeepPolicy {
-    fn from(k: Keep) -> Self {
-        match k {
-            Keep::First => KeepPolicy::First,
-            Keep::Longest => KeepPolicy::Longest,
+/// Declares [`FileConfig`] from its sections, [`keys`] (every section's
+/// keys) and how the sections are read: one list.
+macro_rules! file_config {
+    ($( $(#[$doc:meta])* $field:ident: $ty:ty, )*) => {
+        /// The settings a `neardup.toml` holds, in the groups of the settings
+        /// model (`cli::settings`). A field that is `None` (a flag `false`,
+        /// an empty list) was not set in the file.
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct FileConfig {
+            $( $(#[$doc])* pub $field: $ty, )*
         }
-    }
+
+        impl FileConfig {
+            /// Reads every section from the (already checked) table.
+            fn from_table(
+                table: &toml::Spanned<toml::de::DeTable<'_>>,
+            ) -> Result<FileConfig, toml::de::Error> {
+                Ok(FileConfig {
+                    $( $field: <$ty>::deserialize(toml::de::Deserializer::from(table.clone()))?, )*
+                })
+            }
+        }
+
+        /// Every key a `neardup.toml` may hold, section by section.
+        pub fn keys() -> &'static [&'static str] {
+            static KEYS: OnceLock<Vec<&'static str>> = OnceLock::new();
+            KEYS.get_or_init(|| [$( keys_of::<$ty>() ),*].concat())
+        }
+    };
 }
 
-/// `format`: the report format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// Readable text.
-    Text,
-    /// The JSON report.
-    Json,
-    /// SARIF, for code-scanning tools.
-    Sarif,
-    /// GitHub Actions workflow commands (annotations).
-    Github,
-    /// One self-contained HTML page.
-    Html,
-}
-
-/// `fail-on`: which findings make the exit status 1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FailOn {
-    /// Findings not in the baseline.
-    New,
-    /// Any finding.
-    Any,
-    /// None: exit 0 unless there is an error.
-    Never,
+file_config! {
+    /// `paths`.
+    corpus: Corpus,
+    /// `threads`, `quiet`.
+    global: GlobalArgs,
+    /// What to read.
+    input: InputArgs,
+    /// How to compare.
+    detect: DetectArgs,
+    /// What to report.
+    output: OutputArgs,
+    /// `index`.
+    index: IndexPath,
 }
 
 /// A configuration file that could not be used. The message starts with the
@@ -153,13 +90,13 @@ pub enum FailOn {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {error}", .path.display())]
     Read {
         /// The file.
         path: PathBuf,
-        /// What the OS said.
-        #[source]
-        source: std::io::Error,
+        /// What the OS said (in the message, so not a `source` to print
+        /// again).
+        error: std::io::Error,
     },
     /// The file is not valid TOML, or a key is unknown, or a value has the
     /// wrong type or is not one of the allowed values.
@@ -175,12 +112,13 @@ pub enum ConfigError {
     },
     /// A value is well formed but not allowed (out of range, a glob starting
     /// with `!`).
-    #[error("{}: {message}", .path.display())]
+    #[error("{}: {error}", .path.display())]
     Invalid {
         /// The file.
         path: PathBuf,
-        /// What is wrong, naming the key.
-        message: String,
+        /// What is wrong, naming the key (shown in the message, so not a
+        /// `source` to print again).
+        error: SettingError,
     },
 }
 
@@ -233,9 +171,9 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 /// relative paths relative to the directory holding it (see
 /// [`FileConfig::resolve_paths`]).
 pub fn load(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let mut cfg = parse(&text, path)?;
     let base = match path.parent() {
@@ -262,13 +200,30 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
         }
     };
     let table = toml::de::DeTable::parse(text).map_err(|e| parse_error(e, None))?;
+    // A key no section reads, named as serde's `deny_unknown_fields` would
+    // (the sections are read one by one, so none of them can deny it).
+    if let Some((key, _)) = table
+        .get_ref()
+        .iter()
+        .find(|(k, _)| !keys().contains(&k.get_ref().as_ref()))
+    {
+        return Err(ConfigError::Parse {
+            path: path.to_path_buf(),
+            position: Some(line_col(text, key.span().start)),
+            message: <serde::de::value::Error as serde::de::Error>::unknown_field(
+                key.get_ref(),
+                keys(),
+            )
+            .to_string(),
+        });
+    }
     // Where each key's entry is, to name the key a value error is about.
     let entries: Vec<(String, std::ops::Range<usize>)> = table
         .get_ref()
         .iter()
         .map(|(k, v)| (k.get_ref().to_string(), k.span().start..v.span().end))
         .collect();
-    let cfg = FileConfig::deserialize(toml::de::Deserializer::from(table)).map_err(|e| {
+    let cfg = FileConfig::from_table(&table).map_err(|e| {
         let at = e.span().map(|s| s.start);
         let key = entries
             .iter()
@@ -276,9 +231,9 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
             .map(|(k, _)| k.as_str());
         parse_error(e, key)
     })?;
-    cfg.check().map_err(|message| ConfigError::Invalid {
+    cfg.check().map_err(|error| ConfigError::Invalid {
         path: path.to_path_buf(),
-        message,
+        error,
     })?;
     Ok(cfg)
 }
@@ -305,138 +260,20 @@ impl FileConfig {
                 *p = base.join(&*p);
             }
         };
-        self.paths.iter_mut().for_each(fix);
-        self.boilerplate.iter_mut().for_each(fix);
-        self.output.iter_mut().for_each(fix);
-        self.index.iter_mut().for_each(fix);
-        self.baseline.iter_mut().for_each(fix);
+        self.corpus.paths.iter_mut().for_each(fix);
+        self.detect.boilerplate.iter_mut().for_each(fix);
+        self.output.output.iter_mut().for_each(fix);
+        self.index.index.iter_mut().for_each(fix);
+        self.output.baseline.iter_mut().for_each(fix);
     }
 
-    /// The walk globs in `--glob` form: the `include` globs, then each
-    /// `exclude` glob with a leading `!`.
-    pub fn globs(&self) -> Vec<String> {
-        self.include
-            .iter()
-            .cloned()
-            .chain(self.exclude.iter().map(|g| format!("!{g}")))
-            .collect()
-    }
-
-    /// Sets in `walk` the walk settings this file sets (`hidden`,
-    /// `no-ignore`, `max-filesize`, `encoding`), leaving the others as they are, and
-    /// puts its globs ([`FileConfig::globs`]) before those already in
-    /// `walk.globs`: when globs conflict the later wins, so `--glob` given
-    /// on the command line and appended afterwards overrides the file.
-    pub fn apply_walk(&self, walk: &mut WalkOptions) {
-        set(&mut walk.hidden, self.hidden);
-        set(&mut walk.no_ignore, self.no_ignore);
-        set(&mut walk.max_filesize, self.max_filesize);
-        set(&mut walk.encoding, self.encoding.map(Some));
-        let mut globs = self.globs();
-        globs.append(&mut walk.globs);
-        walk.globs = globs;
-    }
-
-    /// Sets in `opts` the scan settings this file sets, leaving the others
-    /// as they are. Not `boilerplate` (the files have to be read: see
-    /// [`crate::boilerplate::known_shingles`]).
-    pub fn apply(&self, opts: &mut ScanOptions) {
-        let a = &mut opts.align;
-        set(&mut a.min_words, self.min_words);
-        set(&mut a.k, self.shingle);
-        set(&mut a.window, self.window);
-        set(&mut a.near_coverage, self.near_threshold);
-        set(&mut a.min_similarity, self.min_similarity);
-        set(&mut a.max_gap, self.max_gap);
-        set(&mut opts.num_perm, self.num_perm);
-        set(&mut opts.lsh_threshold, self.lsh_threshold);
-        if self.boilerplate_df.is_some() {
-            opts.df_threshold = self.boilerplate_df;
-        }
-        set(&mut opts.keep, self.keep.map(KeepPolicy::from));
-    }
-
-    /// Range checks, so that a bad value is reported against the file even
+    /// Checks the values the file sets with the functions that check the
+    /// command line's, so that a bad value is reported against the file even
     /// when the command line would have replaced it.
-    fn check(&self) -> Result<(), String> {
-        let mut opts = ScanOptions::default();
-        self.apply(&mut opts);
-        opts.validate()?;
-        if let Some(n) = self.max_filesize {
-            crate::config::validate_max_filesize(n)?;
-        }
-        for (key, globs) in [("include", &self.include), ("exclude", &self.exclude)] {
-            if let Some(g) = globs.iter().find(|g| g.starts_with('!')) {
-                return Err(format!(
-                    "{key}: glob {g:?} starts with '!'; write it without the '!' under `exclude`"
-                ));
-            }
-        }
-        for (key, field) in [
-            ("jsonl-text", &self.jsonl_text),
-            ("jsonl-id", &self.jsonl_id),
-        ] {
-            if field.as_deref() == Some("") {
-                return Err(format!("{key} must not be empty"));
-            }
-        }
-        if self.jsonl_text.is_some() && self.jsonl_text == self.jsonl_id {
-            return Err("jsonl-text and jsonl-id must be different fields".into());
-        }
-        Ok(())
+    fn check(&self) -> Result<(), SettingError> {
+        self.detect.scan_options()?;
+        self.input.validate()
     }
-}
-
-fn set<T>(slot: &mut T, v: Option<T>) {
-    if let Some(v) = v {
-        *slot = v;
-    }
-}
-
-/// Parses a size: bytes, or a number with a `K`, `M` or `G` suffix (binary
-/// multiples, either case), as `--max-filesize` takes it.
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let s = s.trim();
-    let (num, mult) = match s.char_indices().last() {
-        Some((i, 'K' | 'k')) => (&s[..i], 1u64 << 10),
-        Some((i, 'M' | 'm')) => (&s[..i], 1 << 20),
-        Some((i, 'G' | 'g')) => (&s[..i], 1 << 30),
-        _ => (s, 1),
-    };
-    num.trim()
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(mult))
-        .ok_or_else(|| format!("not a size: {s:?} (try \"64M\")"))
-}
-
-fn deserialize_encoding<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<&'static Encoding>, D::Error> {
-    let label = String::deserialize(d)?;
-    crate::input::decode::encoding_for_label(&label)
-        .map(Some)
-        .map_err(de::Error::custom)
-}
-
-fn deserialize_size<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    struct SizeVisitor;
-    impl Visitor<'_> for SizeVisitor {
-        type Value = u64;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a size in bytes, or a string such as \"64M\"")
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
-            Ok(v)
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
-            u64::try_from(v).map_err(|_| E::custom(format!("not a size: {v}")))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
-            parse_size(v).map_err(E::custom)
-        }
-    }
-    d.deserialize_any(SizeVisitor).map(Some)
 }
 
 #[cfg(test)]
@@ -554,14 +391,7 @@ mod tests {
 
     #[test]
     fn sizes() {
-        assert_eq!(parse_size("10"), Ok(10));
-        assert_eq!(parse_size("2K"), Ok(2048));
-        assert_eq!(parse_size("64M"), Ok(64 << 20));
-        assert_eq!(parse_size("1g"), Ok(1 << 30));
-        assert!(parse_size("x").is_err());
-        assert!(parse_size("M").is_err());
-        assert!(parse_size("99999999999G").is_err());
-        let p = |t: &str| parse(t, Path::new("n.toml")).map(|c| c.max_filesize);
+        let p = |t: &str| parse(t, Path::new("n.toml")).map(|c| c.input.max_filesize);
         assert_eq!(p("max-filesize = \"64M\"").unwrap(), Some(64 << 20));
         assert_eq!(p("max-filesize = 1000").unwrap(), Some(1000));
         assert_eq!(p("").unwrap(), None);
@@ -593,17 +423,20 @@ exclude = ["drafts/**"]
         )
         .unwrap();
         let c = load(&file).unwrap();
-        assert_eq!(c.paths, [dir.join("corpus"), PathBuf::from("/abs/corpus")]);
-        assert_eq!(c.boilerplate, [dir.join("chrome.txt")]);
-        assert_eq!(c.output, Some(dir.join("out/report.json")));
-        assert_eq!(c.index, Some(dir.join(".neardup/index")));
-        assert_eq!(c.baseline, Some(dir.join("baseline.json")));
+        assert_eq!(
+            c.corpus.paths,
+            [dir.join("corpus"), PathBuf::from("/abs/corpus")]
+        );
+        assert_eq!(c.detect.boilerplate, [dir.join("chrome.txt")]);
+        assert_eq!(c.output.output, Some(dir.join("out/report.json")));
+        assert_eq!(c.index.index, Some(dir.join(".neardup/index")));
+        assert_eq!(c.output.baseline, Some(dir.join("baseline.json")));
         // Globs are not paths.
-        assert_eq!(c.globs(), ["!drafts/**"]);
+        assert_eq!(c.input.all_globs(), ["!drafts/**"]);
         // A bare file name is relative to the current directory.
         let mut c = parse("paths = [\"a\"]", Path::new(FILE_NAME)).unwrap();
         c.resolve_paths(Path::new("."));
-        assert_eq!(c.paths, [Path::new("./a")]);
+        assert_eq!(c.corpus.paths, [Path::new("./a")]);
     }
 
     #[test]
@@ -624,14 +457,18 @@ exclude = ["drafts/**"]
             Path::new("n.toml"),
         )
         .unwrap();
-        let mut walk = WalkOptions::default();
-        c.apply_walk(&mut walk);
+        // Command-line globs go after the file's and so override them.
+        let cli = InputArgs {
+            globs: vec!["!a.txt".to_string(), "b2.txt".to_string()],
+            ..Default::default()
+        };
+        let walk = cli
+            .merge(c.input, &crate::cli::settings::Given::default())
+            .walk_options()
+            .unwrap();
         assert!(walk.hidden && !walk.no_ignore);
         assert_eq!(walk.max_filesize, 1024);
         assert_eq!(walk.encoding.map(|e| e.name()), Some("windows-1252"));
-        // Command-line globs go after the file's and so override them.
-        walk.globs
-            .extend(["!a.txt".to_string(), "b2.txt".to_string()]);
         assert_eq!(walk.globs, ["*.txt", "!b*", "!a.txt", "b2.txt"]);
         let tmp = tempfile::tempdir().unwrap();
         for f in ["a.txt", "b1.txt", "b2.txt", "c.txt", "d.md"] {
@@ -650,9 +487,11 @@ exclude = ["drafts/**"]
     fn empty_file_sets_nothing() {
         let c = parse("# nothing\n", Path::new("n.toml")).unwrap();
         assert_eq!(c, FileConfig::default());
-        let mut o = ScanOptions::default();
-        c.apply(&mut o);
-        assert_eq!(format!("{o:?}"), format!("{:?}", ScanOptions::default()));
+        let o = c.detect.scan_options().unwrap();
+        assert_eq!(
+            format!("{o:?}"),
+            format!("{:?}", crate::config::ScanOptions::default())
+        );
     }
 
     #[test]
@@ -676,8 +515,10 @@ max-gap = 20
 boilerplate = ["chrome.txt"]
 boilerplate-df = 25
 keep = "longest"
+cluster-partial = true
 format = "sarif"
 output = "report.sarif"
+color = "never"
 index = "corpus.ndx"
 baseline = "baseline.json"
 fail-on = "any"
@@ -685,19 +526,24 @@ jsonl = true
 jsonl-text = "body"
 jsonl-id = "url"
 threads = 4
+quiet = true
 "#,
             Path::new("n.toml"),
         )
         .unwrap();
-        assert_eq!(c.globs(), ["*.txt", "*.jsonl", "!*.md"]);
-        assert_eq!(c.max_filesize, Some(64 << 20));
-        assert_eq!(c.format, Some(Format::Sarif));
-        assert_eq!(c.fail_on, Some(FailOn::Any));
-        assert_eq!(c.keep, Some(Keep::Longest));
-        assert_eq!(c.jsonl_text.as_deref(), Some("body"));
-        assert_eq!(c.threads, Some(4));
-        let mut o = ScanOptions::default();
-        c.apply(&mut o);
+        use crate::cli::settings::{Color, FailOn};
+        use crate::cluster::KeepPolicy;
+        assert_eq!(c.input.all_globs(), ["*.txt", "*.jsonl", "!*.md"]);
+        assert_eq!(c.input.max_filesize, Some(64 << 20));
+        assert_eq!(c.output.format, Some(crate::report::Format::Sarif));
+        assert_eq!(c.output.fail_on, Some(FailOn::Any));
+        assert_eq!(c.output.color, Some(Color::Never));
+        assert_eq!(c.detect.keep, Some(KeepPolicy::Longest));
+        assert_eq!(c.input.jsonl_text.as_deref(), Some("body"));
+        assert_eq!(c.input.jsonl_id(), "url");
+        assert_eq!(c.global.threads, Some(4));
+        assert!(c.global.quiet);
+        let o = c.detect.scan_options().unwrap();
         assert_eq!(o.align.min_words, 80);
         assert_eq!(o.align.k, 6);
         assert_eq!(o.align.window, 10);
@@ -708,6 +554,7 @@ threads = 4
         assert_eq!(o.lsh_threshold, 0.6);
         assert_eq!(o.df_threshold, Some(25));
         assert_eq!(o.keep, KeepPolicy::Longest);
+        assert!(o.cluster_partial);
     }
 
     #[test]
@@ -717,11 +564,11 @@ threads = 4
         // As shipped it only names the example corpus, so running neardup in
         // examples/ behaves as documented in the README.
         let dir = path.parent().unwrap();
-        assert_eq!(c.paths, [dir.join("corpus")]);
+        assert_eq!(c.corpus.paths, [dir.join("corpus")]);
         assert!(dir.join("corpus").is_dir());
         assert_eq!(
             FileConfig {
-                paths: Vec::new(),
+                corpus: Corpus::default(),
                 ..c
             },
             FileConfig::default()
@@ -741,7 +588,7 @@ threads = 4
         let table: toml::Table = toml::from_str(&uncommented).unwrap();
         let mut keys: Vec<&str> = table.keys().map(String::as_str).collect();
         keys.sort_unstable();
-        let mut expected = ALL_KEYS.to_vec();
+        let mut expected = super::keys().to_vec();
         expected.sort_unstable();
         assert_eq!(keys, expected);
     }
@@ -752,55 +599,43 @@ threads = 4
         })
     }
 
-    /// Every key, in the order of [`FileConfig`].
-    const ALL_KEYS: &[&str] = &[
-        "paths",
-        "exclude",
-        "include",
-        "hidden",
-        "no-ignore",
-        "max-filesize",
-        "encoding",
-        "min-words",
-        "shingle",
-        "window",
-        "num-perm",
-        "lsh-threshold",
-        "near-threshold",
-        "min-similarity",
-        "max-gap",
-        "boilerplate",
-        "boilerplate-df",
-        "keep",
-        "format",
-        "output",
-        "index",
-        "baseline",
-        "fail-on",
-        "jsonl",
-        "jsonl-text",
-        "jsonl-id",
-        "threads",
-    ];
-
     #[test]
-    fn every_key_is_known() {
-        // Each key alone parses (with a value of its type), so ALL_KEYS and
-        // the struct agree.
-        for key in ALL_KEYS {
+    fn keys_are_every_sections_and_each_is_known() {
+        let keys = keys();
+        for (i, k) in keys.iter().enumerate() {
+            assert!(!keys[..i].contains(k), "{k} in two sections");
+        }
+        for k in [
+            "paths",
+            "include",
+            "exclude",
+            "min-words",
+            "cluster-partial",
+            "index",
+        ] {
+            assert!(keys.contains(&k), "{k}: {keys:?}");
+        }
+        // Each key alone parses (with a value of its type), and an unknown
+        // one is refused listing them all.
+        for key in keys {
             let value = match *key {
                 "paths" | "exclude" | "include" | "boilerplate" => "[]",
-                "hidden" | "no-ignore" | "jsonl" => "true",
+                "hidden" | "no-ignore" | "jsonl" | "cluster-partial" | "quiet" => "true",
                 "lsh-threshold" | "near-threshold" | "min-similarity" => "0.5",
                 "keep" => "\"first\"",
                 "format" => "\"json\"",
                 "fail-on" => "\"new\"",
+                "color" => "\"never\"",
                 "output" | "index" | "baseline" | "jsonl-text" | "jsonl-id" => "\"x\"",
                 "encoding" => "\"latin1\"",
                 _ => "10",
             };
             parse(&format!("{key} = {value}"), Path::new("n.toml"))
                 .unwrap_or_else(|e| panic!("{key}: {e}"));
+        }
+        let e = parse_err("no-such-key = 1\n");
+        for k in keys {
+            assert!(e.contains(&format!("`{k}`")), "{k}: {e}");
         }
     }
 }

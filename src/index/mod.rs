@@ -160,11 +160,12 @@ impl IndexParams {
     /// The parameters a scan with `opts` uses (bands and rows from
     /// [`crate::candidates::optimal_params`]).
     pub fn from_options(opts: &ScanOptions) -> IndexParams {
-        let (bands, rows) = crate::candidates::optimal_params(opts.lsh_threshold, opts.num_perm);
+        let (bands, rows) = opts.bands_rows();
+        let s = opts.sketch_params();
         IndexParams {
-            k: opts.align.k,
-            window: opts.align.window,
-            num_perm: opts.num_perm,
+            k: s.k,
+            window: s.window,
+            num_perm: s.num_perm,
             bands,
             rows,
         }
@@ -181,15 +182,8 @@ impl IndexParams {
 
     /// Checks that the parameters can be sketched and banded with.
     pub fn validate(&self) -> Result<(), String> {
-        if !(1..=crate::shingle::MAX_K).contains(&self.k) {
-            return Err(format!("shingle size {} out of range", self.k));
-        }
-        if self.window == 0 || self.window > u32::MAX as usize {
-            return Err(format!("window {} out of range", self.window));
-        }
-        if self.num_perm == 0 || self.num_perm > u16::MAX as usize {
-            return Err(format!("num-perm {} out of range", self.num_perm));
-        }
+        // The ranges a scan is checked against (`config::RANGES`).
+        crate::config::validate_sketch(&self.sketch_params()).map_err(|e| e.to_string())?;
         if self.bands == 0 || self.rows == 0 || self.bands.saturating_mul(self.rows) > self.num_perm
         {
             return Err(format!(

@@ -1,11 +1,12 @@
 //! The report: the documented JSON contract (schema 1) and its formats.
 //!
 //! [`Report`] is plain data built from a scan; each format lives in its own
-//! file and only reads it. What the formats (and the baseline) compute
-//! alike is in [`core`]: writers depend on it and on the model, never on
-//! each other.
+//! file and only reads it; [`format::write`] picks the writer of a
+//! [`Format`]. What the formats (and the baseline) compute alike is in
+//! [`core`]: writers depend on it and on the model, never on each other.
 
 pub mod core;
+pub mod format;
 pub mod github;
 pub mod html;
 pub mod json;
@@ -21,17 +22,10 @@ pub use crate::scan::Kind;
 use crate::scan::ScanResult;
 use serde::{Deserialize, Serialize};
 
+pub use format::Format;
+
 /// The report format version. Bumped on any incompatible change.
 pub const SCHEMA: u32 = 1;
-
-/// Output formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// Readable text grouped by pair.
-    Text,
-    /// The JSON contract.
-    Json,
-}
 
 /// A whole scan report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

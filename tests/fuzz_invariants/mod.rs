@@ -174,6 +174,7 @@ const KEYS: &[&str] = &[
     "hidden",
     "no-ignore",
     "max-filesize",
+    "encoding",
     "min-words",
     "shingle",
     "window",
@@ -185,8 +186,10 @@ const KEYS: &[&str] = &[
     "boilerplate",
     "boilerplate-df",
     "keep",
+    "cluster-partial",
     "format",
     "output",
+    "color",
     "index",
     "baseline",
     "fail-on",
@@ -194,6 +197,7 @@ const KEYS: &[&str] = &[
     "jsonl-text",
     "jsonl-id",
     "threads",
+    "quiet",
 ];
 
 /// The settings-file parser: never panics; every error names the file and
