@@ -9,8 +9,8 @@
 //! are gone or changed are *stale*: never proposed as candidates.
 
 use crate::error::Error;
-use crate::index::{mtime_of, Index, IndexedDoc};
-use crate::input::{read_document, Document, Fault, Skipped, WalkOptions};
+use crate::index::{Index, IndexedDoc, InvalidParams};
+use crate::input::{read_document, Document, Fault, WalkOptions};
 use crate::observe::{NoProgress, Progress};
 use crate::postings::{self, Posting};
 use crate::scan::{
@@ -23,128 +23,8 @@ use rayon::prelude::*;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-/// The key of a path in the index: the path as spelled, without `.`
-/// components, so that `corpus/a.txt` and `./corpus/./a.txt` are one
-/// document. (No symlinks are resolved and relative paths stay relative:
-/// the index is meant to be used from the same directory.)
-pub fn index_key(path: &str) -> String {
-    let p = Path::new(path);
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        if c != std::path::Component::CurDir {
-            out.push(c);
-        }
-    }
-    if out.as_os_str().is_empty() {
-        return path.to_string();
-    }
-    out.to_string_lossy().into_owned()
-}
-
-/// One file of the corpus, as the survey found it.
-#[derive(Debug)]
-pub enum Status {
-    /// Same as indexed document `id`; `stat` is its current size and mtime.
-    Unchanged {
-        /// Index position.
-        id: u32,
-        /// Current size and mtime (to refresh the index's stat cache).
-        stat: (u64, (i64, u32)),
-    },
-    /// New or changed: read now.
-    New {
-        /// The document.
-        doc: Document,
-        /// Its mtime before reading.
-        mtime: (i64, u32),
-        /// Its key in the index ([`index_key`] of its path; for a JSON
-        /// Lines record, [`crate::index::jsonl::record_key`]).
-        key: String,
-    },
-}
-
-/// What a survey of the corpus against an index found.
-#[derive(Debug, Default)]
-pub struct Survey {
-    /// One entry per usable file, in path order.
-    pub files: Vec<Status>,
-    /// Files that could not be used.
-    pub errors: Vec<Error>,
-    /// Files passed over.
-    pub skipped: Vec<Skipped>,
-}
-
-impl Survey {
-    /// Index positions of the documents seen unchanged.
-    pub fn unchanged(&self) -> impl Iterator<Item = u32> + '_ {
-        self.files.iter().filter_map(|s| match s {
-            Status::Unchanged { id, .. } => Some(*id),
-            Status::New { .. } => None,
-        })
-    }
-
-    /// The new or changed documents.
-    pub fn new_docs(&self) -> impl Iterator<Item = &Document> + '_ {
-        self.files.iter().filter_map(|s| match s {
-            Status::New { doc, .. } => Some(doc),
-            Status::Unchanged { .. } => None,
-        })
-    }
-}
-
-/// Compares the files found with the index (or with an empty one).
-pub fn survey(files: &[PathBuf], index: Option<&Index>, opts: &WalkOptions) -> Survey {
-    let results: Vec<Result<Status, Fault>> = files
-        .par_iter()
-        .map(|path| survey_one(path, index, opts))
-        .collect();
-    let mut out = Survey::default();
-    for (r, path) in results.into_iter().zip(files) {
-        match r {
-            Ok(s) => out.files.push(s),
-            Err(Fault::Error(e)) => out.errors.push(e),
-            Err(Fault::Skip(reason)) => out.skipped.push(Skipped {
-                path: path.to_string_lossy().into_owned(),
-                reason,
-            }),
-        }
-    }
-    out
-}
-
-fn survey_one(path: &Path, index: Option<&Index>, opts: &WalkOptions) -> Result<Status, Fault> {
-    let name = index_key(&path.to_string_lossy());
-    let meta = std::fs::metadata(path).map_err(|source| {
-        Fault::Error(Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })
-    })?;
-    let (size, mtime) = (meta.len(), mtime_of(&meta));
-    let known = index.and_then(|ix| ix.position(&name).map(|id| (id, &ix.docs()[id as usize])));
-    if let Some((id, d)) = known {
-        if d.unchanged(size, mtime) {
-            return Ok(Status::Unchanged {
-                id,
-                stat: (size, mtime),
-            });
-        }
-    }
-    let doc = read_document(path, opts)?.ok_or_else(|| Fault::Skip("empty".into()))?;
-    if let Some((id, d)) = known {
-        if d.content_hash == doc.content_hash() {
-            return Ok(Status::Unchanged {
-                id,
-                stat: (size, mtime),
-            });
-        }
-    }
-    Ok(Status::New {
-        key: index_key(&doc.path),
-        doc,
-        mtime,
-    })
-}
+/// What a check starts from: the corpus surveyed against the index.
+pub use crate::index::survey::{survey, Status, Survey};
 
 /// The findings of a check, over a view of the corpus: the new documents and
 /// the indexed ones involved in a finding, with their texts.
@@ -522,12 +402,13 @@ fn entry(
 
 /// A survey and an in-memory index for a check without a persisted index:
 /// `corpus` documents not named in `new` are the known part, returned too
-/// (their texts serve the check through [`from_memory`]).
+/// (their texts serve the check through [`from_memory`]). Fails when `opts`
+/// give invalid index parameters.
 pub fn in_memory(
     corpus: Vec<Document>,
     new: Vec<Document>,
     opts: &ScanOptions,
-) -> (Survey, Index, Vec<Document>) {
+) -> Result<(Survey, Index, Vec<Document>), InvalidParams> {
     let new_paths: std::collections::HashSet<&str> = new.iter().map(|d| d.path.as_str()).collect();
     let known: Vec<Document> = corpus
         .into_iter()
@@ -536,13 +417,16 @@ pub fn in_memory(
     let params = crate::index::IndexParams::from_options(opts);
     let texts: Vec<&str> = known.iter().map(|d| d.text.as_str()).collect();
     let sketches = sketch_all(&texts, opts);
-    let mut index = Index::new(params);
-    index.upsert_many(
+    let mut index = Index::new(params)?;
+    let added = index.upsert_many(
         known
             .iter()
             .zip(&sketches)
             .map(|(d, s)| entry(d.path.clone(), d, (0, 0), s, &params)),
     );
+    // Entries sketched under the index's parameters fit it, and memory
+    // holds fewer documents than an index can.
+    debug_assert!(added.is_ok(), "{added:?}");
     let mut files: Vec<Status> = known
         .iter()
         .filter_map(|d| index.position(&d.path))
@@ -556,14 +440,14 @@ pub fn in_memory(
         doc,
         mtime: (0, 0),
     }));
-    (
+    Ok((
         Survey {
             files,
             ..Survey::default()
         },
         index,
         known,
-    )
+    ))
 }
 
 /// Serves indexed documents from documents held in memory, by path.
@@ -636,7 +520,7 @@ mod tests {
         let want = found(&docs, &full.findings);
         assert!(want.len() > 20, "the corpus plants repeats: {}", want.len());
 
-        let (survey, index, known) = in_memory(docs.clone(), new.clone(), &opts);
+        let (survey, index, known) = in_memory(docs.clone(), new.clone(), &opts).unwrap();
         // Through the file: what a check reads back is what was indexed.
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("index");
@@ -694,17 +578,9 @@ mod tests {
         };
         let want = span(&docs, &full);
         assert!(f64::from_bits(want.1) > 0.0, "the span holds chrome");
-        let (survey, index, known) = in_memory(docs.clone(), vec![y], &opts);
+        let (survey, index, known) = in_memory(docs.clone(), vec![y], &opts).unwrap();
         let old = from_memory(&known);
         let checked = check(&survey, &index, &opts, &old);
         assert_eq!(span(&checked.docs, &checked.result), want);
-    }
-
-    #[test]
-    fn index_keys_ignore_dot_components() {
-        assert_eq!(index_key("./corpus/./a.txt"), "corpus/a.txt");
-        assert_eq!(index_key("corpus/a.txt"), "corpus/a.txt");
-        assert_eq!(index_key("/abs/./x"), "/abs/x");
-        assert_eq!(index_key("."), ".");
     }
 }

@@ -9,9 +9,9 @@
 //! verification is found again in its file (by id, or by line) and refused
 //! when its text's hash is no longer the indexed one.
 
-use crate::check::{index_key, Status, Survey};
+use super::model::{Index, IndexedDoc};
+use super::survey::{index_key, Status, Survey};
 use crate::error::Error;
-use crate::index::{Index, IndexedDoc};
 use crate::input::jsonl::{read_jsonl, Record};
 use crate::input::Document;
 use rayon::prelude::*;
@@ -79,7 +79,7 @@ fn line_error(e: crate::input::jsonl::LineError) -> Error {
 }
 
 /// Compares the records of the JSON Lines `files` with the index (or an
-/// empty one): the JSON Lines counterpart of [`crate::check::survey`].
+/// empty one): the JSON Lines counterpart of [`super::survey::survey`].
 pub fn survey(
     files: &[PathBuf],
     index: Option<&Index>,
