@@ -50,7 +50,7 @@ pub fn from_disk(
     move |d| {
         let path = Path::new(&d.path);
         match read_document(path, &opts) {
-            Ok(Some(read)) if read.content_hash() == d.content_hash => Ok(Cow::Owned(read)),
+            Ok(read) if read.content_hash() == d.content_hash => Ok(Cow::Owned(read)),
             Ok(_) => Err(Error::Invalid {
                 path: path.to_path_buf(),
                 reason: "changed since it was indexed; run `neardup index update`".into(),

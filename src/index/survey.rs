@@ -115,7 +115,7 @@ fn survey_one(path: &Path, index: Option<&Index>, opts: &WalkOptions) -> Result<
             });
         }
     }
-    let doc = read_document(path, opts)?.ok_or_else(|| Fault::Skip("empty".into()))?;
+    let doc = read_document(path, opts)?;
     if let Some((id, d)) = known {
         if d.content_hash == doc.content_hash() {
             return Ok(Status::Unchanged {
