@@ -70,6 +70,13 @@ pub fn optimal_params(threshold: f64, m: usize) -> (usize, usize) {
 /// The LSH band keys of a signature: one stable hash per band (xxh3 of the
 /// band's little-endian rows, seeded with the band number). Empty for an
 /// empty signature, so a document without words collides with nothing.
+///
+/// # Panics
+///
+/// When `bands x rows` exceeds a non-empty signature: the bands were made
+/// for other signatures (callers band with the parameters they sketched
+/// with, which [`optimal_params`] and `IndexParams::validate` keep within
+/// the signature).
 pub fn band_keys(signature: &[u32], bands: usize, rows: usize) -> Vec<u64> {
     if signature.is_empty() {
         return Vec::new();
