@@ -150,6 +150,31 @@ impl Chrome {
     pub fn stats(&self) -> ChromeStats {
         self.stats
     }
+
+    /// Adds the postings (sorted) of hashes that [`Chrome::detect`] was not
+    /// given: the chrome is then what `detect` would have decided with them
+    /// among its old postings, counts included. A check learns which indexed
+    /// documents it needs (and so their hashes) from the chrome of the new
+    /// documents' hashes; this completes it without detecting again.
+    pub fn extend_frequent(&mut self, more: &[Posting]) {
+        for run in merged_runs(more, &[]) {
+            let df = run.df() as u32;
+            if df < self.stats.df_threshold {
+                continue;
+            }
+            let f = self.set.entry(run.hash).or_insert(0);
+            debug_assert!(*f & FREQUENT == 0, "a hash `detect` was given");
+            // `detect` counts a hash once, under the first reason it finds.
+            if *f & REPEATED != 0 {
+                self.stats.repeated -= 1;
+            } else if *f & KNOWN != 0 {
+                self.stats.known -= 1;
+            }
+            *f |= FREQUENT;
+            self.df.insert(run.hash, df);
+            self.stats.frequent += 1;
+        }
+    }
 }
 
 /// Word ranges `[start, end)` of a document that are chrome: each
@@ -479,5 +504,33 @@ mod tests {
         assert_eq!(auto_df_threshold(5), 10);
         assert_eq!(auto_df_threshold(20_000), 200);
         assert_eq!(auto_df_threshold(20_001), 201);
+    }
+
+    #[test]
+    fn extending_with_other_hashes_is_detecting_them_too() {
+        // Hashes 0..40 in up to 8 of 10 documents; some repeated, some known.
+        let lists: Vec<Vec<u64>> = (0..10u64)
+            .map(|d| (0..40).filter(|h| (h * 7 + d) % 10 < h % 9).collect())
+            .collect();
+        let post = postings::build(lists.iter().map(|l| l.as_slice()), 0);
+        let repeated = [3u64, 3, 5, 11, 11, 12, 30, 30];
+        let known = [5u64, 12, 13, 31];
+        let all = Chrome::detect(&post, &[], repeated, &known, 4).with_universal_df(6);
+        let (first, more): (Vec<Posting>, Vec<Posting>) = post.iter().partition(|p| p.0 % 3 != 0);
+        let mut part = Chrome::detect(&first, &[], repeated, &known, 4).with_universal_df(6);
+        assert_ne!(part.stats(), all.stats());
+        part.extend_frequent(&more);
+        assert_eq!(part.stats(), all.stats());
+        for h in 0..45 {
+            let of = |c: &Chrome| {
+                (
+                    c.contains(h),
+                    c.is_frequent(h),
+                    c.is_known(h),
+                    c.is_universal(h),
+                )
+            };
+            assert_eq!(of(&part), of(&all), "hash {h}");
+        }
     }
 }

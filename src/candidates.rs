@@ -1,17 +1,21 @@
-//! Candidate pairs: banded LSH over signatures, and shared passage
-//! fingerprints.
+//! Candidate pairs: the one place that proposes the pairs to verify, for a
+//! scan ([`propose`]) and for a check against an index ([`Proposal`]).
 //!
-//! With `b` bands of `r` rows, two documents of Jaccard similarity `s` share a
-//! band with probability `1 - (1 - s^r)^b` (the S-curve). [`optimal_params`]
-//! picks `b x r <= m` minimizing the area of false positives below the
-//! threshold plus false negatives above it, as datasketch does.
+//! Pairs come from banded LSH over signatures and from shared passage
+//! fingerprints. With `b` bands of `r` rows, two documents of Jaccard
+//! similarity `s` share a band with probability `1 - (1 - s^r)^b` (the
+//! S-curve). [`optimal_params`] picks `b x r <= m` minimizing the area of
+//! false positives below the threshold plus false negatives above it, as
+//! datasketch does.
 //!
 //! Passage candidates are pairs that share at least `min_shared` non-chrome
 //! fingerprints. A fingerprint in more than [`MAX_FULL_BUCKET`] documents
 //! pairs each document with the next one only, which keeps the work linear
 //! while the clusters still join them all.
 
-use crate::postings::{merged_runs, Posting, Run};
+use crate::boilerplate::{content_fingerprints, Chrome};
+use crate::postings::{self, merged_runs, Posting, Run};
+use crate::sketch::DocSketch;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -66,6 +70,13 @@ pub fn optimal_params(threshold: f64, m: usize) -> (usize, usize) {
 /// The LSH band keys of a signature: one stable hash per band (xxh3 of the
 /// band's little-endian rows, seeded with the band number). Empty for an
 /// empty signature, so a document without words collides with nothing.
+///
+/// # Panics
+///
+/// When `bands x rows` exceeds a non-empty signature: the bands were made
+/// for other signatures (callers band with the parameters they sketched
+/// with, which [`optimal_params`] and `IndexParams::validate` keep within
+/// the signature).
 pub fn band_keys(signature: &[u32], bands: usize, rows: usize) -> Vec<u64> {
     if signature.is_empty() {
         return Vec::new();
@@ -173,6 +184,302 @@ fn emit_run(run: &Run, max_full: usize, out: &mut Vec<Pair>) {
             prev = Some(n.1);
         }
     }
+}
+
+/// What the candidate stage needs of each known (indexed) document.
+pub trait KnownSketches: Sync {
+    /// The document's distinct fingerprints, sorted.
+    fn fingerprints(&self, doc: u32) -> &[u64];
+    /// The fingerprints it repeats inside itself, sorted.
+    fn repeated(&self, doc: u32) -> &[u64];
+}
+
+/// Sketches in memory as the known part of a corpus.
+pub struct Sketches<'a>(pub &'a [DocSketch]);
+
+impl KnownSketches for Sketches<'_> {
+    fn fingerprints(&self, doc: u32) -> &[u64] {
+        &self.0[doc as usize].fingerprints
+    }
+    fn repeated(&self, doc: u32) -> &[u64] {
+        &self.0[doc as usize].repeated
+    }
+}
+
+/// The part of a corpus known only by its sketches (from an index): document
+/// ids `0..len`, every other document is new.
+#[derive(Clone, Copy, Default)]
+pub struct Known<'a> {
+    /// Sorted passage-fingerprint postings: those of every hash the stage
+    /// looks up (see [`Proposal`]).
+    pub fingerprints: &'a [Posting],
+    /// Sorted LSH band-key postings.
+    pub bands: &'a [Posting],
+    /// Fingerprints known documents repeat inside themselves: each
+    /// document's list, concatenated (a hash once per document).
+    pub repeated: &'a [u64],
+    /// How many documents are known.
+    pub len: u32,
+    /// Their sketches (`None` when `len` is 0).
+    pub sketches: Option<&'a dyn KnownSketches>,
+}
+
+/// The settings of the candidate stage for one corpus.
+#[derive(Clone, Copy, Debug)]
+pub struct ProposeParams<'a> {
+    /// Documents a fingerprint must be in to be chrome.
+    pub df_threshold: u32,
+    /// Documents from which frequent text is universal (site-wide) chrome.
+    pub universal_df: u32,
+    /// Shingle hashes of known chrome.
+    pub known_chrome: &'a [u64],
+    /// Words per shingle.
+    pub k: u32,
+    /// Words between chrome fingerprints that still belong to one chrome
+    /// stretch (a template's slot).
+    pub max_gap: u32,
+    /// Content fingerprints two documents must share to be a candidate.
+    pub min_shared: usize,
+    /// Signature LSH bands.
+    pub bands: usize,
+    /// Rows per band.
+    pub rows: usize,
+}
+
+/// The candidate stage's result: chrome and the pairs to verify.
+pub struct Proposed {
+    /// Chrome fingerprints.
+    pub chrome: Chrome,
+    /// Pairs to verify, sorted, each with at least one new document.
+    pub candidates: Vec<Pair>,
+    /// Signature LSH bands.
+    pub bands: usize,
+    /// Rows per band.
+    pub rows: usize,
+    /// Pairs the signature LSH proposed (before the chrome filter).
+    pub signature_candidates: usize,
+    /// Pairs shared content fingerprints proposed.
+    pub fingerprint_candidates: usize,
+}
+
+/// The candidate stage over documents that all have their fingerprint
+/// postings at hand (a scan, or a known part with complete postings).
+pub fn propose(known: Known, new: &[DocSketch], p: &ProposeParams) -> Proposed {
+    let keys = new_band_keys(new, p.bands, p.rows);
+    Proposal::new(known, new, &keys, p).finish(&[])
+}
+
+/// The band keys of each new document.
+pub fn new_band_keys(new: &[DocSketch], bands: usize, rows: usize) -> Vec<Vec<u64>> {
+    new.par_iter()
+        .map(|s| band_keys(&s.signature, bands, rows))
+        .collect()
+}
+
+/// The candidate stage in two steps, for a known part whose postings are
+/// gathered as needed (a check against an index).
+///
+/// [`Proposal::new`] needs the postings of every hash the new documents
+/// carry: they decide the chrome of those hashes, hence the new documents'
+/// content fingerprints and every pair. The pairs' known documents are then
+/// [`Proposal::partners`]; [`Proposal::finish`] takes the postings of their
+/// other hashes, completing the chrome (looked up when a signature pair is
+/// filtered and when the pair's spans are classified), and filters the
+/// signature pairs. Each pair is proposed once and each posting is looked
+/// at once.
+pub struct Proposal<'a> {
+    known: Known<'a>,
+    new: &'a [DocSketch],
+    chrome: Chrome,
+    /// Content fingerprints of each new document.
+    content: Vec<Vec<u64>>,
+    by_fingerprint: Vec<Pair>,
+    /// Signature pairs before the chrome filter.
+    by_signature: Vec<Pair>,
+    bands: usize,
+    rows: usize,
+}
+
+impl<'a> Proposal<'a> {
+    /// Chrome from document frequencies, then pairs sharing `min_shared`
+    /// content fingerprints (never chrome, a template's slot or text a
+    /// document repeats itself) and pairs sharing a band key. `new_keys`
+    /// are the new documents' band keys ([`new_band_keys`]).
+    pub fn new(
+        known: Known<'a>,
+        new: &'a [DocSketch],
+        new_keys: &[Vec<u64>],
+        p: &ProposeParams,
+    ) -> Proposal<'a> {
+        let new_fps = postings::build(new.iter().map(|s| s.fingerprints.as_slice()), known.len);
+        let repeated = known
+            .repeated
+            .iter()
+            .copied()
+            .chain(new.iter().flat_map(|s| s.repeated.iter().copied()));
+        let chrome = Chrome::detect(
+            known.fingerprints,
+            &new_fps,
+            repeated,
+            p.known_chrome,
+            p.df_threshold,
+        )
+        .with_universal_df(p.universal_df);
+        drop(new_fps);
+        let content: Vec<Vec<u64>> = new
+            .par_iter()
+            .map(|s| {
+                content_fingerprints(
+                    &s.sequence,
+                    &chrome,
+                    &s.repeated,
+                    s.header_words,
+                    p.k,
+                    p.max_gap,
+                )
+            })
+            .collect();
+        let new_content = postings::build(content.iter().map(|c| c.as_slice()), known.len);
+        let by_fingerprint = candidates(
+            known.fingerprints,
+            &new_content,
+            |r| chrome.contains(r.hash),
+            |posting| !known_repeats(&known, posting),
+            p.min_shared,
+        );
+        drop(new_content);
+        let new_bands = postings::build(new_keys.iter().map(|k| k.as_slice()), known.len);
+        let by_signature = band_candidates(known.bands, &new_bands);
+        Proposal {
+            known,
+            new,
+            chrome,
+            content,
+            by_fingerprint,
+            by_signature,
+            bands: p.bands,
+            rows: p.rows,
+        }
+    }
+
+    /// The known documents in a proposed pair, sorted.
+    pub fn partners(&self) -> Vec<u32> {
+        let mut v: Vec<u32> = self
+            .by_fingerprint
+            .iter()
+            .chain(&self.by_signature)
+            .flat_map(|&(a, b)| [a, b])
+            .filter(|&d| d < self.known.len)
+            .collect();
+        v.par_sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Completes the chrome with `more`, the sorted postings of hashes the
+    /// known fingerprint postings did not hold (none for a scan), and keeps
+    /// a signature pair unless all it shares is chrome covering less than
+    /// most of the smaller document.
+    pub fn finish(self, more: &[Posting]) -> Proposed {
+        let mut chrome = self.chrome;
+        chrome.extend_frequent(more);
+        let (signature_candidates, fingerprint_candidates) =
+            (self.by_signature.len(), self.by_fingerprint.len());
+        let sides = Sides {
+            known: self.known,
+            new: self.new,
+            content: &self.content,
+            chrome: &chrome,
+        };
+        let by_signature: Vec<Pair> = self
+            .by_signature
+            .into_par_iter()
+            .filter(|&(a, b)| {
+                self.by_fingerprint.binary_search(&(a, b)).is_ok() || sides.more_than_chrome(a, b)
+            })
+            .collect();
+        Proposed {
+            candidates: union(by_signature, self.by_fingerprint),
+            chrome,
+            bands: self.bands,
+            rows: self.rows,
+            signature_candidates,
+            fingerprint_candidates,
+        }
+    }
+}
+
+/// The documents of the signature filter, with the chrome.
+struct Sides<'s> {
+    known: Known<'s>,
+    new: &'s [DocSketch],
+    content: &'s [Vec<u64>],
+    chrome: &'s Chrome,
+}
+
+impl Sides<'_> {
+    fn fingerprints(&self, d: u32) -> &[u64] {
+        if d < self.known.len {
+            self.known.sketches.map_or(&[], |s| s.fingerprints(d))
+        } else {
+            &self.new[(d - self.known.len) as usize].fingerprints
+        }
+    }
+
+    fn is_content(&self, d: u32, h: u64) -> bool {
+        if d < self.known.len {
+            !(self.chrome.contains(h) || known_repeats(&self.known, &(h, d)))
+        } else {
+            self.content[(d - self.known.len) as usize]
+                .binary_search(&h)
+                .is_ok()
+        }
+    }
+
+    /// Whether a signature pair shares more than chrome. Universal chrome (a
+    /// site-wide footer) is left out on both sides: what the pair shares
+    /// beyond it must be content, or at least half of the smaller
+    /// document's other fingerprints, unless the two are copies of each
+    /// other altogether.
+    fn more_than_chrome(&self, a: u32, b: u32) -> bool {
+        let chrome = self.chrome;
+        let (fa, fb) = (self.fingerprints(a), self.fingerprints(b));
+        let local = |f: &[u64]| f.iter().filter(|&&h| !chrome.is_universal(h)).count();
+        let (mut shared, mut shared_content, mut shared_all) = (0usize, 0usize, 0usize);
+        let (mut i, mut j) = (0, 0);
+        while i < fa.len() && j < fb.len() {
+            match fa[i].cmp(&fb[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let h = fa[i];
+                    shared_all += 1;
+                    if !chrome.is_universal(h) {
+                        shared += 1;
+                    }
+                    if self.is_content(a, h) && self.is_content(b, h) {
+                        shared_content += 1;
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        if fa.is_empty() || fb.is_empty() {
+            return true;
+        }
+        let smaller = local(fa).min(local(fb)).max(1);
+        // Copies of each other, chrome and all.
+        let mutual = 10 * shared_all >= 7 * fa.len().max(fb.len());
+        shared_content > 0 || 2 * shared >= smaller || mutual
+    }
+}
+
+/// Whether known document `p.1` repeats hash `p.0` inside itself.
+fn known_repeats(known: &Known, p: &Posting) -> bool {
+    known
+        .sketches
+        .is_some_and(|s| s.repeated(p.1).binary_search(&p.0).is_ok())
 }
 
 #[cfg(test)]

@@ -7,144 +7,29 @@
 //! pair needs it. Everything else found is *new*: sketched now, compared with
 //! the indexed documents and with the other new ones. Indexed documents that
 //! are gone or changed are *stale*: never proposed as candidates.
+//!
+//! A check runs each stage once: the candidate stage over the part of the
+//! index it consults, then every indexed document in a candidate pair is
+//! read (once), the pairs are verified, and the view of the corpus it
+//! reports is clustered.
 
+use crate::candidates::{new_band_keys, Known, KnownSketches, Pair, Proposal, Proposed};
 use crate::error::Error;
-use crate::index::{mtime_of, Index, IndexedDoc};
-use crate::input::{read_document, Document, Fault, Skipped, WalkOptions};
+use crate::index::{Index, IndexedDoc, InvalidParams};
+use crate::input::{read_document, Document, Fault, WalkOptions};
 use crate::observe::{NoProgress, Progress};
 use crate::postings::{self, Posting};
-use crate::scan::{
-    find_with_progress, sketch_all, sketch_all_with_progress, Known, ScanResult, TextSource,
-};
+use crate::scan::{self, sketch_all, sketch_all_with_progress, ScanResult, ScanStats};
 use crate::sketch::DocSketch;
+use crate::verify::{verify_with_progress, TextSource};
 use crate::ScanOptions;
 use ahash::AHashSet;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-/// The key of a path in the index: the path as spelled, without `.`
-/// components, so that `corpus/a.txt` and `./corpus/./a.txt` are one
-/// document. (No symlinks are resolved and relative paths stay relative:
-/// the index is meant to be used from the same directory.)
-pub fn index_key(path: &str) -> String {
-    let p = Path::new(path);
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        if c != std::path::Component::CurDir {
-            out.push(c);
-        }
-    }
-    if out.as_os_str().is_empty() {
-        return path.to_string();
-    }
-    out.to_string_lossy().into_owned()
-}
-
-/// One file of the corpus, as the survey found it.
-#[derive(Debug)]
-pub enum Status {
-    /// Same as indexed document `id`; `stat` is its current size and mtime.
-    Unchanged {
-        /// Index position.
-        id: u32,
-        /// Current size and mtime (to refresh the index's stat cache).
-        stat: (u64, (i64, u32)),
-    },
-    /// New or changed: read now.
-    New {
-        /// The document.
-        doc: Document,
-        /// Its mtime before reading.
-        mtime: (i64, u32),
-        /// Its key in the index ([`index_key`] of its path; for a JSON
-        /// Lines record, [`crate::index::jsonl::record_key`]).
-        key: String,
-    },
-}
-
-/// What a survey of the corpus against an index found.
-#[derive(Debug, Default)]
-pub struct Survey {
-    /// One entry per usable file, in path order.
-    pub files: Vec<Status>,
-    /// Files that could not be used.
-    pub errors: Vec<Error>,
-    /// Files passed over.
-    pub skipped: Vec<Skipped>,
-}
-
-impl Survey {
-    /// Index positions of the documents seen unchanged.
-    pub fn unchanged(&self) -> impl Iterator<Item = u32> + '_ {
-        self.files.iter().filter_map(|s| match s {
-            Status::Unchanged { id, .. } => Some(*id),
-            Status::New { .. } => None,
-        })
-    }
-
-    /// The new or changed documents.
-    pub fn new_docs(&self) -> impl Iterator<Item = &Document> + '_ {
-        self.files.iter().filter_map(|s| match s {
-            Status::New { doc, .. } => Some(doc),
-            Status::Unchanged { .. } => None,
-        })
-    }
-}
-
-/// Compares the files found with the index (or with an empty one).
-pub fn survey(files: &[PathBuf], index: Option<&Index>, opts: &WalkOptions) -> Survey {
-    let results: Vec<Result<Status, Fault>> = files
-        .par_iter()
-        .map(|path| survey_one(path, index, opts))
-        .collect();
-    let mut out = Survey::default();
-    for (r, path) in results.into_iter().zip(files) {
-        match r {
-            Ok(s) => out.files.push(s),
-            Err(Fault::Error(e)) => out.errors.push(e),
-            Err(Fault::Skip(reason)) => out.skipped.push(Skipped {
-                path: path.to_string_lossy().into_owned(),
-                reason,
-            }),
-        }
-    }
-    out
-}
-
-fn survey_one(path: &Path, index: Option<&Index>, opts: &WalkOptions) -> Result<Status, Fault> {
-    let name = index_key(&path.to_string_lossy());
-    let meta = std::fs::metadata(path).map_err(|source| {
-        Fault::Error(Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })
-    })?;
-    let (size, mtime) = (meta.len(), mtime_of(&meta));
-    let known = index.and_then(|ix| ix.position(&name).map(|id| (id, &ix.docs()[id as usize])));
-    if let Some((id, d)) = known {
-        if d.unchanged(size, mtime) {
-            return Ok(Status::Unchanged {
-                id,
-                stat: (size, mtime),
-            });
-        }
-    }
-    let doc = read_document(path, opts)?.ok_or_else(|| Fault::Skip("empty".into()))?;
-    if let Some((id, d)) = known {
-        if d.content_hash == doc.content_hash() {
-            return Ok(Status::Unchanged {
-                id,
-                stat: (size, mtime),
-            });
-        }
-    }
-    Ok(Status::New {
-        key: index_key(&doc.path),
-        doc,
-        mtime,
-    })
-}
+/// What a check starts from: the corpus surveyed against the index.
+pub use crate::index::survey::{survey, Status, Survey};
 
 /// The findings of a check, over a view of the corpus: the new documents and
 /// the indexed ones involved in a finding, with their texts.
@@ -170,7 +55,7 @@ pub fn from_disk(
     move |d| {
         let path = Path::new(&d.path);
         match read_document(path, &opts) {
-            Ok(Some(read)) if read.content_hash() == d.content_hash => Ok(Cow::Owned(read)),
+            Ok(read) if read.content_hash() == d.content_hash => Ok(Cow::Owned(read)),
             Ok(_) => Err(Error::Invalid {
                 path: path.to_path_buf(),
                 reason: "changed since it was indexed; run `neardup index update`".into(),
@@ -184,37 +69,77 @@ pub fn from_disk(
     }
 }
 
-/// Texts: indexed documents from `old`, new ones in memory.
+/// The documents of `indexed ++ new` a check verifies: the new ones, and
+/// the indexed ones read (each once) because a candidate pair needs them.
 struct Texts<'s, 'a> {
     indexed: &'s [IndexedDoc],
     new: &'s [&'s Document],
-    old: &'s OldText<'a>,
+    /// Indexed documents read, by id.
+    read: Vec<(u32, Cow<'a, Document>)>,
 }
 
-impl Texts<'_, '_> {
-    /// Document `doc` of `indexed ++ new`.
-    fn document(&self, doc: u32) -> Result<Cow<'_, Document>, Error> {
+impl<'s, 'a> Texts<'s, 'a> {
+    /// Reads every indexed document in `candidates` from `old`, in
+    /// parallel; returns the texts and the documents that could not be
+    /// read, by id.
+    fn read(
+        indexed: &'s [IndexedDoc],
+        new: &'s [&'s Document],
+        candidates: &[Pair],
+        old: &OldText<'a>,
+    ) -> (Texts<'s, 'a>, Vec<(u32, Error)>) {
+        let n = indexed.len() as u32;
+        let mut ids: Vec<u32> = candidates
+            .iter()
+            .flat_map(|&(a, b)| [a, b])
+            .filter(|&d| d < n)
+            .collect();
+        ids.par_sort_unstable();
+        ids.dedup();
+        let results: Vec<(u32, Result<Cow<'a, Document>, Error>)> = ids
+            .into_par_iter()
+            .map(|d| (d, old(&indexed[d as usize])))
+            .collect();
+        let mut read = Vec::with_capacity(results.len());
+        let mut failed = Vec::new();
+        for (d, r) in results {
+            match r {
+                Ok(doc) => read.push((d, doc)),
+                Err(e) => failed.push((d, e)),
+            }
+        }
+        (Texts { indexed, new, read }, failed)
+    }
+
+    /// Document `doc` of `indexed ++ new`, if it is new or was read.
+    fn document(&self, doc: u32) -> Option<&Document> {
         let n = self.indexed.len() as u32;
         if doc >= n {
-            Ok(Cow::Borrowed(self.new[(doc - n) as usize]))
-        } else {
-            (self.old)(&self.indexed[doc as usize])
+            return Some(self.new[(doc - n) as usize]);
         }
+        let i = self.read.binary_search_by_key(&doc, |r| r.0).ok()?;
+        Some(&self.read[i].1)
     }
 }
 
 impl TextSource for Texts<'_, '_> {
     fn text(&self, doc: u32) -> Result<Cow<'_, str>, Error> {
-        Ok(match self.document(doc)? {
-            Cow::Borrowed(d) => Cow::Borrowed(d.text.as_str()),
-            Cow::Owned(d) => Cow::Owned(d.text),
-        })
+        match self.document(doc) {
+            Some(d) => Ok(Cow::Borrowed(d.text.as_str())),
+            // Verification asks only for documents of candidate pairs,
+            // which were all read.
+            None => Err(Error::Invalid {
+                path: PathBuf::from(&self.indexed[doc as usize].path),
+                reason: "not read for this check".into(),
+            }),
+        }
     }
 }
 
 /// Finds what the new documents of `survey` repeat: of the indexed
 /// documents (`index`, may be empty) and of each other.
-/// Indexed texts come from `old` ([`from_disk`] for an index of files).
+/// Indexed texts come from `old` ([`from_disk`] for an index of files),
+/// each asked for at most once.
 pub fn check(survey: &Survey, index: &Index, opts: &ScanOptions, old: &OldText<'_>) -> Checked {
     check_with_progress(survey, index, opts, old, &NoProgress)
 }
@@ -236,29 +161,51 @@ pub fn check_with_progress(
     let new: Vec<&Document> = survey.new_docs().collect();
     let texts: Vec<&str> = new.iter().map(|d| d.text.as_str()).collect();
     let sketches = sketch_all_with_progress(&texts, opts, progress);
-    let known = Consulted::new(indexed, &stale, &sketches, opts);
     let words: Vec<u32> = indexed
         .iter()
         .map(|d| d.words)
         .chain(sketches.iter().map(|s| s.words))
         .collect();
-    let source = Texts {
-        indexed,
-        new: &new,
-        old,
-    };
-    let sk = IndexedSketches(indexed);
-    let mut result =
-        find_with_progress(known.known(&sk), &sketches, &source, words, opts, progress);
+    let proposed = propose(indexed, &stale, &sketches, opts);
+    let (source, unreadable) = Texts::read(indexed, &new, &proposed.candidates, old);
+    // A pair with a document that could not be read is left out.
+    let readable: Vec<Pair> = proposed
+        .candidates
+        .iter()
+        .copied()
+        .filter(|&(a, b)| source.document(a).is_some() && source.document(b).is_some())
+        .collect();
+    let verified = verify_with_progress(
+        &source,
+        &readable,
+        &words,
+        &proposed.chrome,
+        &opts.align,
+        progress,
+    );
+    let n = indexed.len() as u32;
+    let (passages, passage_errors) = scan::passages(n, &sketches, &source, &proposed.chrome, opts);
+    let mut stats = ScanStats::of(&words, &proposed, &verified);
     // Documents in this check: unchanged and new (not stale index entries).
-    result.stats.documents = survey.files.len();
-    view(result, indexed, &new, &source, opts)
+    stats.documents = survey.files.len();
+    let mut errors: Vec<Error> = unreadable.into_iter().map(|(_, e)| e).collect();
+    errors.extend(verified.errors);
+    errors.extend(passage_errors);
+    let result = ScanResult {
+        findings: verified.findings,
+        clusters: Vec::new(),
+        stats,
+        words,
+        errors,
+        passages,
+    };
+    view(result, source, opts)
 }
 
 /// Indexed documents as the candidate stage sees them.
 struct IndexedSketches<'a>(&'a [IndexedDoc]);
 
-impl crate::scan::KnownSketches for IndexedSketches<'_> {
+impl KnownSketches for IndexedSketches<'_> {
     fn fingerprints(&self, doc: u32) -> &[u64] {
         &self.0[doc as usize].fingerprints
     }
@@ -267,140 +214,100 @@ impl crate::scan::KnownSketches for IndexedSketches<'_> {
     }
 }
 
-/// The part of the index a check consults: the postings of every hash the
-/// new documents carry and of every hash of the indexed documents that share
-/// a band key or a fingerprint with them, complete over all live indexed
-/// documents. Every hash the engine looks up for a pair involving a new
-/// document is among them, with its exact document frequency, so the
-/// findings equal those over the whole index; building it is two linear
-/// passes over the index instead of sorting all its postings.
-struct Consulted {
-    fingerprints: Vec<Posting>,
-    bands: Vec<Posting>,
-    repeated: Vec<u64>,
-    len: u32,
-}
-
-impl Consulted {
-    fn new(
-        indexed: &[IndexedDoc],
-        stale: &[bool],
-        new: &[DocSketch],
-        opts: &ScanOptions,
-    ) -> Consulted {
-        let (b, r) = opts.bands_rows();
-        let live = |i: usize| !stale[i];
-        let len = indexed.len() as u32;
-        // Postings of `interest` over every live indexed document.
-        let postings_of = |interest: &AHashSet<u64>| {
-            let mut v: Vec<Posting> = indexed
-                .par_iter()
-                .enumerate()
-                .filter(|&(i, _)| live(i))
-                .flat_map_iter(|(i, d)| {
-                    d.fingerprints
-                        .iter()
-                        .filter(move |h| interest.contains(*h))
-                        .map(move |&h| (h, i as u32))
-                })
-                .collect();
-            v.par_sort_unstable();
-            v
-        };
-        let mut repeated: Vec<u64> = indexed
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| live(i))
-            .flat_map(|(_, d)| d.repeated.iter().copied())
-            .collect();
-        // One entry per document repeating a hash: chrome needs two.
-        repeated.par_sort_unstable();
-
-        // Pass 1: the new documents' hashes, exact chrome for them, and so
-        // the indexed documents that are candidates with a new one.
-        let new_keys: Vec<Vec<u64>> = new
-            .iter()
-            .map(|s| crate::candidates::band_keys(&s.signature, b, r))
-            .collect();
-        let new_bands = postings::build(new_keys.iter().map(|k| k.as_slice()), len);
-        let band_set: AHashSet<u64> = new_bands.iter().map(|p| p.0).collect();
-        let mut bands: Vec<Posting> = indexed
+/// The candidate stage of a check, over the part of the index it consults:
+/// the postings of every hash the new documents carry, then those of the
+/// other hashes of the indexed documents proposed with them, each complete
+/// over all live indexed documents. Every hash the engine looks up for a
+/// pair involving a new document is among them, with its exact document
+/// frequency, so the findings equal those over the whole index; gathering
+/// them is two linear passes over the index instead of sorting all its
+/// postings.
+fn propose(
+    indexed: &[IndexedDoc],
+    stale: &[bool],
+    new: &[DocSketch],
+    opts: &ScanOptions,
+) -> Proposed {
+    let len = indexed.len() as u32;
+    let params = scan::propose_params(opts, indexed.len() + new.len());
+    let live = |i: usize| !stale[i];
+    // Postings of `interest` over every live indexed document.
+    let postings_of = |interest: &AHashSet<u64>| {
+        let mut v: Vec<Posting> = indexed
             .par_iter()
             .enumerate()
             .filter(|&(i, _)| live(i))
             .flat_map_iter(|(i, d)| {
-                let band_set = &band_set;
-                d.band_keys
+                d.fingerprints
                     .iter()
-                    .filter(move |k| band_set.contains(*k))
-                    .map(move |&k| (k, i as u32))
+                    .filter(move |h| interest.contains(*h))
+                    .map(move |&h| (h, i as u32))
             })
             .collect();
-        bands.par_sort_unstable();
-        let mut interest: AHashSet<u64> = new
-            .iter()
-            .flat_map(|s| s.fingerprints.iter().copied())
-            .collect();
-        let first = postings_of(&interest);
-        let candidates = crate::scan::propose(
-            Known {
-                fingerprints: &first,
-                bands: &bands,
-                repeated: &repeated,
-                len,
-                sketches: Some(&IndexedSketches(indexed)),
-            },
-            new,
-            opts,
-        )
-        .candidates;
-        let mut partners: Vec<u32> = candidates
-            .iter()
-            .flat_map(|&(a, b)| [a, b])
-            .filter(|&d| d < len)
-            .collect();
-        partners.sort_unstable();
-        partners.dedup();
+        v.par_sort_unstable();
+        v
+    };
+    let mut repeated: Vec<u64> = indexed
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| live(i))
+        .flat_map(|(_, d)| d.repeated.iter().copied())
+        .collect();
+    // One entry per document repeating a hash: chrome needs two.
+    repeated.par_sort_unstable();
 
-        // Pass 2: add the partners' hashes (looked up when their spans are
-        // classified), with their complete postings.
-        let before = interest.len();
-        for &i in &partners {
-            interest.extend(indexed[i as usize].fingerprints.iter().copied());
-        }
-        let fingerprints = if interest.len() == before {
-            first
-        } else {
-            postings_of(&interest)
-        };
-        Consulted {
-            fingerprints,
-            bands,
-            repeated,
-            len,
-        }
-    }
+    // Pass 1: the new documents' hashes and band keys.
+    let new_keys = new_band_keys(new, params.bands, params.rows);
+    let new_bands = postings::build(new_keys.iter().map(|k| k.as_slice()), len);
+    let band_set: AHashSet<u64> = new_bands.iter().map(|p| p.0).collect();
+    drop(new_bands);
+    let mut bands: Vec<Posting> = indexed
+        .par_iter()
+        .enumerate()
+        .filter(|&(i, _)| live(i))
+        .flat_map_iter(|(i, d)| {
+            let band_set = &band_set;
+            d.band_keys
+                .iter()
+                .filter(move |k| band_set.contains(*k))
+                .map(move |&k| (k, i as u32))
+        })
+        .collect();
+    bands.par_sort_unstable();
+    let interest: AHashSet<u64> = new
+        .iter()
+        .flat_map(|s| s.fingerprints.iter().copied())
+        .collect();
+    let first = postings_of(&interest);
+    let sketches = IndexedSketches(indexed);
+    let known = Known {
+        fingerprints: &first,
+        bands: &bands,
+        repeated: &repeated,
+        len,
+        sketches: Some(&sketches),
+    };
+    let proposal = Proposal::new(known, new, &new_keys, &params);
 
-    fn known<'a>(&'a self, sketches: &'a IndexedSketches<'a>) -> Known<'a> {
-        Known {
-            fingerprints: &self.fingerprints,
-            bands: &self.bands,
-            repeated: &self.repeated,
-            len: self.len,
-            sketches: Some(sketches),
-        }
-    }
+    // Pass 2: the other hashes of the indexed documents proposed.
+    let more: AHashSet<u64> = proposal
+        .partners()
+        .iter()
+        .flat_map(|&i| indexed[i as usize].fingerprints.iter().copied())
+        .filter(|h| !interest.contains(h))
+        .collect();
+    let more = if more.is_empty() {
+        Vec::new()
+    } else {
+        postings_of(&more)
+    };
+    proposal.finish(&more)
 }
 
 /// Restricts a result over `indexed ++ new` to the new documents and the
-/// indexed ones in a finding, in path order.
-fn view(
-    mut result: ScanResult,
-    indexed: &[IndexedDoc],
-    new: &[&Document],
-    texts: &Texts<'_, '_>,
-    opts: &ScanOptions,
-) -> Checked {
+/// indexed ones in a finding, in path order, and clusters it.
+fn view(mut result: ScanResult, texts: Texts<'_, '_>, opts: &ScanOptions) -> Checked {
+    let Texts { indexed, new, read } = texts;
     let n = indexed.len() as u32;
     let mut ids: Vec<u32> = (n..n + new.len() as u32).collect();
     ids.extend(
@@ -419,17 +326,25 @@ fn view(
     };
     ids.sort_by(|&x, &y| path(x).cmp(path(y)).then(x.cmp(&y)));
     ids.dedup();
+    // Named as read (a JSON Lines record by its current line), which for a
+    // file is its indexed path. Every indexed document of a finding was
+    // read to be verified.
+    let mut read: Vec<(u32, Option<Cow<'_, Document>>)> =
+        read.into_iter().map(|(d, doc)| (d, Some(doc))).collect();
     let mut docs = Vec::with_capacity(ids.len());
     let mut keep = Vec::with_capacity(ids.len());
-    for &d in &ids {
-        match texts.document(d) {
-            Ok(doc) => {
-                // Named as read (a JSON Lines record by its current line),
-                // which for a file is its indexed path.
-                docs.push(doc.into_owned());
-                keep.push(d);
-            }
-            Err(e) => result.errors.push(e),
+    for d in ids {
+        let doc = if d >= n {
+            Some(new[(d - n) as usize].clone())
+        } else {
+            read.binary_search_by_key(&d, |r| r.0)
+                .ok()
+                .and_then(|i| read[i].1.take())
+                .map(Cow::into_owned)
+        };
+        if let Some(doc) = doc {
+            docs.push(doc);
+            keep.push(d);
         }
     }
     let pos = |d: u32| {
@@ -459,7 +374,7 @@ fn view(
     }
     result.passages.retain(|p| !p.places.is_empty());
     let words: Vec<u32> = keep.iter().map(|&d| result.words[d as usize]).collect();
-    let pairs = crate::scan::cluster_pairs(&findings, opts.cluster_partial);
+    let pairs = scan::cluster_pairs(&findings, opts.cluster_partial);
     // The indexed copy stays in the corpus; a new copy of it is the one to
     // drop, whatever the path order (--keep decides between equals).
     let indexed: Vec<bool> = keep.iter().map(|&d| d < n).collect();
@@ -522,12 +437,13 @@ fn entry(
 
 /// A survey and an in-memory index for a check without a persisted index:
 /// `corpus` documents not named in `new` are the known part, returned too
-/// (their texts serve the check through [`from_memory`]).
+/// (their texts serve the check through [`from_memory`]). Fails when `opts`
+/// give invalid index parameters.
 pub fn in_memory(
     corpus: Vec<Document>,
     new: Vec<Document>,
     opts: &ScanOptions,
-) -> (Survey, Index, Vec<Document>) {
+) -> Result<(Survey, Index, Vec<Document>), InvalidParams> {
     let new_paths: std::collections::HashSet<&str> = new.iter().map(|d| d.path.as_str()).collect();
     let known: Vec<Document> = corpus
         .into_iter()
@@ -536,13 +452,16 @@ pub fn in_memory(
     let params = crate::index::IndexParams::from_options(opts);
     let texts: Vec<&str> = known.iter().map(|d| d.text.as_str()).collect();
     let sketches = sketch_all(&texts, opts);
-    let mut index = Index::new(params);
-    index.upsert_many(
+    let mut index = Index::new(params)?;
+    let added = index.upsert_many(
         known
             .iter()
             .zip(&sketches)
             .map(|(d, s)| entry(d.path.clone(), d, (0, 0), s, &params)),
     );
+    // Entries sketched under the index's parameters fit it, and memory
+    // holds fewer documents than an index can.
+    debug_assert!(added.is_ok(), "{added:?}");
     let mut files: Vec<Status> = known
         .iter()
         .filter_map(|d| index.position(&d.path))
@@ -556,14 +475,14 @@ pub fn in_memory(
         doc,
         mtime: (0, 0),
     }));
-    (
+    Ok((
         Survey {
             files,
             ..Survey::default()
         },
         index,
         known,
-    )
+    ))
 }
 
 /// Serves indexed documents from documents held in memory, by path.
@@ -636,16 +555,95 @@ mod tests {
         let want = found(&docs, &full.findings);
         assert!(want.len() > 20, "the corpus plants repeats: {}", want.len());
 
-        let (survey, index, known) = in_memory(docs.clone(), new.clone(), &opts);
+        let (survey, index, known) = in_memory(docs.clone(), new.clone(), &opts).unwrap();
         // Through the file: what a check reads back is what was indexed.
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("index");
         index.save(&file).unwrap();
         let index = Index::load(&file, index.params()).unwrap();
-        let old = from_memory(&known);
+        // Each indexed text is asked for at most once.
+        let asked = std::sync::Mutex::new(Vec::new());
+        let memory = from_memory(&known);
+        let old = |d: &IndexedDoc| {
+            asked.lock().unwrap().push(d.path.clone());
+            memory(d)
+        };
         let checked = check(&survey, &index, &opts, &old);
         assert!(checked.result.errors.is_empty());
         assert_eq!(found(&checked.docs, &checked.result.findings), want);
+        let mut asked = asked.into_inner().unwrap();
+        let n = asked.len();
+        asked.sort();
+        asked.dedup();
+        assert_eq!(asked.len(), n, "an indexed text read twice");
+        // Those of the findings among them, and none that is new.
+        let indexed_found: Vec<&str> = checked
+            .docs
+            .iter()
+            .zip(&checked.new)
+            .filter(|&(_, &new)| !new)
+            .map(|(d, _)| d.path.as_str())
+            .collect();
+        assert!(indexed_found.len() > 10, "{}", indexed_found.len());
+        assert!(indexed_found
+            .iter()
+            .all(|p| asked.binary_search_by(|a| a.as_str().cmp(p)).is_ok()));
+        assert!(asked.iter().all(|p| !is_new(p)));
+    }
+
+    #[test]
+    fn an_unreadable_indexed_document_leaves_its_pairs_out_once() {
+        let w = |n: usize, seed: u64| -> String {
+            (0..n as u64)
+                .map(|i| format!("w{}", crate::sketch::mix64(seed << 20 | i) % 50_000))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let article = w(200, 1);
+        let docs = vec![
+            Document::new("a", article.clone()),
+            Document::new("b", format!("{} {article}", w(50, 2))),
+            Document::new("c", w(200, 3)),
+        ];
+        let y = Document::new("y", format!("{article} {}", w(30, 4)));
+        let opts = ScanOptions::default();
+        let (survey, index, known) = in_memory(docs, vec![y], &opts).unwrap();
+        let asked = std::sync::Mutex::new(Vec::new());
+        let memory = from_memory(&known);
+        let old = |d: &IndexedDoc| {
+            asked.lock().unwrap().push(d.path.clone());
+            if d.path == "a" {
+                Err(Error::Invalid {
+                    path: "a".into(),
+                    reason: "gone".into(),
+                })
+            } else {
+                memory(d)
+            }
+        };
+        let checked = check(&survey, &index, &opts, &old);
+        let pairs: Vec<(&str, &str)> = checked
+            .result
+            .findings
+            .iter()
+            .map(|f| {
+                let p = |i: u32| checked.docs[i as usize].path.as_str();
+                (p(f.a), p(f.b))
+            })
+            .collect();
+        assert_eq!(pairs, [("b", "y")]);
+        let errors: Vec<String> = checked
+            .result
+            .errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(errors, ["a: gone"]);
+        // Both pairs were candidates: a~y is counted, not verified.
+        assert_eq!(checked.result.stats.verified, 2);
+        let mut asked = asked.into_inner().unwrap();
+        asked.sort();
+        assert_eq!(asked, ["a", "b"]);
     }
 
     #[test]
@@ -694,17 +692,9 @@ mod tests {
         };
         let want = span(&docs, &full);
         assert!(f64::from_bits(want.1) > 0.0, "the span holds chrome");
-        let (survey, index, known) = in_memory(docs.clone(), vec![y], &opts);
+        let (survey, index, known) = in_memory(docs.clone(), vec![y], &opts).unwrap();
         let old = from_memory(&known);
         let checked = check(&survey, &index, &opts, &old);
         assert_eq!(span(&checked.docs, &checked.result), want);
-    }
-
-    #[test]
-    fn index_keys_ignore_dot_components() {
-        assert_eq!(index_key("./corpus/./a.txt"), "corpus/a.txt");
-        assert_eq!(index_key("corpus/a.txt"), "corpus/a.txt");
-        assert_eq!(index_key("/abs/./x"), "/abs/x");
-        assert_eq!(index_key("."), ".");
     }
 }

@@ -1,4 +1,5 @@
-//! Errors that carry the place where they happened.
+//! Errors that carry the place where they happened: the file, and for a
+//! JSON Lines record its line.
 
 use std::path::PathBuf;
 
@@ -27,16 +28,16 @@ pub enum Error {
     /// Walking a directory failed.
     #[error("{0}")]
     Walk(String),
-    /// A record of a JSON Lines file could not be used (the rest of the
-    /// file is still read).
-    #[error("{path}:{line}: {reason}")]
+    /// A line of a JSON Lines file could not be used (the rest of the file
+    /// is still read).
+    #[error("{path}:{line}: {problem}")]
     Record {
         /// The file.
         path: PathBuf,
-        /// The 1-based line of the record.
+        /// The 1-based line.
         line: u64,
         /// Why.
-        reason: String,
+        problem: RecordProblem,
     },
     /// A known-boilerplate or other auxiliary input could not be used.
     #[error("{path}: {reason}")]
@@ -67,4 +68,53 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// Why a line of a JSON Lines file is not a record (see
+/// [`crate::input::jsonl`]).
+#[derive(Debug, thiserror::Error)]
+pub enum RecordProblem {
+    /// Reading the file failed at this line.
+    #[error("read error: {0}")]
+    Read(std::io::Error),
+    /// The line is not UTF-8.
+    #[error("not valid UTF-8 (first bad byte at offset {offset} of the line)")]
+    NotUtf8 {
+        /// The byte offset in the line.
+        offset: usize,
+    },
+    /// The line is not JSON.
+    #[error("invalid JSON: {message} at column {column}")]
+    InvalidJson {
+        /// What the parser said.
+        message: String,
+        /// The 1-based column.
+        column: usize,
+    },
+    /// The line is JSON, but not an object (`not a JSON object (found an
+    /// array)`).
+    #[error("{0}")]
+    NotObject(String),
+    /// The object has no text field.
+    #[error("no \"{field}\" field")]
+    NoText {
+        /// The text field's name.
+        field: String,
+    },
+    /// The text field is not a string.
+    #[error("\"{field}\" is not a string (found {found})")]
+    TextNotString {
+        /// The text field's name.
+        field: String,
+        /// What it is, with its article (`a number`).
+        found: &'static str,
+    },
+    /// The text is longer than the engine can address (`u32::MAX` bytes).
+    #[error("\"{field}\" is {bytes} bytes, too long to scan")]
+    TooLong {
+        /// The text field's name.
+        field: String,
+        /// The text's length.
+        bytes: usize,
+    },
 }

@@ -38,6 +38,7 @@ pub mod report;
 pub mod scan;
 pub mod shingle;
 pub mod sketch;
+pub mod verify;
 
 pub use config::ScanOptions;
 pub use error::Error;

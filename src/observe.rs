@@ -3,8 +3,8 @@
 //!
 //! The engine never draws anything; a front end (the CLI's bars, a Python
 //! module's callback) implements [`Progress`]. [`NoProgress`] does nothing
-//! and is what the plain entry points ([`crate::scan()`], [`crate::scan::find`])
-//! use.
+//! and is what the plain entry points ([`crate::scan()`],
+//! [`crate::verify::verify`], [`crate::check::check`]) use.
 
 /// A receiver of progress reports. Called from worker threads, so it must be
 /// `Sync`; calls should be cheap (the engine calls [`Progress::inc`] once per

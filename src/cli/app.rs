@@ -91,7 +91,7 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         errors.extend(new.errors);
         let mut skipped = corpus.skipped;
         skipped.extend(new.skipped);
-        let (survey, index, known) = check::in_memory(corpus.docs, new.docs, &opts);
+        let (survey, index, known) = check::in_memory(corpus.docs, new.docs, &opts)?;
         let old = check::from_memory(&known);
         let bars = progress::EngineBars::new(&ctx.progress);
         let checked = check::check_with_progress(&survey, &index, &opts, &old, &bars);
@@ -187,7 +187,7 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
             Ok(old) => replaced = Some(old),
             Err(_) => {}
         }
-        Index::new(params)
+        Index::new(params)?
     };
     let mut errors = Vec::new();
     let files = input::find_files(paths, &walk, &mut errors)?;
@@ -236,7 +236,7 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
         );
     }
     let added = entries.len();
-    index.upsert_many(entries);
+    index.upsert_many(entries)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }

@@ -9,9 +9,9 @@
 //! verification is found again in its file (by id, or by line) and refused
 //! when its text's hash is no longer the indexed one.
 
-use crate::check::{index_key, Status, Survey};
+use super::model::{Index, IndexedDoc};
+use super::survey::{index_key, Status, Survey};
 use crate::error::Error;
-use crate::index::{Index, IndexedDoc};
 use crate::input::jsonl::{read_jsonl, Record};
 use crate::input::Document;
 use rayon::prelude::*;
@@ -63,23 +63,8 @@ fn keyed(file: &str, records: &[Record]) -> Vec<String> {
         .collect()
 }
 
-fn line_error(e: crate::input::jsonl::LineError) -> Error {
-    if e.line == 0 {
-        Error::Invalid {
-            path: PathBuf::from(e.path),
-            reason: e.reason,
-        }
-    } else {
-        Error::Record {
-            path: PathBuf::from(e.path),
-            line: e.line,
-            reason: e.reason,
-        }
-    }
-}
-
 /// Compares the records of the JSON Lines `files` with the index (or an
-/// empty one): the JSON Lines counterpart of [`crate::check::survey`].
+/// empty one): the JSON Lines counterpart of [`super::survey::survey`].
 pub fn survey(
     files: &[PathBuf],
     index: Option<&Index>,
@@ -94,7 +79,7 @@ pub fn survey(
     for (path, (records, errors)) in files.iter().zip(per_file) {
         let name = path.to_string_lossy().into_owned();
         let file = index_key(&name);
-        out.errors.extend(errors.into_iter().map(line_error));
+        out.errors.extend(errors);
         let keys = keyed(&file, &records);
         for (rec, key) in records.into_iter().zip(keys) {
             let hash = xxhash_rust::xxh3::xxh3_64(rec.text.as_bytes());
@@ -124,32 +109,37 @@ pub fn from_disk(
     text_field: String,
     id_field: String,
 ) -> impl Fn(&IndexedDoc) -> Result<Cow<'static, Document>, Error> + Sync {
-    type Read = Arc<Result<(Vec<Record>, Vec<String>), String>>;
+    /// A file's records and their keys, or why it could not be opened.
+    type Read = Arc<Result<(Vec<Record>, Vec<String>), Error>>;
     let cache: Mutex<HashMap<String, Read>> = Mutex::new(HashMap::new());
     move |d| {
-        let invalid = |path: &str, reason: String| Error::Invalid {
+        let invalid = |path: &str, reason: &str| Error::Invalid {
             path: PathBuf::from(path),
-            reason,
+            reason: reason.into(),
         };
-        let file = key_file(&d.path)
-            .ok_or_else(|| invalid(&d.path, "not a JSON Lines record key".into()))?;
+        let file =
+            key_file(&d.path).ok_or_else(|| invalid(&d.path, "not a JSON Lines record key"))?;
         let read: Read = {
             let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(c.entry(file.to_string()).or_insert_with(|| {
                 let (records, errors) = read_jsonl(Path::new(file), &text_field, &id_field);
-                Arc::new(match errors.iter().find(|e| e.line == 0) {
-                    Some(e) => Err(e.reason.clone()),
-                    None => {
-                        let keys = keyed(file, &records);
-                        Ok((records, keys))
-                    }
-                })
+                // An unreadable line is no record; an unopenable file is
+                // none at all.
+                Arc::new(
+                    match errors.into_iter().find(|e| matches!(e, Error::Io { .. })) {
+                        Some(e) => Err(e),
+                        None => {
+                            let keys = keyed(file, &records);
+                            Ok((records, keys))
+                        }
+                    },
+                )
             }))
         };
-        let (records, keys) = read
-            .as_ref()
-            .as_ref()
-            .map_err(|e| invalid(file, e.clone()))?;
+        let (records, keys) = match read.as_ref() {
+            Ok(r) => r,
+            Err(e) => return Err(again(e)),
+        };
         let rec = keys
             .iter()
             .position(|k| k == &d.path)
@@ -157,16 +147,30 @@ pub fn from_disk(
             .ok_or_else(|| {
                 invalid(
                     &d.path,
-                    "no longer in its file; run `neardup index update --jsonl`".into(),
+                    "no longer in its file; run `neardup index update --jsonl`",
                 )
             })?;
         if xxhash_rust::xxh3::xxh3_64(rec.text.as_bytes()) != d.content_hash {
             return Err(invalid(
                 &format!("{file}:{}", rec.line),
-                "changed since it was indexed; run `neardup index update --jsonl`".into(),
+                "changed since it was indexed; run `neardup index update --jsonl`",
             ));
         }
         Ok(Cow::Owned(rec.clone().into_document(file)))
+    }
+}
+
+/// The error that made a file unreadable, for another record of it.
+fn again(e: &Error) -> Error {
+    match e {
+        Error::Io { path, source } => Error::Io {
+            path: path.clone(),
+            source: std::io::Error::new(source.kind(), source.to_string()),
+        },
+        e => Error::Invalid {
+            path: e.path().map(Path::to_path_buf).unwrap_or_default(),
+            reason: e.to_string(),
+        },
     }
 }
 

@@ -2,9 +2,10 @@
 //!
 //! Each non-blank line must be a JSON object holding the text field as a
 //! string; anything else on a line (invalid JSON, another JSON value, a
-//! missing or non-string text field, bytes that are not UTF-8) is a
-//! [`LineError`] naming the file and the 1-based line, and the line is
-//! skipped: the rest of the file is still read. Blank lines are ignored.
+//! missing or non-string text field, bytes that are not UTF-8) is an
+//! [`Error::Record`] naming the file, the 1-based line and the
+//! [`RecordProblem`], and the line is skipped: the rest of the file is still
+//! read. Blank lines are ignored.
 //! Only the text and id fields are kept; other fields are parsed and dropped
 //! without being stored.
 //!
@@ -12,6 +13,7 @@
 //! resolved), so spans found in a record are byte offsets into
 //! [`Record::text`], not into the line of the file.
 
+use crate::error::{Error, RecordProblem};
 use crate::input::Document;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
@@ -32,19 +34,6 @@ pub struct Record {
     pub text: String,
 }
 
-/// A line that could not be used, and why. The line is skipped.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LineError {
-    /// The file, as given.
-    pub path: String,
-    /// The 1-based line, or 0 when the file could not be opened.
-    pub line: u64,
-    /// What was wrong, e.g. `invalid JSON: ...`, `not a JSON object (found
-    /// an array)`, `no "text" field`, `"text" is not a string (found a
-    /// number)`, `not valid UTF-8 (first bad byte at offset N of the line)`.
-    pub reason: String,
-}
-
 impl Record {
     /// The record as a document to scan: named by [`document_name`], its
     /// text unchanged (so spans are byte offsets into [`Record::text`]).
@@ -52,14 +41,6 @@ impl Record {
         Document::new(document_name(path, &self), self.text)
     }
 }
-
-impl fmt::Display for LineError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.path, self.line, self.reason)
-    }
-}
-
-impl std::error::Error for LineError {}
 
 /// A display name for a record: the file and the record's line,
 /// `data/part-0.jsonl:17`. Unique within a run as long as file paths are.
@@ -124,46 +105,44 @@ pub fn duplicate_ids<'r>(
 /// Reads the records of the JSONL file at `path`, taking the text from the
 /// string field `text_field` and the id from `id_field`.
 ///
-/// Returns the records in file order and the lines skipped, in file order.
-/// The file is read one line at a time. A file that cannot be opened gives
-/// one error at line 0 and no records; a read error part-way gives an error
-/// at the line being read, after the records before it. A UTF-8 byte order
-/// mark at the start of the file is ignored, and so is a `\r` before each
-/// `\n`. Texts longer than `u32::MAX` bytes are refused (the scan cannot
-/// address them).
-pub fn read_jsonl(path: &Path, text_field: &str, id_field: &str) -> (Vec<Record>, Vec<LineError>) {
-    let name = path.to_string_lossy().into_owned();
+/// Returns the records in file order and the lines skipped, in file order
+/// ([`Error::Record`]). The file is read one line at a time. A file that
+/// cannot be opened gives one [`Error::Io`] and no records; a read error
+/// part-way gives an error at the line being read, after the records before
+/// it. A UTF-8 byte order mark at the start of the file is ignored, and so
+/// is a `\r` before each `\n`. Texts longer than `u32::MAX` bytes are
+/// refused (the scan cannot address them).
+pub fn read_jsonl(path: &Path, text_field: &str, id_field: &str) -> (Vec<Record>, Vec<Error>) {
     match std::fs::File::open(path) {
         Ok(file) => read_jsonl_from(
             BufReader::with_capacity(1 << 16, file),
-            &name,
+            path,
             text_field,
             id_field,
         ),
-        Err(e) => (
+        Err(source) => (
             Vec::new(),
-            vec![LineError {
-                path: name,
-                line: 0,
-                reason: e.to_string(),
+            vec![Error::Io {
+                path: path.to_path_buf(),
+                source,
             }],
         ),
     }
 }
 
-/// [`read_jsonl`] over any reader; `name` names the source in errors.
+/// [`read_jsonl`] over any reader; `path` names the source in errors.
 pub fn read_jsonl_from(
     mut reader: impl BufRead,
-    name: &str,
+    path: &Path,
     text_field: &str,
     id_field: &str,
-) -> (Vec<Record>, Vec<LineError>) {
+) -> (Vec<Record>, Vec<Error>) {
     let mut records = Vec::new();
     let mut errors = Vec::new();
-    let err = |line: u64, reason: String| LineError {
-        path: name.to_string(),
+    let err = |line: u64, problem: RecordProblem| Error::Record {
+        path: path.to_path_buf(),
         line,
-        reason,
+        problem,
     };
     let mut buf = Vec::new();
     let mut line = 0u64;
@@ -174,7 +153,7 @@ pub fn read_jsonl_from(
             Ok(0) => break,
             Ok(_) => {}
             Err(e) => {
-                errors.push(err(line, format!("read error: {e}")));
+                errors.push(err(line, RecordProblem::Read(e)));
                 break;
             }
         }
@@ -187,13 +166,8 @@ pub fn read_jsonl_from(
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
-                errors.push(err(
-                    line,
-                    format!(
-                        "not valid UTF-8 (first bad byte at offset {} of the line)",
-                        e.valid_up_to()
-                    ),
-                ));
+                let offset = e.valid_up_to();
+                errors.push(err(line, RecordProblem::NotUtf8 { offset }));
                 continue;
             }
         };
@@ -203,10 +177,13 @@ pub fn read_jsonl_from(
         match parse_line(text, text_field, id_field) {
             Ok((t, _)) if t.len() > u32::MAX as usize => errors.push(err(
                 line,
-                format!("\"{text_field}\" is {} bytes, too long to scan", t.len()),
+                RecordProblem::TooLong {
+                    field: text_field.to_string(),
+                    bytes: t.len(),
+                },
             )),
             Ok((text, id)) => records.push(Record { id, line, text }),
-            Err(reason) => errors.push(err(line, reason)),
+            Err(problem) => errors.push(err(line, problem)),
         }
     }
     (records, errors)
@@ -217,7 +194,7 @@ fn parse_line(
     line: &str,
     text_field: &str,
     id_field: &str,
-) -> Result<(String, Option<String>), String> {
+) -> Result<(String, Option<String>), RecordProblem> {
     let mut de = serde_json::Deserializer::from_str(line);
     let seed = Fields {
         text_field,
@@ -225,23 +202,27 @@ fn parse_line(
     };
     let fields = match seed.deserialize(&mut de).and_then(|f| de.end().map(|()| f)) {
         Ok(f) => f,
-        Err(e) if e.is_data() => return Err(without_position(&e)),
+        // The only data errors are the visitor's: not an object.
+        Err(e) if e.is_data() => return Err(RecordProblem::NotObject(without_position(&e))),
         Err(e) => {
-            return Err(format!(
-                "invalid JSON: {} at column {}",
-                without_position(&e),
-                e.column()
-            ))
+            return Err(RecordProblem::InvalidJson {
+                message: without_position(&e),
+                column: e.column(),
+            })
         }
     };
     let text = match fields.text {
-        None => return Err(format!("no \"{text_field}\" field")),
+        None => {
+            return Err(RecordProblem::NoText {
+                field: text_field.to_string(),
+            })
+        }
         Some(Value::String(s)) => s,
         Some(other) => {
-            return Err(format!(
-                "\"{text_field}\" is not a string (found {})",
-                kind(&other)
-            ))
+            return Err(RecordProblem::TextNotString {
+                field: text_field.to_string(),
+                found: kind(&other),
+            })
         }
     };
     let id = match fields.id {
@@ -348,20 +329,42 @@ fn not_object<E: de::Error>(found: &str) -> E {
 mod tests {
     use super::*;
 
-    fn read(content: &[u8]) -> (Vec<Record>, Vec<LineError>) {
+    /// The records and errors of a file of `content`, errors named
+    /// `part-0.jsonl`.
+    fn read(content: &[u8]) -> (Vec<Record>, Vec<Error>) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("part-0.jsonl");
         std::fs::write(&path, content).unwrap();
-        let (recs, mut errs) = read_jsonl(&path, "text", "id");
-        for e in &mut errs {
-            assert_eq!(e.path, path.to_string_lossy());
-            e.path = "part-0.jsonl".into();
-        }
+        let (recs, errs) = read_jsonl(&path, "text", "id");
+        let errs = errs
+            .into_iter()
+            .map(|e| match e {
+                Error::Record {
+                    path: p,
+                    line,
+                    problem,
+                } => {
+                    assert_eq!(p, path);
+                    Error::Record {
+                        path: "part-0.jsonl".into(),
+                        line,
+                        problem,
+                    }
+                }
+                e => panic!("{e}"),
+            })
+            .collect();
         (recs, errs)
     }
 
-    fn reasons(errs: &[LineError]) -> Vec<(u64, &str)> {
-        errs.iter().map(|e| (e.line, e.reason.as_str())).collect()
+    /// Each error's line and problem.
+    fn reasons(errs: &[Error]) -> Vec<(u64, String)> {
+        errs.iter()
+            .map(|e| match e {
+                Error::Record { line, problem, .. } => (*line, problem.to_string()),
+                e => panic!("{e}"),
+            })
+            .collect()
     }
 
     #[test]
@@ -462,6 +465,7 @@ mod tests {
         let got: Vec<(u64, &str)> = recs.iter().map(|r| (r.line, r.text.as_str())).collect();
         assert_eq!(got, [(1, "ok one"), (12, "ok three")]);
         let r = reasons(&errs);
+        let r: Vec<(u64, &str)> = r.iter().map(|(l, p)| (*l, p.as_str())).collect();
         assert_eq!(r.len(), 10, "{r:?}");
         assert_eq!(r[0].0, 2);
         assert!(
@@ -512,7 +516,8 @@ mod tests {
         let (recs, errs) = read_jsonl(&dir.path().join("missing.jsonl"), "text", "id");
         assert!(recs.is_empty());
         assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].line, 0);
-        assert!(errs[0].path.ends_with("missing.jsonl"));
+        assert!(matches!(errs[0], Error::Io { .. }), "{}", errs[0]);
+        assert_eq!(errs[0].line(), None);
+        assert!(errs[0].path().unwrap().ends_with("missing.jsonl"));
     }
 }

@@ -169,7 +169,7 @@ pub fn read_inputs_with_progress(
     let mut errors = Vec::new();
     let files = find_files(roots, opts, &mut errors)?;
     progress.stage(crate::observe::stages::READING, files.len() as u64);
-    let results: Vec<Result<Option<Document>, Fault>> = files
+    let results: Vec<Result<Document, Fault>> = files
         .par_iter()
         .map(|p| {
             let r = read_document(p, opts);
@@ -183,8 +183,7 @@ pub fn read_inputs_with_progress(
     };
     for (r, path) in results.into_iter().zip(&files) {
         match r {
-            Ok(Some(doc)) => inputs.docs.push(doc),
-            Ok(None) => {}
+            Ok(doc) => inputs.docs.push(doc),
             Err(Fault::Error(e)) => inputs.errors.push(e),
             Err(Fault::Skip(reason)) => inputs.skipped.push(Skipped {
                 path: display(path),
@@ -227,20 +226,7 @@ pub fn read_jsonl_inputs(
         inputs
             .docs
             .extend(records.into_iter().map(|r| r.into_document(&name)));
-        inputs.errors.extend(bad.into_iter().map(|e| {
-            if e.line == 0 {
-                Error::Invalid {
-                    path: PathBuf::from(e.path),
-                    reason: e.reason,
-                }
-            } else {
-                Error::Record {
-                    path: PathBuf::from(e.path),
-                    line: e.line,
-                    reason: e.reason,
-                }
-            }
-        }));
+        inputs.errors.extend(bad);
     }
     Ok(inputs)
 }
@@ -308,7 +294,7 @@ pub enum Fault {
 
 /// Reads one file as a document, with the checks [`read_inputs`] applies
 /// (`opts.max_filesize` and `opts.encoding`).
-pub fn read_document(path: &Path, opts: &WalkOptions) -> Result<Option<Document>, Fault> {
+pub fn read_document(path: &Path, opts: &WalkOptions) -> Result<Document, Fault> {
     let max_filesize = opts.max_filesize;
     let io = |source| {
         Fault::Error(Error::Io {
@@ -341,7 +327,7 @@ pub fn read_document(path: &Path, opts: &WalkOptions) -> Result<Option<Document>
         }));
     }
     doc.path = display(path);
-    Ok(Some(doc))
+    Ok(doc)
 }
 
 /// Turns file bytes into a document (without its path), or says why they
@@ -516,13 +502,13 @@ mod tests {
             encoding: Some(encoding_rs::SHIFT_JIS),
             ..Default::default()
         };
-        let doc = read_document(&f, &opts).unwrap().unwrap();
+        let doc = read_document(&f, &opts).unwrap();
         assert_eq!(doc.text, "日本語のテキスト");
         assert_eq!(doc.note(), None, "decoded cleanly as asked");
         assert_eq!(doc.content_hash(), xxhash_rust::xxh3::xxh3_64(&bytes));
         assert_eq!(doc.original_offset(doc.text.len()), bytes.len());
         // By default the same bytes are not UTF-8: Windows-1252, noted.
-        let doc = read_document(&f, &WalkOptions::default()).unwrap().unwrap();
+        let doc = read_document(&f, &WalkOptions::default()).unwrap();
         assert!(doc.note().unwrap().starts_with("not valid UTF-8: "));
     }
 

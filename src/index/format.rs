@@ -1,0 +1,794 @@
+//! The index file: encoding, decoding and its checks, and why a file is
+//! refused ([`IndexError`]). The layout is in the [module docs](super).
+
+use super::model::{Index, IndexedDoc, MAX_DOCUMENTS};
+use super::params::{hash_algorithm, IndexParams};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::xxh3_64;
+
+/// The first bytes of every index file. The high first byte and the CR LF /
+/// EOF bytes catch 7-bit and line-ending mangling, as PNG's magic does.
+pub const MAGIC: [u8; 16] = *b"\x89NEARDUP-IDX\r\n\x1a\n";
+
+/// The format version this neardup writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Bytes before the payload: magic, version, payload length, checksum.
+const PREFIX_LEN: usize = 16 + 4 + 8 + 8;
+
+/// Why an index could not be loaded or saved. Every message names the file
+/// and says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// There is no file at the path.
+    #[error("{}: no index here; create one with `neardup index build`", path.display())]
+    NotFound {
+        /// The index path.
+        path: PathBuf,
+    },
+    /// Reading or writing failed.
+    #[error("{}: {op} the index failed ({source}); check the path and its permissions", path.display())]
+    Io {
+        /// The index path.
+        path: PathBuf,
+        /// `"reading"` or `"writing"`.
+        op: &'static str,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file does not start with the index magic.
+    #[error(
+        "{}: not a neardup index (unrecognized header); give the path of a file written by \
+         `neardup index build`, or remove this file and rebuild it with `neardup index build`",
+        path.display()
+    )]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file is an index of another format version.
+    #[error(
+        "{}: index format version {found}, but this neardup reads version {supported}; \
+         rebuild it with `neardup index build`",
+        path.display()
+    )]
+    Version {
+        /// The index path.
+        path: PathBuf,
+        /// The version in the file.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
+    /// The index was built with other parameters or hash functions.
+    #[error(
+        "{}: index was built with {what}; rebuild it with `neardup index build` \
+         (or run with the settings it was built with)",
+        path.display()
+    )]
+    Incompatible {
+        /// The index path.
+        path: PathBuf,
+        /// What differs, e.g. `shingle size 5 (this run: 7)`.
+        what: String,
+    },
+    /// The file is damaged: truncated, checksum mismatch, undecodable.
+    #[error("{}: index is damaged ({detail}); rebuild it with `neardup index build`", path.display())]
+    Corrupt {
+        /// The index path.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+impl IndexError {
+    /// The index file this error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            IndexError::NotFound { path }
+            | IndexError::Io { path, .. }
+            | IndexError::Foreign { path }
+            | IndexError::Version { path, .. }
+            | IndexError::Incompatible { path, .. }
+            | IndexError::Corrupt { path, .. } => path,
+        }
+    }
+}
+
+/// The header in front of the documents.
+#[derive(Serialize, Deserialize)]
+struct Header {
+    writer: String,
+    hash_algorithm: String,
+    k: u32,
+    window: u32,
+    num_perm: u32,
+    bands: u32,
+    rows: u32,
+}
+
+impl Index {
+    /// Writes the index to `path` atomically (a temporary file renamed into
+    /// place): a crash or error leaves the previous file intact.
+    pub fn save(&self, path: &Path) -> Result<(), IndexError> {
+        let bytes = self.encode(hash_algorithm());
+        crate::atomic::write_atomic(path, |w| w.write_all(&bytes)).map_err(|source| {
+            IndexError::Io {
+                path: path.to_path_buf(),
+                op: "writing",
+                source,
+            }
+        })
+    }
+
+    /// Loads the index at `path`, refusing it unless it was built with
+    /// `expected` parameters and this build's [`hash_algorithm`].
+    pub fn load(path: &Path, expected: &IndexParams) -> Result<Index, IndexError> {
+        decode(&read(path)?, path, Some(expected))
+    }
+
+    /// Loads the index at `path` with whatever parameters it was built with
+    /// (see [`Index::params`]); the format, checksum and hash algorithm are
+    /// still checked.
+    pub fn open(path: &Path) -> Result<Index, IndexError> {
+        decode(&read(path)?, path, None)
+    }
+
+    /// Decodes index file bytes as [`Index::open`] does a file (format,
+    /// checksum, hash algorithm and every document checked); errors name
+    /// the file as `<bytes>`.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Index, IndexError> {
+        decode(bytes, Path::new("<bytes>"), None)
+    }
+
+    /// The file bytes of this index, naming as writer the neardup version
+    /// that wrote it when it was loaded (this one otherwise): an index
+    /// decoded from bytes neardup wrote encodes back to the same bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let writer = self
+            .written_by
+            .as_deref()
+            .unwrap_or(env!("CARGO_PKG_VERSION"));
+        self.encode_as(writer, hash_algorithm())
+    }
+
+    /// The file bytes, with `algorithm` as the hash algorithm identifier.
+    fn encode(&self, algorithm: &str) -> Vec<u8> {
+        self.encode_as(env!("CARGO_PKG_VERSION"), algorithm)
+    }
+
+    /// The file bytes, naming `writer` and `algorithm` in the header.
+    fn encode_as(&self, writer: &str, algorithm: &str) -> Vec<u8> {
+        let p = &self.params;
+        let header = Header {
+            writer: writer.to_string(),
+            hash_algorithm: algorithm.to_string(),
+            // validate() bounds all of these by u32::MAX.
+            k: p.k as u32,
+            window: p.window as u32,
+            num_perm: p.num_perm as u32,
+            bands: p.bands as u32,
+            rows: p.rows as u32,
+        };
+        let estimate: usize = self
+            .docs
+            .iter()
+            .map(|d| {
+                48 + d.path.len()
+                    + 8 * (d.band_keys.len() + d.fingerprints.len() + d.repeated.len())
+            })
+            .sum();
+        let mut out = Vec::with_capacity(PREFIX_LEN + 256 + estimate);
+        out.extend_from_slice(&[0; PREFIX_LEN]);
+        // Serializing these types into memory cannot fail: no maps, no
+        // sequences of unknown length, no custom errors.
+        let out = postcard::to_extend(&header, out).expect("header serializes");
+        let mut out = postcard::to_extend(&self.docs, out).expect("documents serialize");
+        let payload_len = (out.len() - PREFIX_LEN) as u64;
+        let checksum = xxh3_64(&out[PREFIX_LEN..]);
+        out[..16].copy_from_slice(&MAGIC);
+        out[16..20].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out[20..28].copy_from_slice(&payload_len.to_le_bytes());
+        out[28..36].copy_from_slice(&checksum.to_le_bytes());
+        out
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, IndexError> {
+    std::fs::read(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            IndexError::NotFound {
+                path: path.to_path_buf(),
+            }
+        } else {
+            IndexError::Io {
+                path: path.to_path_buf(),
+                op: "reading",
+                source,
+            }
+        }
+    })
+}
+
+/// Parses index file bytes; `path` only names the file in errors.
+fn decode(bytes: &[u8], path: &Path, expected: Option<&IndexParams>) -> Result<Index, IndexError> {
+    let corrupt = |detail: String| IndexError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let n = bytes.len();
+    if n < MAGIC.len() {
+        return Err(if n == 0 {
+            corrupt("the file is empty".into())
+        } else if MAGIC.starts_with(bytes) {
+            corrupt(format!("truncated to {n} bytes"))
+        } else {
+            IndexError::Foreign {
+                path: path.to_path_buf(),
+            }
+        });
+    }
+    if bytes[..16] != MAGIC {
+        return Err(IndexError::Foreign {
+            path: path.to_path_buf(),
+        });
+    }
+    if n < 20 {
+        return Err(corrupt(format!("truncated to {n} bytes")));
+    }
+    let found = u32::from_le_bytes(bytes[16..20].try_into().expect("4 bytes"));
+    if found != FORMAT_VERSION {
+        return Err(IndexError::Version {
+            path: path.to_path_buf(),
+            found,
+            supported: FORMAT_VERSION,
+        });
+    }
+    if n < PREFIX_LEN {
+        return Err(corrupt(format!("truncated to {n} bytes")));
+    }
+    let declared = u64::from_le_bytes(bytes[20..28].try_into().expect("8 bytes"));
+    let checksum = u64::from_le_bytes(bytes[28..36].try_into().expect("8 bytes"));
+    let payload = &bytes[PREFIX_LEN..];
+    let actual = payload.len() as u64;
+    if actual < declared {
+        return Err(corrupt(format!(
+            "truncated: {actual} of {declared} data bytes present"
+        )));
+    }
+    if actual > declared {
+        return Err(corrupt(format!(
+            "{} unexpected bytes after the {declared} data bytes",
+            actual - declared
+        )));
+    }
+    if xxh3_64(payload) != checksum {
+        return Err(corrupt("checksum mismatch".into()));
+    }
+
+    let (header, rest) = postcard::take_from_bytes::<Header>(payload)
+        .map_err(|e| corrupt(format!("undecodable header: {e}")))?;
+    if header.hash_algorithm != hash_algorithm() {
+        return Err(IndexError::Incompatible {
+            path: path.to_path_buf(),
+            what: format!(
+                "hash algorithm `{}` by neardup {} (this neardup: `{}`)",
+                header.hash_algorithm,
+                header.writer,
+                hash_algorithm()
+            ),
+        });
+    }
+    let params = IndexParams {
+        k: header.k as usize,
+        window: header.window as usize,
+        num_perm: header.num_perm as usize,
+        bands: header.bands as usize,
+        rows: header.rows as usize,
+    };
+    params
+        .validate()
+        .map_err(|e| corrupt(format!("invalid parameters: {e}")))?;
+    if let Some(expected) = expected {
+        let diff = params.differences(expected);
+        if !diff.is_empty() {
+            return Err(IndexError::Incompatible {
+                path: path.to_path_buf(),
+                what: diff.join(", "),
+            });
+        }
+    }
+
+    let (docs, rest) = postcard::take_from_bytes::<Vec<IndexedDoc>>(rest)
+        .map_err(|e| corrupt(format!("undecodable documents: {e}")))?;
+    if !rest.is_empty() {
+        return Err(corrupt(format!(
+            "{} bytes after the last document",
+            rest.len()
+        )));
+    }
+    if docs.len() > MAX_DOCUMENTS {
+        return Err(corrupt("too many documents".into()));
+    }
+    for (i, d) in docs.iter().enumerate() {
+        d.fits(&params).map_err(|e| corrupt(e.to_string()))?;
+        if i > 0 && docs[i - 1].path >= d.path {
+            return Err(corrupt(format!(
+                "documents out of path order at {}",
+                d.path
+            )));
+        }
+    }
+    Ok(Index {
+        params,
+        docs,
+        written_by: Some(header.writer),
+    })
+}
+
+/// A `u64` as 8 raw little-endian bytes (a varint takes 10 for a hash).
+pub(super) mod fixed_u64 {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        v.to_le_bytes().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        <[u8; 8]>::deserialize(d).map(u64::from_le_bytes)
+    }
+}
+
+/// A `Vec<u64>` as one byte string of little-endian `u64`s.
+pub(super) mod u64_array {
+    use serde::de::{Error, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u64], s: S) -> Result<S::Ok, S::Error> {
+        let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+        s.serialize_bytes(&bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+        d.deserialize_bytes(U64s)
+    }
+
+    struct U64s;
+
+    impl Visitor<'_> for U64s {
+        type Value = Vec<u64>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a byte string of little-endian u64s")
+        }
+
+        fn visit_bytes<E: Error>(self, v: &[u8]) -> Result<Vec<u64>, E> {
+            if !v.len().is_multiple_of(8) {
+                return Err(E::invalid_length(v.len(), &self));
+            }
+            Ok(v.chunks_exact(8)
+                .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+                .collect())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::testing::{params, small, synth, words};
+    use crate::sketch::Scratch;
+    use std::io::Write;
+
+    fn decode_err(bytes: &[u8]) -> IndexError {
+        match decode(bytes, Path::new("x.idx"), Some(&params())) {
+            Ok(_) => panic!("decoded damaged bytes"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("corpus.idx");
+        let ix = small();
+        ix.save(&path).unwrap();
+        let back = Index::load(&path, &params()).unwrap();
+        assert_eq!(back, ix);
+        assert_eq!(back.written_by(), Some(env!("CARGO_PKG_VERSION")));
+        assert_eq!(ix.written_by(), None);
+        assert_eq!(Index::open(&path).unwrap(), ix);
+        // Saving again gives the same bytes.
+        assert_eq!(back.encode(hash_algorithm()), std::fs::read(&path).unwrap());
+        // An empty index too.
+        let empty = Index::new(params()).unwrap();
+        empty.save(&path).unwrap();
+        assert_eq!(Index::load(&path, &params()).unwrap(), empty);
+    }
+
+    #[test]
+    fn every_byte_flip_is_detected_and_classified() {
+        let bytes = small().encode(hash_algorithm());
+        for pos in 0..bytes.len() {
+            for x in [0x01u8, 0x80, 0xff] {
+                let mut b = bytes.clone();
+                b[pos] ^= x;
+                match (pos, decode_err(&b)) {
+                    (0..16, IndexError::Foreign { .. }) => {}
+                    (16..20, IndexError::Version { found, .. }) => assert_ne!(found, 1),
+                    (20.., IndexError::Corrupt { .. }) => {}
+                    (pos, e) => panic!("flip at {pos}: {e}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_truncation_is_corrupt() {
+        let bytes = small().encode(hash_algorithm());
+        for len in 0..bytes.len() {
+            match decode_err(&bytes[..len]) {
+                IndexError::Corrupt { detail, .. } => {
+                    assert!(
+                        detail.contains("truncated") || detail.contains("empty"),
+                        "{detail}"
+                    )
+                }
+                e => panic!("truncated to {len}: {e}"),
+            }
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(matches!(decode_err(&longer), IndexError::Corrupt { .. }));
+    }
+
+    #[test]
+    fn other_files_are_foreign_and_messages_say_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("report.json");
+        std::fs::write(&json, br#"{"schema": 1, "findings": []}"#).unwrap();
+        let e = Index::load(&json, &params()).unwrap_err();
+        assert!(matches!(e, IndexError::Foreign { .. }), "{e}");
+        assert_eq!(e.path(), json);
+        let msg = e.to_string();
+        assert!(
+            msg.contains("report.json") && msg.contains("not a neardup index"),
+            "{msg}"
+        );
+        assert!(msg.contains("neardup index build"), "{msg}");
+        assert!(matches!(decode_err(b"hi"), IndexError::Foreign { .. }));
+
+        let missing = dir.path().join("missing.idx");
+        let e = Index::load(&missing, &params()).unwrap_err();
+        assert!(matches!(e, IndexError::NotFound { .. }), "{e}");
+        assert!(e.to_string().contains("missing.idx") && e.to_string().contains("index build"));
+
+        // A directory is neither missing nor readable.
+        let e = Index::open(dir.path()).unwrap_err();
+        assert!(matches!(e, IndexError::Io { op: "reading", .. }), "{e}");
+        assert!(e.to_string().contains(&*dir.path().to_string_lossy()));
+    }
+
+    #[test]
+    fn to_bytes_keeps_the_writer_it_was_read_with() {
+        let ix = small();
+        let other = ix.encode_as("0.0.1-other", hash_algorithm());
+        let back = Index::from_bytes(&other).unwrap();
+        assert_eq!(back, ix);
+        assert_eq!(back.to_bytes(), other);
+        // A new index names this neardup.
+        assert_eq!(ix.to_bytes(), ix.encode(hash_algorithm()));
+        assert!(matches!(
+            Index::from_bytes(b"nope"),
+            Err(IndexError::Foreign { .. })
+        ));
+    }
+
+    #[test]
+    fn version_bump_is_refused() {
+        let mut bytes = small().encode(hash_algorithm());
+        bytes[16..20].copy_from_slice(&2u32.to_le_bytes());
+        let e = decode_err(&bytes);
+        assert!(
+            matches!(
+                e,
+                IndexError::Version {
+                    found: 2,
+                    supported: 1,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(
+            e.to_string().contains("x.idx: index format version 2"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("neardup index build"), "{e}");
+    }
+
+    #[test]
+    fn other_parameters_or_hashes_are_incompatible() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.idx");
+        small().save(&path).unwrap();
+        let other = IndexParams { k: 7, ..params() };
+        let e = Index::load(&path, &other).unwrap_err();
+        match &e {
+            IndexError::Incompatible { what, .. } => {
+                assert_eq!(what, "shingle size 5 (this run: 7)")
+            }
+            e => panic!("{e}"),
+        }
+        assert!(e.to_string().contains("c.idx") && e.to_string().contains("index build"));
+        let other = IndexParams {
+            bands: params().bands - 1,
+            window: 4,
+            ..params()
+        };
+        let e = Index::load(&path, &other).unwrap_err().to_string();
+        assert!(e.contains("window 8 (this run: 4), LSH bands"), "{e}");
+        // open() takes the parameters from the file.
+        assert_eq!(Index::open(&path).unwrap().params(), &params());
+
+        let bytes = small().encode("xxh3-64;word-seed=0x1;shingle-seed=0x2");
+        for expected in [Some(&params()), None] {
+            let e = decode(&bytes, Path::new("c.idx"), expected).unwrap_err();
+            match &e {
+                IndexError::Incompatible { what, .. } => {
+                    assert!(what.contains("word-seed=0x1") && what.contains(hash_algorithm()))
+                }
+                e => panic!("{e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn failed_write_leaves_the_old_index_loadable() {
+        struct FailAfter<'a> {
+            inner: &'a mut dyn std::io::Write,
+            left: usize,
+        }
+        impl std::io::Write for FailAfter<'_> {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                if self.left == 0 {
+                    return Err(std::io::Error::other("disk full (injected)"));
+                }
+                let n = buf.len().min(self.left);
+                self.left -= n;
+                self.inner.write(&buf[..n])
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                self.inner.flush()
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.idx");
+        let old = small();
+        old.save(&path).unwrap();
+        let mut new = small();
+        new.upsert(synth("d.txt", 4, 500, &params())).unwrap();
+        let bytes = new.encode(hash_algorithm());
+        let r = crate::atomic::write_atomic(&path, |w| {
+            let left = bytes.len() / 2;
+            FailAfter { inner: w, left }.write_all(&bytes)
+        });
+        assert!(r.is_err());
+        assert_eq!(Index::load(&path, &params()).unwrap(), old);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+        let e = old.save(&dir.path().join("no/such/dir/c.idx")).unwrap_err();
+        assert!(matches!(e, IndexError::Io { op: "writing", .. }), "{e}");
+        assert!(e.to_string().contains("no/such/dir/c.idx"), "{e}");
+    }
+
+    #[test]
+    fn valid_checksum_with_bad_contents_is_corrupt() {
+        let reframe = |payload: &[u8]| {
+            let mut b = MAGIC.to_vec();
+            b.extend(FORMAT_VERSION.to_le_bytes());
+            b.extend((payload.len() as u64).to_le_bytes());
+            b.extend(xxh3_64(payload).to_le_bytes());
+            b.extend(payload);
+            b
+        };
+        let header = |p: &IndexParams| {
+            postcard::to_stdvec(&Header {
+                writer: "test".into(),
+                hash_algorithm: hash_algorithm().into(),
+                k: p.k as u32,
+                window: p.window as u32,
+                num_perm: p.num_perm as u32,
+                bands: p.bands as u32,
+                rows: p.rows as u32,
+            })
+            .unwrap()
+        };
+        let detail = |b: &[u8]| match decode_err(b) {
+            IndexError::Corrupt { detail, .. } => detail,
+            e => panic!("{e}"),
+        };
+        // A header only, and a claim of 2^40 documents: no allocation storm.
+        let mut p = header(&params());
+        assert!(detail(&reframe(&p)).contains("undecodable documents"));
+        p.extend([0x80, 0x80, 0x80, 0x80, 0x80, 0x20]);
+        assert!(detail(&reframe(&p)).contains("undecodable documents"));
+        // Out of order, duplicated, wrong band count, unsorted fingerprints.
+        let pr = params();
+        let cases: Vec<(Vec<IndexedDoc>, &str)> = vec![
+            (
+                vec![synth("b", 1, 3, &pr), synth("a", 2, 3, &pr)],
+                "path order",
+            ),
+            (
+                vec![synth("a", 1, 3, &pr), synth("a", 2, 3, &pr)],
+                "path order",
+            ),
+            (
+                vec![IndexedDoc {
+                    band_keys: vec![1, 2],
+                    ..synth("a", 1, 3, &pr)
+                }],
+                "band keys",
+            ),
+            (
+                vec![IndexedDoc {
+                    fingerprints: vec![3, 2],
+                    ..synth("a", 1, 3, &pr)
+                }],
+                "not sorted",
+            ),
+            (
+                vec![IndexedDoc {
+                    mtime: (1, 1_000_000_000),
+                    ..synth("a", 1, 3, &pr)
+                }],
+                "nanoseconds",
+            ),
+        ];
+        for (docs, want) in cases {
+            let mut p = header(&pr);
+            p = postcard::to_extend(&docs, p).unwrap();
+            let d = detail(&reframe(&p));
+            assert!(d.contains(want), "{d}");
+            p.push(0);
+            assert!(detail(&reframe(&p)).contains("after the last document"));
+        }
+        // Parameters that cannot be used.
+        let bad = IndexParams { bands: 200, ..pr };
+        let mut p = header(&bad);
+        p = postcard::to_extend(&Vec::<IndexedDoc>::new(), p).unwrap();
+        assert!(detail(&reframe(&p)).contains("invalid parameters"));
+    }
+
+    #[test]
+    fn typical_document_size_on_disk() {
+        // 400-word documents with default parameters and ~40-byte paths.
+        let p = params();
+        let mut ix = Index::new(p).unwrap();
+        let mut fps = 0;
+        ix.upsert_many((0..200).map(|i| {
+            let text = words(i, 400).join(" ");
+            let s = crate::sketch::sketch(&text, &p.sketch_params(), &mut Scratch::default());
+            fps += s.fingerprints.len();
+            IndexedDoc::new(
+                format!("corpus/section-{:02}/document-{i:06}.txt", i % 13),
+                text.as_bytes(),
+                (1_700_000_000, 0),
+                &s,
+                &p,
+            )
+        }))
+        .unwrap();
+        let per_doc = ix.encode(hash_algorithm()).len() / 200;
+        eprintln!(
+            "{}x{} bands, {} fingerprints/doc, {per_doc} bytes/doc",
+            p.bands,
+            p.rows,
+            fps / 200
+        );
+        let expect = 40 + 8 * (p.bands + fps / 200) + 30;
+        assert!(per_doc <= expect, "{per_doc} > {expect}");
+    }
+
+    /// `cargo test --release --lib index::tests::load_100k -- --ignored --nocapture`
+    #[test]
+    #[ignore = "timing; run in release"]
+    fn load_100k() {
+        use std::time::Instant;
+        let p = params();
+        let mut ix = Index::new(p).unwrap();
+        ix.upsert_many((0..100_000u64).map(|i| {
+            synth(
+                &format!("corpus/section-{:02}/document-{i:06}.txt", i % 13),
+                i,
+                90,
+                &p,
+            )
+        }))
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.idx");
+        let t = Instant::now();
+        ix.save(&path).unwrap();
+        let save = t.elapsed();
+        let size = std::fs::metadata(&path).unwrap().len();
+        let t = Instant::now();
+        let bytes = std::fs::read(&path).unwrap();
+        let read = t.elapsed();
+        let t = Instant::now();
+        let _ = xxh3_64(&bytes);
+        let checksum = t.elapsed();
+        let t = Instant::now();
+        let back = Index::load(&path, &p).unwrap();
+        let load = t.elapsed();
+        eprintln!(
+            "100k docs: {:.1} MB, save {save:?}, load {load:?} (read {read:?}, checksum \
+             {checksum:?})",
+            size as f64 / 1e6
+        );
+        assert_eq!(back, ix);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn random_bytes_never_load(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600), framed in proptest::prelude::any::<bool>()) {
+            let mut b = Vec::new();
+            if framed {
+                b.extend(MAGIC);
+                b.extend(FORMAT_VERSION.to_le_bytes());
+            }
+            b.extend(bytes);
+            proptest::prop_assert!(decode(&b, Path::new("r"), None).is_err());
+        }
+
+        #[test]
+        fn written_bytes_decode_and_re_encode_to_themselves(
+            docs in proptest::collection::vec(("\\PC{0,12}", 0u64..1000, 0usize..40), 0..6),
+        ) {
+            let p = params();
+            let mut ix = Index::new(p).unwrap();
+            ix.upsert_many(docs.iter().map(|(path, seed, n)| synth(path, *seed, *n, &p))).unwrap();
+            let bytes = ix.to_bytes();
+            proptest::prop_assert_eq!(&bytes, &ix.encode(hash_algorithm()));
+            let back = Index::from_bytes(&bytes).unwrap();
+            proptest::prop_assert_eq!(&back, &ix);
+            proptest::prop_assert_eq!(back.to_bytes(), bytes);
+        }
+
+        #[test]
+        fn random_payload_with_valid_frame_never_panics(payload in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            let mut b = MAGIC.to_vec();
+            b.extend(FORMAT_VERSION.to_le_bytes());
+            b.extend((payload.len() as u64).to_le_bytes());
+            b.extend(xxh3_64(&payload).to_le_bytes());
+            b.extend(&payload);
+            let _ = decode(&b, Path::new("r"), None);
+        }
+
+        #[test]
+        fn damaged_indexes_never_load(
+            docs in proptest::collection::vec(("\\PC{0,12}", 0u64..1000, 0usize..40), 0..6),
+            cut in proptest::prelude::any::<proptest::sample::Index>(),
+            flip in proptest::prelude::any::<proptest::sample::Index>(),
+            x in 1u8..=255,
+        ) {
+            let p = params();
+            let mut ix = Index::new(p).unwrap();
+            ix.upsert_many(docs.iter().map(|(path, seed, n)| synth(path, *seed, *n, &p))).unwrap();
+            let bytes = ix.encode(hash_algorithm());
+            let back = decode(&bytes, Path::new("r"), Some(&p)).unwrap();
+            proptest::prop_assert_eq!(&back, &ix);
+            let len = cut.index(bytes.len());
+            proptest::prop_assert!(decode(&bytes[..len], Path::new("r"), None).is_err());
+            let mut b = bytes.clone();
+            b[flip.index(bytes.len())] ^= x;
+            proptest::prop_assert!(decode(&b, Path::new("r"), None).is_err());
+        }
+    }
+}

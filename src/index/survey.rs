@@ -1,0 +1,145 @@
+//! A corpus of files compared with an index: each file unchanged (by its
+//! stat stamp, or else by its content hash) or new, and how a path is keyed.
+//! [`super::jsonl`] is the JSON Lines counterpart.
+
+use super::model::Index;
+use super::stamp::mtime_of;
+use crate::error::Error;
+use crate::input::{read_document, Document, Fault, Skipped, WalkOptions};
+use rayon::prelude::*;
+use std::path::{Component, Path, PathBuf};
+
+/// The key of a path in the index: the path as spelled, without `.`
+/// components, so that `corpus/a.txt` and `./corpus/./a.txt` are one
+/// document. (No symlinks are resolved and relative paths stay relative:
+/// the index is meant to be used from the same directory.)
+pub fn index_key(path: &str) -> String {
+    let mut out = PathBuf::new();
+    for c in Path::new(path).components() {
+        if c != Component::CurDir {
+            out.push(c);
+        }
+    }
+    if out.as_os_str().is_empty() {
+        return path.to_string();
+    }
+    out.to_string_lossy().into_owned()
+}
+
+/// One file of the corpus, as the survey found it.
+#[derive(Debug)]
+pub enum Status {
+    /// Same as indexed document `id`; `stat` is its current size and mtime.
+    Unchanged {
+        /// Index position.
+        id: u32,
+        /// Current size and mtime (to refresh the index's stat cache).
+        stat: (u64, (i64, u32)),
+    },
+    /// New or changed: read now.
+    New {
+        /// The document.
+        doc: Document,
+        /// Its mtime before reading.
+        mtime: (i64, u32),
+        /// Its key in the index ([`index_key`] of its path; for a JSON
+        /// Lines record, [`super::jsonl::record_key`]).
+        key: String,
+    },
+}
+
+/// What a survey of the corpus against an index found.
+#[derive(Debug, Default)]
+pub struct Survey {
+    /// One entry per usable file, in path order.
+    pub files: Vec<Status>,
+    /// Files that could not be used.
+    pub errors: Vec<Error>,
+    /// Files passed over.
+    pub skipped: Vec<Skipped>,
+}
+
+impl Survey {
+    /// Index positions of the documents seen unchanged.
+    pub fn unchanged(&self) -> impl Iterator<Item = u32> + '_ {
+        self.files.iter().filter_map(|s| match s {
+            Status::Unchanged { id, .. } => Some(*id),
+            Status::New { .. } => None,
+        })
+    }
+
+    /// The new or changed documents.
+    pub fn new_docs(&self) -> impl Iterator<Item = &Document> + '_ {
+        self.files.iter().filter_map(|s| match s {
+            Status::New { doc, .. } => Some(doc),
+            Status::Unchanged { .. } => None,
+        })
+    }
+}
+
+/// Compares the files found with the index (or with an empty one).
+pub fn survey(files: &[PathBuf], index: Option<&Index>, opts: &WalkOptions) -> Survey {
+    let results: Vec<Result<Status, Fault>> = files
+        .par_iter()
+        .map(|path| survey_one(path, index, opts))
+        .collect();
+    let mut out = Survey::default();
+    for (r, path) in results.into_iter().zip(files) {
+        match r {
+            Ok(s) => out.files.push(s),
+            Err(Fault::Error(e)) => out.errors.push(e),
+            Err(Fault::Skip(reason)) => out.skipped.push(Skipped {
+                path: path.to_string_lossy().into_owned(),
+                reason,
+            }),
+        }
+    }
+    out
+}
+
+fn survey_one(path: &Path, index: Option<&Index>, opts: &WalkOptions) -> Result<Status, Fault> {
+    let name = index_key(&path.to_string_lossy());
+    let meta = std::fs::metadata(path).map_err(|source| {
+        Fault::Error(Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    })?;
+    let (size, mtime) = (meta.len(), mtime_of(&meta));
+    let known = index.and_then(|ix| ix.position(&name).map(|id| (id, &ix.docs()[id as usize])));
+    if let Some((id, d)) = known {
+        if d.unchanged(size, mtime) {
+            return Ok(Status::Unchanged {
+                id,
+                stat: (size, mtime),
+            });
+        }
+    }
+    let doc = read_document(path, opts)?;
+    if let Some((id, d)) = known {
+        if d.content_hash == doc.content_hash() {
+            return Ok(Status::Unchanged {
+                id,
+                stat: (size, mtime),
+            });
+        }
+    }
+    Ok(Status::New {
+        key: index_key(&doc.path),
+        doc,
+        mtime,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_keys_ignore_dot_components() {
+        assert_eq!(index_key("./corpus/./a.txt"), "corpus/a.txt");
+        assert_eq!(index_key("corpus/a.txt"), "corpus/a.txt");
+        assert_eq!(index_key("/abs/./x"), "/abs/x");
+        assert_eq!(index_key("."), ".");
+    }
+}

@@ -1,0 +1,221 @@
+//! The verify stage: every candidate pair aligned on its real shingles
+//! ([`crate::align`] pairs the spans), and flagged as a near duplicate or a
+//! partial copy when it shares more than chrome.
+//!
+//! Texts come from a [`TextSource`]: documents in memory for a scan, indexed
+//! documents read back (once each) for a check.
+
+use crate::align::{align, AlignParams, Alignment, Prepared};
+use crate::boilerplate::Chrome;
+use crate::candidates::Pair;
+use crate::input::Document;
+use crate::observe::{stages, NoProgress, Progress};
+use rayon::prelude::*;
+use std::borrow::Cow;
+
+/// How a flagged pair repeats (in the JSON report: [`Kind::as_str`]).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Spans cover nearly all of both documents.
+    NearDuplicate,
+    /// A part of one repeats a part of the other.
+    Partial,
+}
+
+impl Kind {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::NearDuplicate => "near_duplicate",
+            Kind::Partial => "partial",
+        }
+    }
+}
+
+/// A flagged pair: documents `a < b` (indices into the verified documents).
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// The first document.
+    pub a: u32,
+    /// The second document.
+    pub b: u32,
+    /// Whole or partial.
+    pub kind: Kind,
+    /// Verified similarity and the paired spans.
+    pub alignment: Alignment,
+}
+
+/// Where verification gets a document's text.
+pub trait TextSource: Sync {
+    /// The text of document `doc`.
+    fn text(&self, doc: u32) -> Result<Cow<'_, str>, crate::Error>;
+}
+
+/// Texts of documents held in memory, by index.
+pub struct InMemory<'a>(pub &'a [Document]);
+
+impl TextSource for InMemory<'_> {
+    fn text(&self, doc: u32) -> Result<Cow<'_, str>, crate::Error> {
+        Ok(Cow::Borrowed(&self.0[doc as usize].text))
+    }
+}
+
+/// What verification of a candidate list gave.
+#[derive(Debug, Default)]
+pub struct Verified {
+    /// Flagged pairs, in candidate order.
+    pub findings: Vec<Finding>,
+    /// Pairs that shared only boilerplate spans.
+    pub boilerplate_only: usize,
+    /// Texts that could not be fetched (each document once, by document);
+    /// their pairs are left out.
+    pub errors: Vec<crate::Error>,
+}
+
+/// Words of prepared documents the verify stage holds at once (about 45
+/// bytes each): within it every document is tokenized and its shingles
+/// sorted once, however many pairs it is in.
+pub const PREPARED_WORDS_BUDGET: u64 = 24 << 20;
+
+/// Aligns every candidate pair (sorted; `words` holds each document's word
+/// count). Candidates are taken in batches whose documents hold at most
+/// [`PREPARED_WORDS_BUDGET`] words; each document of a batch is fetched and
+/// prepared once.
+pub fn verify(
+    texts: &dyn TextSource,
+    candidates: &[Pair],
+    words: &[u32],
+    chrome: &Chrome,
+    params: &AlignParams,
+) -> Verified {
+    verify_with_progress(texts, candidates, words, chrome, params, &NoProgress)
+}
+
+/// [`verify`], reporting the stage [`stages::VERIFYING`] with one unit per
+/// candidate pair.
+pub fn verify_with_progress(
+    texts: &dyn TextSource,
+    candidates: &[Pair],
+    words: &[u32],
+    chrome: &Chrome,
+    params: &AlignParams,
+    progress: &dyn Progress,
+) -> Verified {
+    progress.stage(stages::VERIFYING, candidates.len() as u64);
+    let mut results: Vec<Outcome> = Vec::with_capacity(candidates.len());
+    let mut start = 0;
+    while start < candidates.len() {
+        let end = batch_end(candidates, start, words);
+        let mut docs: Vec<u32> = candidates[start..end]
+            .iter()
+            .flat_map(|&(a, b)| [a, b])
+            .collect();
+        docs.sort_unstable();
+        docs.dedup();
+        let prepared: Vec<Result<(Cow<'_, str>, Prepared), crate::Error>> = docs
+            .par_iter()
+            .map(|&d| {
+                let t = texts.text(d)?;
+                let prep = Prepared::new(&t, params.k, params.window);
+                Ok((t, prep))
+            })
+            .collect();
+        // Every document of the batch's pairs is in `docs`.
+        let get = |d: u32| {
+            docs.binary_search(&d)
+                .ok()
+                .and_then(|i| prepared[i].as_ref().ok())
+        };
+        let batch: Vec<Outcome> = candidates[start..end]
+            .par_iter()
+            .map(|&(a, b)| {
+                progress.inc(1);
+                match (get(a), get(b)) {
+                    (Some((ta, pa)), Some((tb, pb))) => {
+                        outcome(a, b, align(ta, pa, tb, pb, chrome, params), params)
+                    }
+                    _ => Outcome::Unreadable,
+                }
+            })
+            .collect();
+        results.extend(batch);
+        for (&d, r) in docs.iter().zip(prepared) {
+            if let Err(e) = r {
+                results.push(Outcome::Error(d, e));
+            }
+        }
+        start = end;
+    }
+    let mut out = Verified::default();
+    let mut unreadable = std::collections::BTreeMap::new();
+    for r in results {
+        match r {
+            Outcome::Flagged(f) => out.findings.push(f),
+            Outcome::BoilerplateOnly => out.boilerplate_only += 1,
+            Outcome::Nothing | Outcome::Unreadable => {}
+            Outcome::Error(d, e) => {
+                unreadable.entry(d).or_insert(e);
+            }
+        }
+    }
+    out.errors = unreadable.into_values().collect();
+    out
+}
+
+/// The end of the batch of candidates from `start`: as many pairs as fit
+/// [`PREPARED_WORDS_BUDGET`] words of distinct documents, at least one.
+fn batch_end(candidates: &[Pair], start: usize, words: &[u32]) -> usize {
+    let mut seen = ahash::AHashSet::new();
+    let mut held = 0u64;
+    let mut end = start;
+    while end < candidates.len() {
+        let (a, b) = candidates[end];
+        let add: u64 = [a, b]
+            .iter()
+            .filter(|d| !seen.contains(*d))
+            .map(|&d| words[d as usize] as u64)
+            .sum();
+        if held + add > PREPARED_WORDS_BUDGET && end > start {
+            break;
+        }
+        held += add;
+        seen.extend([a, b]);
+        end += 1;
+    }
+    end
+}
+
+/// What the alignment of pair `(a, b)` makes of it.
+fn outcome(a: u32, b: u32, al: Alignment, params: &AlignParams) -> Outcome {
+    if al.has_content() {
+        let near = al.coverage.iter().all(|&c| c >= params.near_coverage);
+        let kind = if near {
+            Kind::NearDuplicate
+        } else {
+            Kind::Partial
+        };
+        Outcome::Flagged(Finding {
+            a,
+            b,
+            kind,
+            alignment: al,
+        })
+    } else if al.spans.is_empty() {
+        Outcome::Nothing
+    } else {
+        Outcome::BoilerplateOnly
+    }
+}
+
+enum Outcome {
+    Flagged(Finding),
+    BoilerplateOnly,
+    Nothing,
+    /// A pair left out: one of its documents could not be read.
+    Unreadable,
+    /// Why a document could not be read (once per batch).
+    Error(u32, crate::Error),
+}
