@@ -30,7 +30,8 @@ documents: the same pairs, spans, clusters and passages.
 from __future__ import annotations
 
 import bisect
-import json
+import logging
+import time
 from typing import Any, Iterator, NamedTuple, Optional
 
 import pyarrow as pa
@@ -40,6 +41,8 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from . import Options, _neardup, _options
+
+_log = logging.getLogger("neardup.spark")
 
 __all__ = ["find_repeats", "Repeats", "PAIR_TYPE", "PASSAGES_TYPE", "CLUSTERS_TYPE"]
 
@@ -423,6 +426,18 @@ def _components(edges: DataFrame) -> DataFrame:
     ).distinct()
 
 
+class _Clock:
+    """Logs (``neardup.spark``, INFO) the seconds each stage took."""
+
+    def __init__(self) -> None:
+        self.t = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        _log.info("%s: %.2f s", stage, now - self.t)
+        self.t = now
+
+
 class _Founder(NamedTuple):
     id: str
     start: int
@@ -634,6 +649,7 @@ def find_repeats(
     """
     opts = _options(options, kwargs)
     spark = df.sparkSession
+    clock = _Clock()
     fields = {f.name: f.dataType for f in df.schema.fields}
     for c in (text_col, id_col):
         if c not in fields:
@@ -656,6 +672,7 @@ def find_repeats(
     held.append(sk)
     n = sk.count()
     df_t, uni_t = opts.thresholds(n)
+    clock(f"sketch ({n} documents)")
 
     # 2. Chrome by document frequency, and fingerprints two documents repeat.
     fp = sk.select("id", F.explode("fingerprints").alias("h"))
@@ -689,6 +706,8 @@ def find_repeats(
     # 3. Content fingerprints and stretches of frequent text.
     view = joined.mapInArrow(_view_step(opts), _VIEW).persist(level)
     held.append(view)
+    view.count()
+    clock("chrome and content fingerprints")
 
     # 4. Candidates.
     content = view.select("id", F.explode("content").alias("h"))
@@ -719,6 +738,7 @@ def find_repeats(
     ).mapInArrow(_signature_step(opts), _AB)
     candidates = by_fp.unionByName(kept).persist(level)
     held.append(candidates)
+    clock(f"candidates ({candidates.count()})")
 
     # 5. Verify each candidate with both texts.
     texts = docs.join(view.select("id", "chrome", "universal"), "id")
@@ -735,6 +755,8 @@ def find_repeats(
         )
     verified = both.mapInArrow(_verify_step(opts), _VERIFIED).persist(level)
     held.append(verified)
+    verified.count()
+    clock("verify")
     pairs = (
         verified.where(F.col("status") == 2)
         .select(F.from_json("pair", PAIR_TYPE).alias("p"))
@@ -770,10 +792,14 @@ def find_repeats(
             .orderBy("keep")
         )
 
+    clusters = clusters.persist(level)
+    clock(f"clusters ({clusters.count()})")
+
     # 7. Shared passages.
     passages, more = _passages(spark, view, docs, df_t, passage_batch)
     held.extend(more)
-    passages = passages.orderBy("passage", "place")
+    passages = passages.orderBy("passage", "place").persist(level)
+    clock(f"passages ({passages.count()} places)")
 
     if output is not None:
         base = output.rstrip("/")
@@ -784,8 +810,6 @@ def find_repeats(
         clusters = spark.read.parquet(f"{base}/clusters").orderBy("keep")
     else:
         pairs = pairs.persist(level)
-        passages = passages.persist(level)
-        clusters = clusters.persist(level)
 
     kinds = {r.kind: r["count"] for r in pairs.groupBy("kind").count().collect()}
     summary = {
@@ -800,4 +824,5 @@ def find_repeats(
     }
     for h in held:
         h.unpersist()
+    clock("summary")
     return Repeats(pairs, passages, clusters, summary)
