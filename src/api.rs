@@ -338,12 +338,7 @@ impl ChromeSet {
     /// universal frequency (3), with the options' known chrome.
     pub fn to_chrome(&self, opts: &ScanOptions) -> Chrome {
         let universal: AHashSet<u64> = self.universal.iter().copied().collect();
-        let mut hashes: Vec<u64> = self
-            .chrome
-            .iter()
-            .chain(&self.universal)
-            .copied()
-            .collect();
+        let mut hashes: Vec<u64> = self.chrome.iter().chain(&self.universal).copied().collect();
         hashes.sort_unstable();
         hashes.dedup();
         let mut posts: Vec<Posting> = Vec::with_capacity(3 * hashes.len());
@@ -442,12 +437,7 @@ pub enum Verdict {
 /// JSON report's pair ([`Report::new`]). `a` must be the first by id, as in
 /// a scan. `chrome` holds the corpus's decision for both documents'
 /// fingerprints.
-pub fn verify(
-    a: (&str, &str),
-    b: (&str, &str),
-    chrome: &ChromeSet,
-    opts: &ScanOptions,
-) -> Verdict {
+pub fn verify(a: (&str, &str), b: (&str, &str), chrome: &ChromeSet, opts: &ScanOptions) -> Verdict {
     let docs = [Document::new(a.0, a.1), Document::new(b.0, b.1)];
     let c = chrome.to_chrome(opts);
     let v = scan::verify(&InMemory(&docs), &[(0, 1)], &[0, 0], &c, opts);
@@ -601,8 +591,7 @@ pub fn passage_places(text: &str, ranges: &[(u32, u32)]) -> Vec<PassagePlace> {
     ranges
         .iter()
         .map(|&(w0, w1)| {
-            let span =
-                crate::align::byte_span(text, &tokens, w0, w1.min(tokens.len() as u32));
+            let span = crate::align::byte_span(text, &tokens, w0, w1.min(tokens.len() as u32));
             let result = ScanResult {
                 passages: vec![Passage {
                     words: w1 - w0,

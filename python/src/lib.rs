@@ -141,13 +141,28 @@ impl Options {
 
 /// The JSON report (`neardup scan --format json`) of `texts` named by `ids`.
 #[pyfunction]
-fn scan(py: Python<'_>, texts: Vec<String>, ids: Vec<String>, options: &Options) -> PyResult<String> {
+fn scan(
+    py: Python<'_>,
+    texts: Vec<String>,
+    ids: Vec<String>,
+    options: &Options,
+) -> PyResult<String> {
     let opts = options.inner.clone();
     py.detach(move || api::scan_texts(texts, ids, &opts))
         .map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
-type SketchTuple = (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>, Vec<u32>, u32, u32, i64, usize);
+type SketchTuple = (
+    Vec<i64>,
+    Vec<i64>,
+    Vec<i64>,
+    Vec<i64>,
+    Vec<u32>,
+    u32,
+    u32,
+    i64,
+    usize,
+);
 
 fn sketch_tuple(s: api::Sketch) -> SketchTuple {
     (
