@@ -594,7 +594,7 @@ pub fn passage_places(text: &str, ranges: &[(u32, u32)]) -> Vec<PassagePlace> {
             let span = crate::align::byte_span(text, &tokens, w0, w1.min(tokens.len() as u32));
             let result = ScanResult {
                 passages: vec![Passage {
-                    words: w1 - w0,
+                    words: w1.saturating_sub(w0),
                     documents: 1,
                     places: vec![(0, span)],
                 }],
