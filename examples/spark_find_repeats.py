@@ -33,12 +33,13 @@ a = p.parse_args()
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 spark = SparkSession.builder.appName("neardup").getOrCreate()
+spark.sparkContext.setLogLevel("WARN")
 if os.path.isdir(a.input) and not a.input.rstrip("/").endswith(".parquet"):
     # One document per file, named by its path (as the command line names it).
     df = (
         spark.read.text(a.input, wholetext=True)
         .select(F.input_file_name().alias("path"), F.col("value").alias("text"))
-        .select(F.regexp_replace("path", "^file:", "").alias("id"), "text")
+        .select(F.regexp_replace("path", "^file:(//)?", "").alias("id"), "text")
     )
     text_col, id_col = "text", "id"
 elif a.input.endswith((".jsonl", ".json")):
