@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod align;
+pub mod api;
 pub mod atomic;
 pub mod baseline;
 pub mod boilerplate;
