@@ -38,8 +38,9 @@ use crate::input::location::Location;
 use crate::input::Document;
 use crate::postings::Posting;
 use crate::report::{PairEntry, Report};
-use crate::scan::{self, InMemory, Passage, ScanResult};
+use crate::scan::{self, Passage, ScanResult};
 use crate::sketch::{self, DocSketch, Fingerprint, Scratch};
+use crate::verify::InMemory;
 use ahash::{AHashMap, AHashSet};
 
 /// An option as a caller gives it, before it is checked.
@@ -175,7 +176,8 @@ pub fn options(
             _ => unreachable!("every name of OPTIONS is handled"),
         }
     }
-    opts.validate().map_err(OptionError::Value)?;
+    opts.validate()
+        .map_err(|e| OptionError::Value(e.to_string()))?;
     for text in &chrome_texts {
         opts.known_boilerplate
             .extend(boilerplate::known_shingles(text, opts.align.k));
@@ -186,10 +188,12 @@ pub fn options(
 /// The engine's range message for a value it cannot even hold.
 fn out_of_range(name: &str, v: i128) -> String {
     match RANGES.iter().find(|r| r.0 == name) {
-        Some(&(_, lo, hi)) if hi == u32::MAX as u64 || hi == u64::MAX => {
-            format!("{name} must be at least {lo}, got {v}")
+        Some(&(option, range)) => crate::config::OutOfRange {
+            option,
+            range,
+            got: v.to_string(),
         }
-        Some(&(_, lo, hi)) => format!("{name} must be within {lo}..={hi}, got {v}"),
+        .to_string(),
         None => format!("{name} must be at least 0, got {v}"),
     }
 }
@@ -440,7 +444,7 @@ pub enum Verdict {
 pub fn verify(a: (&str, &str), b: (&str, &str), chrome: &ChromeSet, opts: &ScanOptions) -> Verdict {
     let docs = [Document::new(a.0, a.1), Document::new(b.0, b.1)];
     let c = chrome.to_chrome(opts);
-    let v = scan::verify(&InMemory(&docs), &[(0, 1)], &[0, 0], &c, opts);
+    let v = crate::verify::verify(&InMemory(&docs), &[(0, 1)], &[0, 0], &c, &opts.align);
     match v.findings.into_iter().next() {
         Some(f) => {
             let result = ScanResult {
