@@ -6,7 +6,7 @@
 //! Every function here is the engine's own code path, not a second
 //! implementation: [`scan_texts`] is [`scan::scan`] and [`Report`], the
 //! JSON of `neardup scan --format json`; [`sketch`] is [`sketch::sketch`]
-//! and [`candidates::band_keys`]; [`verify`] is [`scan::verify`] on one
+//! and [`candidates::band_keys`]; [`verify`] is [`crate::verify::verify`] on one
 //! pair. The steps between them that the engine runs over the whole corpus
 //! at once are given here per document or per pair, so that a job which
 //! groups by hash itself reaches the same decisions:
@@ -16,8 +16,8 @@
 //! | [`sketch`] | document | [`sketch::sketch`], [`candidates::band_keys`] |
 //! | [`thresholds`] | corpus size | [`ScanOptions::df_threshold_for`], [`ScanOptions::universal_df_for`] |
 //! | [`content_fingerprints`] | document | [`boilerplate::content_fingerprints`] |
-//! | [`keep_signature_pair`] | band candidate | the signature filter of [`scan::propose`] |
-//! | [`verify`] | candidate | [`scan::verify`], [`Report::new`] |
+//! | [`keep_signature_pair`] | band candidate | the signature filter of [`crate::candidates::propose`] |
+//! | [`verify`] | candidate | [`crate::verify::verify`], [`Report::new`] |
 //! | [`frequent_stretches`], [`PassageGroups`] | document, corpus | [`boilerplate::shared_passages`] |
 //! | [`passage_places`] | document | `scan::passages`, [`Report::new`] |
 //!
@@ -381,7 +381,7 @@ pub struct PairSide<'a> {
 }
 
 /// Whether a pair proposed by a shared band key only (not by shared content
-/// fingerprints) is verified, the rule of [`scan::propose`]: what the two
+/// fingerprints) is verified, the rule of [`crate::candidates::propose`]: what the two
 /// share beyond universal chrome must be a content fingerprint of both, or
 /// at least half of the smaller one's fingerprints that are not universal,
 /// unless they are copies of each other altogether (they share 70% of the
@@ -436,7 +436,7 @@ pub enum Verdict {
     Nothing,
 }
 
-/// Verifies one candidate pair as a scan does ([`scan::verify`]: exact
+/// Verifies one candidate pair as a scan does ([`crate::verify::verify`]: exact
 /// similarity, aligned spans, boilerplate marks, kind) and gives it as the
 /// JSON report's pair ([`Report::new`]). `a` must be the first by id, as in
 /// a scan. `chrome` holds the corpus's decision for both documents'

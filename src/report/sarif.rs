@@ -254,7 +254,7 @@ fn information_uri() -> Option<&'static str> {
 }
 
 /// Writes the report as a SARIF 2.1.0 log (pretty-printed, ending with a
-/// newline): one run, one result per [`Repeat`] in [`repeats`] order.
+/// newline): one run, one result per [`core::Repeat`] in [`core::repeats`] order.
 ///
 /// `docs` are the scanned documents in the report's document order; a
 /// document missing there (or under another path) still gets its results,
