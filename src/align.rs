@@ -319,7 +319,8 @@ pub fn align(
         b.header_words,
     );
 
-    let (mut chains, owner) = chain(&seeds, ka, kb, p);
+    let (chains, owner) = chain(&seeds, ka, kb, p);
+    let (mut chains, owner) = split_at_moved(chains, &owner, &seeds, ka, kb);
     let same_words = identical(a, b);
     if same_words {
         // Same words throughout: one span, even when every shingle repeats
@@ -342,25 +343,32 @@ pub fn align(
         let (mut a0, mut b0) = (c.a0, c.b0);
         let (mut a1, mut b1) = (c.a1 + ka, c.b1 + kb);
         let (mut cov_a, mut cov_b) = (c.cov_a, c.cov_b);
-        let back = x_drop(a0, b0, p.max_gap, |i| {
-            (
-                a.tokens[(a0 - i) as usize].hash,
-                b.tokens[(b0 - i) as usize].hash,
-            )
-        });
+        let (ta, tb) = (&a.tokens, &b.tokens);
+        let (brk_a, brk_b) = (
+            |x: u32| paragraph_break(a_text, ta, x),
+            |x: u32| paragraph_break(b_text, tb, x),
+        );
+        let back = extend(
+            a0,
+            b0,
+            p.max_gap,
+            |i, j| ta[(a0 - i) as usize].hash == tb[(b0 - j) as usize].hash,
+            |i, j| brk_a(a0 - i) && brk_b(b0 - j),
+        );
         a0 -= back.0;
-        b0 -= back.0;
-        let room = (a.tokens.len() as u32 - a1).min(b.tokens.len() as u32 - b1);
-        let fwd = x_drop(room, room, p.max_gap, |i| {
-            (
-                a.tokens[(a1 + i - 1) as usize].hash,
-                b.tokens[(b1 + i - 1) as usize].hash,
-            )
-        });
+        b0 -= back.1;
+        let (room_a, room_b) = (ta.len() as u32 - a1, tb.len() as u32 - b1);
+        let fwd = extend(
+            room_a,
+            room_b,
+            p.max_gap,
+            |i, j| ta[(a1 + i - 1) as usize].hash == tb[(b1 + j - 1) as usize].hash,
+            |i, j| brk_a(a1 + i) && brk_b(b1 + j),
+        );
         a1 += fwd.0;
-        b1 += fwd.0;
-        cov_a += back.1 + fwd.1;
-        cov_b += back.1 + fwd.1;
+        b1 += fwd.1;
+        cov_a += back.2 + fwd.2;
+        cov_b += back.2 + fwd.2;
         let whole = Piece {
             a0,
             a1,
@@ -369,6 +377,8 @@ pub fn align(
             cov_a,
             cov_b,
             trimmed: false,
+            cut: false,
+            chrome: false,
         };
         let mut cuts: Vec<(u32, u32)> = cuts(&cut_a, &mask_a, a0, a1, p)
             .into_iter()
@@ -436,27 +446,22 @@ pub fn align(
                 cov_a: ca,
                 cov_b: cb,
                 trimmed: is_cut && has_rest,
+                cut: is_cut,
+                chrome: false,
             });
         }
     }
 
-    // Largest first; drop pieces mostly inside a kept one on both sides,
-    // or wholly inside one on either side (no span of a pair nests in
-    // another: the same text met again elsewhere adds nothing).
-    spans.sort_by_key(|s| (std::cmp::Reverse(s.cov_a + s.cov_b), s.a0, s.b0));
-    let mut kept: Vec<Piece> = Vec::new();
-    for s in spans {
-        let inside = kept.iter().any(|k| {
-            (overlap(s.a0, s.a1, k.a0, k.a1) * 2 >= s.a1 - s.a0
-                && overlap(s.b0, s.b1, k.b0, k.b1) * 2 >= s.b1 - s.b0)
-                || (k.a0 <= s.a0 && s.a1 <= k.a1)
-                || (k.b0 <= s.b0 && s.b1 <= k.b1)
-        });
-        if !inside {
-            kept.push(s);
-        }
-    }
-    kept.sort_by_key(|s| (s.a0, s.b0));
+    // No span of a pair nests in another; pieces that are one copied
+    // passage (neighbours on both sides, in order or reordered) are one.
+    let (kept, nested) = drop_nested(spans);
+    // Chrome (mostly in chrome stretches) is never merged into a passage.
+    let chromey = |s: &Piece| {
+        let words = (s.a1 - s.a0) + (s.b1 - s.b0);
+        let chrome = in_stretches(&mask_a, s.a0, s.a1) + in_stretches(&mask_b, s.b0, s.b1);
+        chrome as f64 >= p.chrome_fraction * words as f64
+    };
+    let (kept, _) = drop_nested(merge_neighbours(kept, nested, ka.min(kb), p, chromey));
 
     let (na, nb) = (a.tokens.len().max(1) as f64, b.tokens.len().max(1) as f64);
     let mut out = Vec::new();
@@ -556,8 +561,12 @@ pub fn align(
     if out.iter().any(|s| !s.boilerplate) {
         short.sort_by_key(|s| (s.a0, s.b0));
         for s in short {
+            // A word or two shared with a neighbour (an end extended by a
+            // chance match) does not make a block part of it.
+            let tol = ka.min(kb) - 1;
             let free = ranges.iter().chain(&moved_ranges).all(|r| {
-                overlap(s.a0, s.a1, r.0 .0, r.0 .1) == 0 && overlap(s.b0, s.b1, r.1 .0, r.1 .1) == 0
+                overlap(s.a0, s.a1, r.0 .0, r.0 .1) <= tol
+                    && overlap(s.b0, s.b1, r.1 .0, r.1 .1) <= tol
             });
             let chrome_words =
                 in_stretches(&mask_a, s.a0, s.a1) + in_stretches(&mask_b, s.b0, s.b1);
@@ -629,6 +638,242 @@ struct Piece {
     cov_b: u32,
     /// Corpus chrome cut off a span that has content besides.
     trimmed: bool,
+    /// A chrome stretch cut out of a span (never merged with its
+    /// neighbours).
+    cut: bool,
+    /// Mostly chrome: marked `cut` while merging only.
+    chrome: bool,
+}
+
+/// Largest first; drops pieces mostly inside a kept one on both sides, or
+/// wholly inside one on either side (no span of a pair nests in another:
+/// the same text met again elsewhere adds nothing). In order of A; the
+/// pieces dropped besides.
+fn drop_nested(mut pieces: Vec<Piece>) -> (Vec<Piece>, Vec<Piece>) {
+    pieces.sort_by_key(|s| (std::cmp::Reverse(s.cov_a + s.cov_b), s.a0, s.b0));
+    let mut kept: Vec<Piece> = Vec::new();
+    let mut dropped = Vec::new();
+    for s in pieces {
+        let inside = kept.iter().any(|k| {
+            (overlap(s.a0, s.a1, k.a0, k.a1) * 2 >= s.a1 - s.a0
+                && overlap(s.b0, s.b1, k.b0, k.b1) * 2 >= s.b1 - s.b0)
+                || (k.a0 <= s.a0 && s.a1 <= k.a1)
+                || (k.b0 <= s.b0 && s.b1 <= k.b1)
+        });
+        if inside {
+            dropped.push(s);
+        } else {
+            kept.push(s);
+        }
+    }
+    kept.sort_by_key(|s| (s.a0, s.b0));
+    (kept, dropped)
+}
+
+/// Signed distance between `[s0, e0)` and `[s1, e1)`: the words between
+/// them, or minus the words they share.
+fn distance(s0: u32, e0: u32, s1: u32, e1: u32) -> i64 {
+    s0.max(s1) as i64 - e0.min(e1) as i64
+}
+
+/// Merges the pieces (not nesting, in order of A) that are one copied
+/// passage: two are neighbours when at most `max_gap` words lie between
+/// them on each side (they may share up to `k` words), in the same order
+/// on both sides (a run of edits, an inserted sentence) or, when both hold
+/// [`MIN_MOVED_WORDS`] words, in the other order (sentences reordered
+/// inside a passage). Neighbours are merged closest first, and only while
+/// the merged ranges hold no other block of at least [`MIN_MOVED_WORDS`]
+/// words nor a chrome cut on either side (a paragraph moved between
+/// them is aligned elsewhere: shuffled paragraphs stay apart) and its
+/// similarity stays at least `min_similarity`. Chrome cut out of a span
+/// is never merged back.
+fn merge_neighbours(
+    mut kept: Vec<Piece>,
+    nested: Vec<Piece>,
+    k: u32,
+    p: &AlignParams,
+    chromey: impl Fn(&Piece) -> bool,
+) -> Vec<Piece> {
+    let n = kept.len();
+    if n == 0 {
+        return kept;
+    }
+    // Chrome takes no part in a merge but as a blocker: marked as cut.
+    for q in kept.iter_mut() {
+        if !q.cut && chromey(q) {
+            q.cut = true;
+            q.chrome = true;
+        }
+    }
+    let (gap, tol) = (p.max_gap as i64, k as i64);
+    let big = |x: &Piece| x.a1 - x.a0 >= MIN_MOVED_WORDS && x.b1 - x.b0 >= MIN_MOVED_WORDS;
+    let blocker = |x: &Piece| x.cut || big(x);
+    // Blockers in order of B as well (kept pieces do not nest, so their
+    // ends are in the order of their starts on each side).
+    let mut by_b: Vec<usize> = (0..n).collect();
+    by_b.sort_by_key(|&i| (kept[i].b0, kept[i].a0));
+    // Candidate merges, closest first: kept pieces near each other on both
+    // sides, and short pieces dropped as nested (inside a kept one on one
+    // side) beside it on the other: a short sentence moved to the edge of
+    // a reordered passage.
+    let mut edges: Vec<(i64, usize, usize)> = Vec::new();
+    for i in 0..n {
+        let x = &kept[i];
+        if x.cut {
+            continue;
+        }
+        for (j, y) in kept.iter().enumerate().skip(i + 1) {
+            if y.a0 as i64 > x.a1 as i64 + gap {
+                break;
+            }
+            if y.cut {
+                continue;
+            }
+            let da = distance(x.a0, x.a1, y.a0, y.a1);
+            let db = distance(x.b0, x.b1, y.b0, y.b1);
+            if da < -tol || db < -tol || da > gap || db > gap {
+                continue;
+            }
+            edges.push((da.max(db), i, j));
+        }
+    }
+    let mut pieces = kept;
+    for m in nested
+        .into_iter()
+        .filter(|m| !m.cut && !big(m) && !chromey(m))
+    {
+        let on_a = pieces[..n].partition_point(|q| q.a0 <= m.a0).checked_sub(1);
+        let on_b = by_b
+            .partition_point(|&q| pieces[q].b0 <= m.b0)
+            .checked_sub(1)
+            .map(|q| by_b[q]);
+        let mut linked = false;
+        for (host, side) in [(on_a, 0), (on_b, 1)] {
+            let Some(h) = host else { continue };
+            let q = &pieces[h];
+            let (inside, d) = if side == 0 {
+                (
+                    q.a0 <= m.a0 && m.a1 <= q.a1,
+                    distance(q.b0, q.b1, m.b0, m.b1),
+                )
+            } else {
+                (
+                    q.b0 <= m.b0 && m.b1 <= q.b1,
+                    distance(q.a0, q.a1, m.a0, m.a1),
+                )
+            };
+            if inside && !q.cut && (0..=tol).contains(&d) {
+                edges.push((d, h, pieces.len()));
+                linked = true;
+            }
+        }
+        if linked {
+            pieces.push(m);
+        }
+    }
+    if edges.is_empty() {
+        pieces.truncate(n);
+        for g in pieces.iter_mut().filter(|g| g.chrome) {
+            (g.cut, g.chrome) = (false, false);
+        }
+        return pieces;
+    }
+    edges.sort_unstable();
+    let mut root: Vec<usize> = (0..pieces.len()).collect();
+    fn find(root: &mut [usize], mut x: usize) -> usize {
+        while root[x] != x {
+            root[x] = root[root[x]];
+            x = root[x];
+        }
+        x
+    }
+    let mut group: Vec<Piece> = pieces.clone();
+    // A short block may fill a hole only once the group around it has
+    // grown: passes until nothing merges.
+    let mut merged = true;
+    while merged {
+        merged = false;
+        for &(_, i, j) in &edges {
+            let (ri, rj) = (find(&mut root, i), find(&mut root, j));
+            if ri == rj {
+                continue;
+            }
+            let (x, y) = (group[ri], group[rj]);
+            // In the same order on both sides; or reordered blocks of at least
+            // MIN_MOVED_WORDS; or a short block beside the other on both sides
+            // or filling a hole of it (inside it on one side, beside it on the
+            // other).
+            let before = |x: &Piece, y: &Piece| {
+                x.a1 as i64 <= y.a0 as i64 + tol && x.b1 as i64 <= y.b0 as i64 + tol
+            };
+            let fills = |s: &Piece, g: &Piece| {
+                let (da, db) = (
+                    distance(s.a0, s.a1, g.a0, g.a1),
+                    distance(s.b0, s.b1, g.b0, g.b1),
+                );
+                (da <= tol && db <= tol)
+                    || (g.a0 <= s.a0 && s.a1 <= g.a1 && db <= tol)
+                    || (g.b0 <= s.b0 && s.b1 <= g.b1 && da <= tol)
+            };
+            if !(before(&x, &y)
+                || before(&y, &x)
+                || (big(&x) && big(&y))
+                || fills(&x, &y)
+                || fills(&y, &x))
+            {
+                continue;
+            }
+            let m = Piece {
+                a0: x.a0.min(y.a0),
+                a1: x.a1.max(y.a1),
+                b0: x.b0.min(y.b0),
+                b1: x.b1.max(y.b1),
+                cov_a: x.cov_a + y.cov_a,
+                cov_b: x.cov_b + y.cov_b,
+                trimmed: false,
+                cut: false,
+                chrome: false,
+            };
+            let (wa, wb) = (m.a1 - m.a0, m.b1 - m.b0);
+            let similarity = (m.cov_a.min(wa) + m.cov_b.min(wb)) as f64 / (wa + wb) as f64;
+            if similarity < p.min_similarity {
+                continue;
+            }
+            let first_a = pieces[..n].partition_point(|q| q.a1 <= m.a0);
+            let first_b = by_b.partition_point(|&q| pieces[q].b1 <= m.b0);
+            let on_a = (first_a..n).take_while(|&q| pieces[q].a0 < m.a1);
+            let on_b = by_b[first_b..]
+                .iter()
+                .copied()
+                .take_while(|&q| pieces[q].b0 < m.b1);
+            let blocked = on_a.chain(on_b).any(|q| {
+                let r = find(&mut root, q);
+                r != ri
+                    && r != rj
+                    && blocker(&pieces[q])
+                    && (overlap(m.a0, m.a1, pieces[q].a0, pieces[q].a1) as i64 > tol
+                        || overlap(m.b0, m.b1, pieces[q].b0, pieces[q].b1) as i64 > tol)
+            });
+            if blocked {
+                continue;
+            }
+            root[rj] = ri;
+            group[ri] = m;
+            merged = true;
+        }
+    }
+    let mut out: Vec<Piece> = (0..n)
+        .filter(|&i| find(&mut root, i) == i)
+        .map(|i| {
+            let mut g = group[i];
+            if g.chrome {
+                (g.cut, g.chrome) = (false, false);
+            }
+            g
+        })
+        .collect();
+    out.sort_by_key(|s| (s.a0, s.b0));
+    out
 }
 
 /// Words of `x0..x1` (A) and `y0..y1` (B) covered by the shingles of
@@ -862,30 +1107,183 @@ fn chain(seeds: &[(u32, u32)], ka: u32, kb: u32, p: &AlignParams) -> (Vec<Chain>
     (chains, owner)
 }
 
-/// Extends an alignment end word by word, in step: a match scores +1, a
-/// substitution -2; gives up once the score falls 4 below its best, and
-/// returns how many words to take (the best score's length, at most
-/// `limit`) and how many of them match. `pair(i)` is the `i`-th word pair
-/// outwards (1-based); `room_a`, `room_b` are the words available.
-fn x_drop(room_a: u32, room_b: u32, limit: u32, pair: impl Fn(u32) -> (u64, u64)) -> (u32, u32) {
-    let room = room_a.min(room_b).min(limit);
-    let (mut score, mut best, mut best_len, mut matched, mut best_matched) =
-        (0i32, 0i32, 0u32, 0u32, 0u32);
-    for i in 1..=room {
-        let (x, y) = pair(i);
-        if x == y {
-            score += 1;
-            matched += 1;
+/// Splits chains where a gap on one side holds a block aligned elsewhere:
+/// at least [`MIN_MOVED_WORDS`] words of the gap covered by seeds of other
+/// chains that lie outside the chain on the other side (a paragraph moved
+/// between two others is not bridged as if it were an edit). Returns the
+/// chains and each seed's chain, as [`chain`].
+fn split_at_moved(
+    chains: Vec<Chain>,
+    owner: &[u32],
+    seeds: &[(u32, u32)],
+    ka: u32,
+    kb: u32,
+) -> (Vec<Chain>, Vec<u32>) {
+    if chains.len() < 2 {
+        return (chains, owner.to_vec());
+    }
+    let ranges: Vec<[(u32, u32); 2]> = chains
+        .iter()
+        .map(|c| [(c.a0, c.a1 + ka), (c.b0, c.b1 + kb)])
+        .collect();
+    // Seeds in order of A (as given) and of B.
+    let mut by_b: Vec<usize> = (0..seeds.len()).collect();
+    by_b.sort_unstable_by_key(|&i| (seeds[i].1, seeds[i].0));
+    let at = |i: usize, side: usize| if side == 0 { seeds[i].0 } else { seeds[i].1 };
+    let klen = [ka, kb];
+    // Words of `lo..hi` on `side` covered by seeds of chains other than
+    // `c` that lie outside `c` on the other side.
+    let foreign = |c: usize, side: usize, lo: u32, hi: u32| -> u32 {
+        let order = |n: usize| if side == 0 { n } else { by_b[n] };
+        let len = seeds.len();
+        let first = if side == 0 {
+            seeds.partition_point(|s| s.0 < lo)
         } else {
-            score -= 2;
+            by_b.partition_point(|&i| seeds[i].1 < lo)
+        };
+        let other = ranges[c][1 - side];
+        let (mut covered, mut end) = (0u32, lo);
+        for n in first..len {
+            let i = order(n);
+            let x = at(i, side);
+            if x + klen[side] > hi {
+                if x >= hi {
+                    break;
+                }
+                continue;
+            }
+            let y = at(i, 1 - side);
+            if owner[i] as usize == c || (other.0 <= y && y < other.1) {
+                continue;
+            }
+            let from = x.max(end);
+            covered += (x + klen[side]).saturating_sub(from);
+            end = end.max(x + klen[side]);
         }
-        if score > best {
-            (best, best_len, best_matched) = (score, i, matched);
-        } else if score < best - 4 {
-            break;
+        covered
+    };
+    let mut out: Vec<Chain> = Vec::with_capacity(chains.len());
+    let mut new_owner = Vec::with_capacity(seeds.len());
+    let mut current: Vec<Option<usize>> = vec![None; chains.len()];
+    for (&(sa, sb), &c) in seeds.iter().zip(owner) {
+        let c = c as usize;
+        let split = current[c].is_some_and(|n| {
+            let ch = &out[n];
+            (sa >= ch.a1 + ka + MIN_MOVED_WORDS && foreign(c, 0, ch.a1 + ka, sa) >= MIN_MOVED_WORDS)
+                || (sb >= ch.b1 + kb + MIN_MOVED_WORDS
+                    && foreign(c, 1, ch.b1 + kb, sb) >= MIN_MOVED_WORDS)
+        });
+        match current[c] {
+            Some(n) if !split => {
+                let ch = &mut out[n];
+                ch.cov_a += (sa - ch.a1).min(ka);
+                ch.cov_b += (sb - ch.b1).min(kb);
+                ch.a1 = sa;
+                ch.b1 = sb;
+                new_owner.push(n as u32);
+            }
+            _ => {
+                current[c] = Some(out.len());
+                new_owner.push(out.len() as u32);
+                out.push(Chain {
+                    a0: sa,
+                    b0: sb,
+                    a1: sa,
+                    b1: sb,
+                    cov_a: ka,
+                    cov_b: kb,
+                });
+            }
         }
     }
-    (best_len, best_matched)
+    (out, new_owner)
+}
+
+/// Words of the diagonal band the end extension may stray from the
+/// diagonal: a few words inserted or deleted near an end.
+const BAND: usize = 3;
+/// The end extension gives up once its score falls this far below its best.
+const X_DROP: i32 = 3;
+
+/// Extends an alignment end outwards, word by word, as a banded gapped
+/// X-drop alignment: a match scores +1, a substitution -1, a word inserted
+/// or deleted -2 (within [`BAND`] words of the diagonal); it gives up once
+/// the score falls [`X_DROP`] below its best. Returns the words to take on
+/// each side (at the best score, reached by a match, the longest on ties:
+/// a substitution followed by a match is taken) and the matches among them.
+/// `eq(i, j)` compares the `i`-th word outwards in A with the `j`-th in B
+/// (1-based); `room_a`, `room_b` are the words available, `limit` caps
+/// both. `ends(i, j)` tells whether both sides end a paragraph after `i`
+/// and `j` words (a blank line beyond both): past such an end the copy
+/// has most likely ended, and the extension goes on only for two matches
+/// more than it loses (not for a chance match of a common word).
+fn extend(
+    room_a: u32,
+    room_b: u32,
+    limit: u32,
+    eq: impl Fn(u32, u32) -> bool,
+    ends: impl Fn(u32, u32) -> bool,
+) -> (u32, u32, u32) {
+    const NEG: i32 = i32::MIN / 2;
+    let (na, nb) = (room_a.min(limit) as isize, room_b.min(limit) as isize);
+    let w = 2 * BAND + 1;
+    let band = BAND as isize;
+    // Cell d of row i is j = i + d - BAND: (score, matches).
+    let mut prev = vec![(NEG, 0u32); w];
+    let mut cur = vec![(NEG, 0u32); w];
+    for (d, cell) in prev.iter_mut().enumerate() {
+        let j = d as isize - band;
+        if (0..=nb).contains(&j) {
+            *cell = (-2 * j as i32, 0);
+        }
+    }
+    let (mut best, mut best_at) = (0i32, (0u32, 0u32, 0u32));
+    let mut need = if ends(0, 0) { 2 } else { 0 };
+    for i in 1..=na {
+        let mut row_max = NEG;
+        for d in 0..w {
+            let j = i + d as isize - band;
+            cur[d] = (NEG, 0);
+            if !(0..=nb).contains(&j) {
+                continue;
+            }
+            let (mut c, mut by_match) = ((NEG, 0), false);
+            if j >= 1 && prev[d].0 > NEG {
+                let m = eq(i as u32, j as u32);
+                c = (prev[d].0 + if m { 1 } else { -1 }, prev[d].1 + m as u32);
+                by_match = m;
+            }
+            if d + 1 < w && prev[d + 1].0 > NEG && prev[d + 1].0 - 2 > c.0 {
+                (c, by_match) = ((prev[d + 1].0 - 2, prev[d + 1].1), false);
+            }
+            if d >= 1 && cur[d - 1].0 > NEG && cur[d - 1].0 - 2 > c.0 {
+                (c, by_match) = ((cur[d - 1].0 - 2, cur[d - 1].1), false);
+            }
+            cur[d] = c;
+            row_max = row_max.max(c.0);
+            if by_match && c.0 >= best + need {
+                best = c.0;
+                best_at = (i as u32, j as u32, c.1);
+                need = if ends(i as u32, j as u32) { 2 } else { 0 };
+            }
+        }
+        if row_max < best - X_DROP {
+            break;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    best_at
+}
+
+/// Whether a blank line lies between word `x - 1` and word `x` (the start
+/// and the end of the text count as one).
+fn paragraph_break(text: &str, tokens: &[Token], x: u32) -> bool {
+    let x = x as usize;
+    if x == 0 || x >= tokens.len() {
+        return true;
+    }
+    let gap = &text.as_bytes()[tokens[x - 1].end as usize..tokens[x].start as usize];
+    memchr::memchr_iter(b'\n', gap).nth(1).is_some()
 }
 
 fn overlap(a0: u32, a1: u32, b0: u32, b1: u32) -> u32 {

@@ -1043,7 +1043,7 @@ fn a_copy_with_its_paragraphs_shuffled_is_a_near_duplicate() {
     // Each moved block is the same text on both sides, outside every span.
     for r in &moved.ranges {
         let (x, y) = (&a[r.a[0]..r.a[1]], &b[r.b[0]..r.b[1]]);
-        assert_eq!(x, y, "a moved block is a repeated paragraph");
+        assert_eq!(x, y, "a moved block is a repeated paragraph {:?}", r);
         for s in &pair.spans {
             assert!(
                 r.a[1] <= s.a.start || r.a[0] >= s.a.end,

@@ -27,6 +27,7 @@
 //! file; `a < b` by file name and every span's `a` side refers to file `a`.
 
 pub mod generate;
+pub mod prose;
 pub mod rng;
 pub mod score;
 
@@ -36,6 +37,7 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 pub use generate::{generate, Corpus, GenConfig, GeneratedDoc};
+pub use prose::{generate_prose, ProseConfig, ProsePool};
 pub use score::{perfect_report, score, Report, Scores};
 
 /// Version of the `truth.json` format written by [`generate`].
@@ -81,10 +83,25 @@ pub enum PairKind {
     /// Two pages carrying one syndicated article, in more documents than
     /// the chrome threshold, between text of their own.
     Syndicated,
+    /// Prose mode: a passage of 50-80 words copied verbatim into another
+    /// document.
+    Copied,
+    /// Prose mode: a copied passage with its lines re-flowed.
+    Rewrapped,
+    /// Prose mode: a copied passage with word edits (20% by default).
+    Edited,
+    /// Prose mode: a copied passage with its sentences in another order.
+    Reordered,
+    /// Prose mode: a copied passage with a foreign sentence inserted.
+    Inserted,
+    /// Prose mode: a whole document with its paragraphs in another order
+    /// (one case per paragraph).
+    Shuffled,
 }
 
 impl PairKind {
-    /// All kinds, in reporting order.
+    /// The kinds of the generated corpus ([`generate()`]), in reporting
+    /// order.
     pub const ALL: [PairKind; 8] = [
         PairKind::Whole,
         PairKind::NearLight,
@@ -95,6 +112,22 @@ impl PairKind {
         PairKind::Transitive,
         PairKind::Syndicated,
     ];
+
+    /// The kinds of a corpus in real prose ([`generate_prose`]), in
+    /// reporting order.
+    pub const PROSE: [PairKind; 6] = [
+        PairKind::Copied,
+        PairKind::Rewrapped,
+        PairKind::Edited,
+        PairKind::Reordered,
+        PairKind::Inserted,
+        PairKind::Shuffled,
+    ];
+
+    /// Every kind, in reporting order.
+    pub fn every() -> impl Iterator<Item = PairKind> {
+        PairKind::ALL.into_iter().chain(PairKind::PROSE)
+    }
 
     /// The snake_case name used in `truth.json`.
     pub fn name(self) -> &'static str {
@@ -107,6 +140,12 @@ impl PairKind {
             PairKind::Concat => "concat",
             PairKind::Transitive => "transitive",
             PairKind::Syndicated => "syndicated",
+            PairKind::Copied => "copied",
+            PairKind::Rewrapped => "rewrapped",
+            PairKind::Edited => "edited",
+            PairKind::Reordered => "reordered",
+            PairKind::Inserted => "inserted",
+            PairKind::Shuffled => "shuffled",
         }
     }
 
@@ -119,7 +158,14 @@ impl PairKind {
                 | PairKind::Concat
                 | PairKind::Transitive
                 | PairKind::Syndicated
+                | PairKind::Copied
+                | PairKind::Shuffled
         )
+    }
+
+    /// Whether this kind is planted in real prose ([`generate_prose`]).
+    pub fn is_prose(self) -> bool {
+        PairKind::PROSE.contains(&self)
     }
 }
 

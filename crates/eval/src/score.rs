@@ -26,6 +26,13 @@
 //!
 //!   Sets are handled as byte intervals (sorted, merged), never per byte.
 //!
+//!   A pair's moved blocks (`moved.ranges`: short blocks it shares outside
+//!   its spans) are detections too: they are claims of shared text like
+//!   any span, so a copied passage reported as a span and a block beside
+//!   it counts twice in the granularity. The same measures are given per
+//!   truth kind, over the cases of that kind and the detections of pairs of
+//!   that kind.
+//!
 //! Report paths are matched to truth file names by their last component, and
 //! a truth pair `(a, b)` may be reported as `(b, a)`: spans are re-oriented.
 //! Empty denominators give 1.0 for precision and recall (nothing wrong was
@@ -81,6 +88,17 @@ pub struct ReportPair {
     /// Aligned spans.
     #[serde(default)]
     pub spans: Vec<ReportSpan>,
+    /// Short blocks shared outside the spans.
+    #[serde(default)]
+    pub moved: Option<ReportMoved>,
+}
+
+/// The moved blocks of a report pair.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportMoved {
+    /// Each block's byte ranges `[start, end)` in a and in b.
+    #[serde(default)]
+    pub ranges: Vec<crate::SpanPair>,
 }
 
 /// An aligned span pair of a report.
@@ -148,6 +166,7 @@ pub fn perfect_report(truth: &Truth) -> Report {
                         boilerplate: false,
                     })
                     .collect(),
+                moved: None,
             })
             .collect(),
     }
@@ -157,7 +176,7 @@ pub fn perfect_report(truth: &Truth) -> Report {
 // Scores
 // ---------------------------------------------------------------------------
 
-/// Pair recall and span recall of one truth kind.
+/// Pair recall and span measures of one truth kind.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KindScores {
     /// Truth pairs of this kind.
@@ -168,6 +187,9 @@ pub struct KindScores {
     pub recall: f64,
     /// PAN recall restricted to the cases (spans) of this kind.
     pub span_recall: f64,
+    /// PAN measures over the cases of this kind and the detections of the
+    /// truth pairs of this kind.
+    pub spans: SpanScores,
 }
 
 /// PAN text-alignment span measures.
@@ -231,6 +253,8 @@ pub struct Scores {
     pub boilerplate_only_pairs: usize,
     /// Reported pairs of a document with itself (ignored).
     pub self_pairs: usize,
+    /// Detections that are moved blocks (the rest are spans).
+    pub moved_detections: usize,
     /// PAN span measures.
     pub spans: SpanScores,
     /// Truth pairs that were not flagged.
@@ -311,6 +335,39 @@ fn key(a: &str, b: &str) -> ((String, String), bool) {
     }
 }
 
+/// Running sums of the PAN measures.
+#[derive(Clone, Debug, Default)]
+struct SpanSums {
+    cases: usize,
+    detections: usize,
+    precision: f64,
+    recall: f64,
+    detected: usize,
+    granularity: usize,
+}
+
+impl SpanSums {
+    fn scores(&self) -> SpanScores {
+        let precision = ratio(self.precision, self.detections as f64);
+        let recall = ratio(self.recall, self.cases as f64);
+        let granularity = if self.detected == 0 {
+            1.0
+        } else {
+            self.granularity as f64 / self.detected as f64
+        };
+        let f = f1(precision, recall);
+        SpanScores {
+            cases: self.cases,
+            detections: self.detections,
+            precision,
+            recall,
+            granularity,
+            f1: f,
+            plagdet: f / (1.0 + granularity).log2(),
+        }
+    }
+}
+
 /// Scores `report` against `truth`.
 pub fn score(truth: &Truth, report: &Report) -> Scores {
     // Truth cases by document pair.
@@ -370,16 +427,28 @@ pub fn score(truth: &Truth, report: &Report) -> Scores {
                 y: (y.start, y.end),
             });
         }
+        for m in p.moved.iter().flat_map(|m| &m.ranges) {
+            let (x, y) = if swap { (m.b, m.a) } else { (m.a, m.b) };
+            scores.moved_detections += 1;
+            entry.push(Oriented {
+                x: (x[0], x[1]),
+                y: (y[0], y[1]),
+            });
+        }
     }
 
     // Pair-level figures.
     scores.truth_pairs = truth.pairs.len();
     scores.flagged_pairs = flagged.len();
     scores.negatives = negatives.len();
-    for kind in PairKind::ALL {
-        scores
-            .by_kind
-            .insert(kind.name().to_string(), KindScores::default());
+    // Every kind of the families (generated, prose) the truth holds.
+    let families: HashSet<bool> = truth.pairs.iter().map(|p| p.kind.is_prose()).collect();
+    for kind in PairKind::every() {
+        if families.contains(&kind.is_prose()) || (families.is_empty() && !kind.is_prose()) {
+            scores
+                .by_kind
+                .insert(kind.name().to_string(), KindScores::default());
+        }
     }
     for p in &truth.pairs {
         let ks = scores.by_kind.get_mut(p.kind.name()).expect("all kinds");
@@ -418,15 +487,15 @@ pub fn score(truth: &Truth, report: &Report) -> Scores {
     scores.recall = ratio(scores.true_positives as f64, scores.truth_pairs as f64);
     scores.f1 = f1(scores.precision, scores.recall);
 
-    // Span-level (PAN) figures.
+    // Span-level (PAN) figures, overall (`None`) and per kind.
+    let kind_of = |k: &(String, String)| truth_index.get(k).map(|&i| truth.pairs[i].kind);
     let empty: Vec<(Oriented, PairKind)> = Vec::new();
-    let mut prec_sum = 0.0;
-    let mut n_detections = 0usize;
+    let mut sums: HashMap<Option<PairKind>, SpanSums> = HashMap::new();
     for k in &flagged_order {
         let dets = &flagged[k];
         let cs = cases.get(k).unwrap_or(&empty);
+        let kind = kind_of(k);
         for r in dets {
-            n_detections += 1;
             let mut xs = Vec::new();
             let mut ys = Vec::new();
             for (s, _) in cs {
@@ -436,22 +505,23 @@ pub fn score(truth: &Truth, report: &Report) -> Scores {
                 }
             }
             let size = r.size();
-            if size > 0 {
-                prec_sum += (union_len(&mut xs) + union_len(&mut ys)) as f64 / size as f64;
+            let p = if size > 0 {
+                (union_len(&mut xs) + union_len(&mut ys)) as f64 / size as f64
+            } else {
+                0.0
+            };
+            for key in [None, kind].into_iter().collect::<HashSet<_>>() {
+                let e = sums.entry(key).or_default();
+                e.detections += 1;
+                e.precision += p;
             }
         }
     }
-    let mut rec_sum = 0.0;
-    let mut n_cases = 0usize;
-    let mut gran_sum = 0usize;
-    let mut detected = 0usize;
-    let mut kind_rec: HashMap<PairKind, f64> = HashMap::new();
     let no_dets: Vec<Oriented> = Vec::new();
     for k in &case_order {
         let cs = &cases[k];
         let dets = flagged.get(k).unwrap_or(&no_dets);
         for (s, kind) in cs {
-            n_cases += 1;
             let mut xs = Vec::new();
             let mut ys = Vec::new();
             for r in dets {
@@ -460,52 +530,33 @@ pub fn score(truth: &Truth, report: &Report) -> Scores {
                     ys.push(y);
                 }
             }
-            if !xs.is_empty() {
-                detected += 1;
-                gran_sum += xs.len();
-            }
+            let found = xs.len();
             let size = s.size();
             let rec = if size == 0 {
                 1.0
             } else {
                 (union_len(&mut xs) + union_len(&mut ys)) as f64 / size as f64
             };
-            rec_sum += rec;
-            *kind_rec.entry(*kind).or_default() += rec;
+            for key in [None, Some(*kind)] {
+                let e = sums.entry(key).or_default();
+                e.cases += 1;
+                e.recall += rec;
+                if found > 0 {
+                    e.detected += 1;
+                    e.granularity += found;
+                }
+            }
         }
-    }
-    let mut kind_cases: HashMap<PairKind, usize> = HashMap::new();
-    for p in &truth.pairs {
-        *kind_cases.entry(p.kind).or_default() += p.spans.len();
     }
     for (name, ks) in scores.by_kind.iter_mut() {
         ks.recall = ratio(ks.found as f64, ks.truth as f64);
-        let kind = PairKind::ALL
-            .into_iter()
+        let kind = PairKind::every()
             .find(|k| k.name() == name)
             .expect("known kind");
-        ks.span_recall = ratio(
-            kind_rec.get(&kind).copied().unwrap_or(0.0),
-            kind_cases.get(&kind).copied().unwrap_or(0) as f64,
-        );
+        ks.spans = sums.get(&Some(kind)).cloned().unwrap_or_default().scores();
+        ks.span_recall = ks.spans.recall;
     }
-    let precision = ratio(prec_sum, n_detections as f64);
-    let recall = ratio(rec_sum, n_cases as f64);
-    let granularity = if detected == 0 {
-        1.0
-    } else {
-        gran_sum as f64 / detected as f64
-    };
-    let f = f1(precision, recall);
-    scores.spans = SpanScores {
-        cases: n_cases,
-        detections: n_detections,
-        precision,
-        recall,
-        granularity,
-        f1: f,
-        plagdet: f / (1.0 + granularity).log2(),
-    };
+    scores.spans = sums.get(&None).cloned().unwrap_or_default().scores();
     scores
         .missed
         .sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
@@ -535,19 +586,22 @@ impl Scores {
         writeln!(w)?;
         writeln!(
             w,
-            "  {:<16} {:>6} {:>6} {:>8} {:>12}",
-            "kind", "truth", "found", "recall", "span recall"
+            "  {:<16} {:>6} {:>6} {:>8}   {:>9} {:>9} {:>9} {:>9}",
+            "kind", "truth", "found", "recall", "span prec", "span rec", "granul", "plagdet"
         )?;
-        for kind in PairKind::ALL {
+        for kind in PairKind::every() {
             if let Some(k) = self.by_kind.get(kind.name()) {
                 writeln!(
                     w,
-                    "  {:<16} {:>6} {:>6} {:>8.4} {:>12.4}",
+                    "  {:<16} {:>6} {:>6} {:>8.4}   {:>9.4} {:>9.4} {:>9.4} {:>9.4}",
                     kind.name(),
                     k.truth,
                     k.found,
                     k.recall,
-                    k.span_recall
+                    k.spans.precision,
+                    k.spans.recall,
+                    k.spans.granularity,
+                    k.spans.plagdet
                 )?;
             }
         }
@@ -574,8 +628,8 @@ impl Scores {
         let s = &self.spans;
         writeln!(
             w,
-            "spans   cases {:>6}  detections {:>6}   (PAN text alignment)",
-            s.cases, s.detections
+            "spans   cases {:>6}  detections {:>6} ({} moved blocks)   (PAN text alignment)",
+            s.cases, s.detections, self.moved_detections
         )?;
         writeln!(
             w,
@@ -659,6 +713,7 @@ mod tests {
                     boilerplate: false,
                 })
                 .collect(),
+            moved: None,
         }
     }
 
