@@ -47,8 +47,22 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
         }
         let start = i;
         if class != NON_ASCII {
-            // An ASCII word: lowercase it into `lower` while scanning.
+            // An ASCII word: lowercase it into `lower` while scanning, eight
+            // bytes at a time while they are inside the text and `lower`,
+            // then byte by byte (the text's last bytes, long words, and the
+            // byte that ends the word).
             let mut n = 0;
+            while n + 8 <= lower.len() && i + 8 <= bytes.len() {
+                let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+                let (alnum, letters) = ascii_alnum(w);
+                lower[n..n + 8].copy_from_slice(&(w | (letters >> 2)).to_le_bytes());
+                let run = ((!alnum & HIGH).trailing_zeros() / 8) as usize;
+                n += run;
+                i += run;
+                if run < 8 {
+                    break;
+                }
+            }
             while i < bytes.len() {
                 let c = ASCII[bytes[i] as usize];
                 if c == SEP || c == NON_ASCII {
@@ -66,7 +80,7 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
             };
             if !continues {
                 let hash = if n <= lower.len() {
-                    xxh3_64_with_seed(&lower[..n], WORD_SEED)
+                    hash_lowered(&lower, n)
                 } else {
                     xxh3_64_with_seed(&text[start..i].to_ascii_lowercase().into_bytes(), WORD_SEED)
                 };
@@ -138,6 +152,87 @@ static ASCII: [u8; 256] = {
     }
     t
 };
+
+/// The high bit of every byte of a word.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// `b` in every byte of a word.
+const fn bytes8(b: u8) -> u64 {
+    0x0101_0101_0101_0101 * b as u64
+}
+
+/// For eight bytes of text (little-endian): the high bit set in each byte
+/// that is an ASCII letter or digit, and in each that is an ASCII letter.
+/// No sum carries into the next byte: every byte is below 0x80 when added.
+#[inline]
+fn ascii_alnum(w: u64) -> (u64, u64) {
+    let ascii = !w & HIGH;
+    let y = w & !HIGH;
+    let digit = y.wrapping_add(bytes8(0x80 - b'0')) & !y.wrapping_add(bytes8(0x80 - b'9' - 1));
+    let l = y | bytes8(0x20);
+    let letter = l.wrapping_add(bytes8(0x80 - b'a')) & !l.wrapping_add(bytes8(0x80 - b'z' - 1));
+    ((digit | letter) & ascii, letter & ascii)
+}
+
+/// `xxh3_64_with_seed(&lower[..n], WORD_SEED)`, with xxh3's cases for 1 to
+/// 16 bytes written out for the fixed seed (most words are that short);
+/// `word_hash_is_xxh3` checks it against the crate at every length.
+#[inline]
+fn hash_lowered(lower: &[u8; 64], n: usize) -> u64 {
+    // Words of xxh3's default secret (little-endian) at the offsets these
+    // cases read.
+    const S32_0: u32 = 0x396c_feb8;
+    const S32_4: u32 = 0xbe4b_a423;
+    const S64_8: u64 = 0x1cad_21f7_2c81_017c;
+    const S64_16: u64 = 0xdb97_9083_e96d_d4de;
+    const S64_24: u64 = 0x1f67_b3b7_a4a4_4072;
+    const S64_32: u64 = 0x78e5_c0cc_4ee6_79cb;
+    const S64_40: u64 = 0x2172_ffcc_7dd0_5a82;
+    const S64_48: u64 = 0x8e24_43f7_7446_08b8;
+    let r32 = |at: usize| u32::from_le_bytes(lower[at..at + 4].try_into().expect("4 bytes"));
+    let r64 = |at: usize| u64::from_le_bytes(lower[at..at + 8].try_into().expect("8 bytes"));
+    match n {
+        1..=3 => {
+            let combo = (lower[0] as u32) << 16
+                | (lower[n >> 1] as u32) << 24
+                | lower[n - 1] as u32
+                | (n as u32) << 8;
+            let flip = ((S32_0 ^ S32_4) as u64).wrapping_add(WORD_SEED);
+            let mut h = combo as u64 ^ flip;
+            h ^= h >> 33;
+            h = h.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+            h ^= h >> 29;
+            h = h.wrapping_mul(0x1656_67B1_9E37_79F9);
+            h ^ (h >> 32)
+        }
+        4..=8 => {
+            let seed = WORD_SEED ^ (((WORD_SEED as u32).swap_bytes() as u64) << 32);
+            let flip = (S64_8 ^ S64_16).wrapping_sub(seed);
+            let input = (r32(n - 4) as u64).wrapping_add((r32(0) as u64) << 32);
+            let mut h = input ^ flip;
+            h ^= h.rotate_left(49) ^ h.rotate_left(24);
+            h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
+            h ^= (h >> 35).wrapping_add(n as u64);
+            h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
+            h ^ (h >> 28)
+        }
+        9..=16 => {
+            let flip1 = (S64_24 ^ S64_32).wrapping_add(WORD_SEED);
+            let flip2 = (S64_40 ^ S64_48).wrapping_sub(WORD_SEED);
+            let lo = r64(0) ^ flip1;
+            let hi = r64(n - 8) ^ flip2;
+            let p = lo as u128 * hi as u128;
+            let mut h = (n as u64)
+                .wrapping_add(lo.swap_bytes())
+                .wrapping_add(hi)
+                .wrapping_add((p as u64) ^ ((p >> 64) as u64));
+            h ^= h >> 37;
+            h = h.wrapping_mul(0x1656_6791_9E37_79F9);
+            h ^ (h >> 32)
+        }
+        _ => xxh3_64_with_seed(&lower[..n], WORD_SEED),
+    }
+}
 
 /// The normalized form of one word, as the hash sees it. For tests and
 /// diagnostics; [`tokenize`] does not allocate per word.
@@ -336,6 +431,50 @@ mod tests {
         // ASCII letters running into non-ASCII ones are one word.
         assert_eq!(words("naïve Zürich x"), ["naïve", "Zürich", "x"]);
         assert_eq!(hashes("CAFÉ"), vec![hash_normalized("café")]);
+    }
+
+    #[test]
+    fn word_hash_is_xxh3() {
+        let mut z = 3u64;
+        for n in 1..=64 {
+            for _ in 0..300 {
+                let mut lower = [0u8; 64];
+                for b in lower.iter_mut() {
+                    z = crate::sketch::mix64(z.wrapping_add(1));
+                    *b = z as u8;
+                }
+                assert_eq!(
+                    hash_lowered(&lower, n),
+                    xxh3_64_with_seed(&lower[..n], WORD_SEED),
+                    "{n}"
+                );
+            }
+        }
+    }
+
+    /// The eight-byte classes are the byte table's, for every byte in every
+    /// position.
+    #[test]
+    fn ascii_alnum_matches_the_byte_classes() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let w = bytes8(b'.') & !(0xff << (8 * pos)) | (b as u64) << (8 * pos);
+                let (alnum, letters) = ascii_alnum(w);
+                let bit = 0x80u64 << (8 * pos);
+                let class = ASCII[b as usize];
+                assert_eq!(
+                    alnum & bit != 0,
+                    class != SEP && class != NON_ASCII,
+                    "{b} {pos}"
+                );
+                assert_eq!(letters & bit != 0, b.is_ascii_alphabetic(), "{b} {pos}");
+                assert_eq!(alnum & !bit, 0, "{b} {pos}");
+                let lowered = ((w | (letters >> 2)) >> (8 * pos)) as u8;
+                if alnum & bit != 0 {
+                    assert_eq!(lowered, class, "{b} {pos}");
+                }
+            }
+        }
     }
 
     #[test]

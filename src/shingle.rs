@@ -37,20 +37,92 @@ pub fn shingles(tokens: &[Token], k: usize, out: &mut Vec<u64>) {
 
 /// Sorts `v` by `key`, stably: elements with equal keys keep their order.
 ///
-/// A least-significant-digit radix sort (six passes of 11 bits, a pass
-/// skipped when every key has the same digit there) for the hash-keyed lists
-/// of long documents, where it is several times faster than a comparison
-/// sort; short lists use the standard library's stable sort. The result is
-/// exactly that of `v.sort_by_key(key)`.
+/// The result is exactly that of `v.sort_by_key(key)`; the keys are hashes,
+/// so their bits are spread evenly, which the two strategies rely on for
+/// speed (not for correctness):
+///
+/// * up to [`BUCKET_MAX`] elements (a document's shingles or fingerprints):
+///   one bucket pass on the top `b` bits, with `2^b >= n` buckets, then each
+///   bucket (about one element) sorted on its own: two passes over the data
+///   and a count array about as long as the list;
+/// * longer lists (the corpus' postings): a least-significant-digit radix
+///   sort, six passes of 11 bits, a pass skipped when every key has the same
+///   digit there.
 pub fn sort_by_hash<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64) {
+    let n = v.len();
+    if n < 64 {
+        insertion_sort(v, &key);
+    } else if n <= BUCKET_MAX {
+        bucket_sort(v, &key);
+    } else {
+        radix_sort(v, &key);
+    }
+}
+
+/// The longest list [`sort_by_hash`] sorts with one bucket pass.
+pub const BUCKET_MAX: usize = 1 << 16;
+
+/// Stable insertion sort, for short lists and buckets.
+#[inline]
+fn insertion_sort<T: Copy>(v: &mut [T], key: &impl Fn(&T) -> u64) {
+    for i in 1..v.len() {
+        let x = v[i];
+        let kx = key(&x);
+        let mut j = i;
+        while j > 0 && key(&v[j - 1]) > kx {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+    }
+}
+
+/// One stable pass into `2^b >= n` buckets on the keys' top bits, then each
+/// bucket sorted by the whole key (stably, so the result is the stable sort).
+fn bucket_sort<T: Copy>(v: &mut [T], key: &impl Fn(&T) -> u64) {
+    let n = v.len();
+    let bits = usize::BITS - (n - 1).leading_zeros(); // 2^bits >= n
+    let shift = 64 - bits;
+    let bucket = |x: &T| (key(x) >> shift) as usize;
+    // ends[b + 1] counts bucket b, then becomes bucket b's start.
+    let mut ends = vec![0u32; (1 << bits) + 1];
+    for x in v.iter() {
+        ends[bucket(x) + 1] += 1;
+    }
+    for b in 1..ends.len() {
+        ends[b] += ends[b - 1];
+    }
+    // Every slot of `buf` is written once (the starts are the prefix sums
+    // of the counts), so its initial contents do not matter.
+    let mut buf: Vec<T> = v.to_vec();
+    for x in v.iter() {
+        let b = bucket(x);
+        buf[ends[b] as usize] = *x;
+        ends[b] += 1;
+    }
+    // Now ends[b] is bucket b's end (and bucket b + 1's start).
+    let mut start = 0usize;
+    for &end in &ends[..ends.len() - 1] {
+        let end = end as usize;
+        match end - start {
+            0 | 1 => {}
+            2..=32 => insertion_sort(&mut buf[start..end], key),
+            // Keys alike in their top bits (not hashes): no worse than the
+            // standard library's sort.
+            _ => buf[start..end].sort_by_key(key),
+        }
+        start = end;
+    }
+    v.copy_from_slice(&buf);
+}
+
+/// Least-significant-digit radix sort: six passes of 11 bits, a pass skipped
+/// when every key has the same digit there.
+fn radix_sort<T: Copy>(v: &mut [T], key: &impl Fn(&T) -> u64) {
     const BITS: u32 = 11;
     const PASSES: usize = 64_usize.div_ceil(BITS as usize);
     const BUCKETS: usize = 1 << BITS;
     let n = v.len();
-    if n < 256 {
-        v.sort_by_key(key);
-        return;
-    }
     let digit = |x: u64, pass: usize| ((x >> (pass as u32 * BITS)) as usize) & (BUCKETS - 1);
     let mut counts = vec![[0u32; BUCKETS]; PASSES];
     for x in v.iter() {
@@ -98,11 +170,83 @@ pub fn span_len(n_tokens: usize, k: usize) -> usize {
 
 #[inline]
 fn hash_words(words: &[Token], buf: &mut [u8; 8 * MAX_K]) -> u64 {
+    if words.len() >= 3 {
+        return xxh3_words(words);
+    }
     for (chunk, t) in buf.chunks_exact_mut(8).zip(words) {
         chunk.copy_from_slice(&t.hash.to_le_bytes());
     }
     xxh3_64_with_seed(&buf[..8 * words.len()], SHINGLE_SEED)
 }
+
+/// `xxh3_64_with_seed(le_bytes(words), SHINGLE_SEED)` for 3 to 16 words
+/// (24 to 128 bytes, xxh3's 17-128 byte case), without building the bytes:
+/// every 16-byte read of that case is two whole words, and the seeded secret
+/// is a constant. `shingles_are_hashed_windows` checks it against the crate.
+#[inline]
+fn xxh3_words(w: &[Token]) -> u64 {
+    let n = w.len();
+    debug_assert!((3..=MAX_K).contains(&n));
+    let mix = |i: usize, chunk: usize| {
+        let lo = w[i].hash ^ SEEDED_SECRET[2 * chunk];
+        let hi = w[i + 1].hash ^ SEEDED_SECRET[2 * chunk + 1];
+        let p = lo as u128 * hi as u128;
+        (p as u64) ^ ((p >> 64) as u64)
+    };
+    let mut acc = ((8 * n) as u64).wrapping_mul(0x9E37_79B1_85EB_CA87);
+    if n > 4 {
+        if n > 8 {
+            if n > 12 {
+                acc = acc.wrapping_add(mix(6, 6));
+                acc = acc.wrapping_add(mix(n - 8, 7));
+            }
+            acc = acc.wrapping_add(mix(4, 4));
+            acc = acc.wrapping_add(mix(n - 6, 5));
+        }
+        acc = acc.wrapping_add(mix(2, 2));
+        acc = acc.wrapping_add(mix(n - 4, 3));
+    }
+    acc = acc.wrapping_add(mix(0, 0));
+    acc = acc.wrapping_add(mix(n - 2, 1));
+    acc ^= acc >> 37;
+    acc = acc.wrapping_mul(0x1656_6791_9E37_79F9);
+    acc ^ (acc >> 32)
+}
+
+/// The first 128 bytes of xxh3's default secret as little-endian words, the
+/// even ones plus [`SHINGLE_SEED`] and the odd ones minus it (what xxh3's
+/// 16-byte mix XORs into its input).
+const SEEDED_SECRET: [u64; 16] = {
+    const SECRET: [u64; 16] = [
+        0xbe4b_a423_396c_feb8,
+        0x1cad_21f7_2c81_017c,
+        0xdb97_9083_e96d_d4de,
+        0x1f67_b3b7_a4a4_4072,
+        0x78e5_c0cc_4ee6_79cb,
+        0x2172_ffcc_7dd0_5a82,
+        0x8e24_43f7_7446_08b8,
+        0x4c26_3a81_e690_35e0,
+        0xcb00_c391_bb52_283c,
+        0xa32e_531b_8b65_d088,
+        0x4ef9_0da2_9748_6471,
+        0xd8ac_dea9_46ef_1938,
+        0x3f34_9ce3_3f76_faa8,
+        0x1d4f_0bc7_c7bb_dcf9,
+        0x3159_b4cd_4be0_518a,
+        0x6473_78d9_c97e_9fc8,
+    ];
+    let mut out = [0u64; 16];
+    let mut i = 0;
+    while i < 16 {
+        out[i] = if i % 2 == 0 {
+            SECRET[i].wrapping_add(SHINGLE_SEED)
+        } else {
+            SECRET[i].wrapping_sub(SHINGLE_SEED)
+        };
+        i += 1;
+    }
+    out
+};
 
 #[cfg(test)]
 mod tests {
@@ -119,8 +263,10 @@ mod tests {
             z = crate::sketch::mix64(z);
             z
         };
-        for n in [0usize, 1, 7, 255, 256, 257, 1000, 5003, 40_000] {
-            for kind in 0..4 {
+        for n in [
+            0usize, 1, 7, 63, 64, 65, 255, 256, 257, 1000, 5003, 40_000, 65_536, 65_537, 70_000,
+        ] {
+            for kind in 0..5 {
                 let v: Vec<(u64, u32)> = (0..n)
                     .map(|i| {
                         let r = next();
@@ -128,6 +274,8 @@ mod tests {
                             0 => r,
                             1 => r % 97,
                             2 => (r & 0xff) << 40 | 0xdead_0000_0000_0000,
+                            // a few dozen keys to a bucket
+                            3 => (r >> 59) << 59 | (r % 7),
                             _ => u64::MAX - (r % 3),
                         };
                         (h, i as u32)
@@ -141,6 +289,32 @@ mod tests {
                 let mut tuples = v;
                 tuples.sort_unstable();
                 assert_eq!(got, tuples, "n {n} kind {kind}");
+            }
+        }
+    }
+
+    /// The word-wise xxh3 is the crate's xxh3 of the bytes, at every length.
+    #[test]
+    fn xxh3_words_is_xxh3() {
+        let mut z = 7u64;
+        for n in 3..=MAX_K {
+            for _ in 0..200 {
+                let words: Vec<Token> = (0..n)
+                    .map(|_| {
+                        z = crate::sketch::mix64(z.wrapping_add(1));
+                        Token {
+                            start: 0,
+                            end: 0,
+                            hash: z,
+                        }
+                    })
+                    .collect();
+                let bytes: Vec<u8> = words.iter().flat_map(|t| t.hash.to_le_bytes()).collect();
+                assert_eq!(
+                    xxh3_words(&words),
+                    xxh3_64_with_seed(&bytes, SHINGLE_SEED),
+                    "{n}"
+                );
             }
         }
     }
@@ -234,7 +408,7 @@ mod oracle {
         /// hundreds of keys is slow to build in a debug test), of one kind:
         /// arbitrary, few distinct, single bits, alike but in one digit.
         #[test]
-        fn sort_by_hash_is_the_stable_sort(n in 0usize..700, seed in any::<u64>(), kind in 0u8..4) {
+        fn sort_by_hash_is_the_stable_sort(n in 0usize..2000, seed in any::<u64>(), kind in 0u8..4) {
             let mut z = seed;
             let v: Vec<(u64, usize)> = (0..n)
                 .map(|i| {
