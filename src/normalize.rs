@@ -40,6 +40,13 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
     let mut scratch = String::new();
     let mut lower = [0u8; 64];
     while i < bytes.len() {
+        if i + 64 <= bytes.len() {
+            let next = ascii_block(bytes, i, out);
+            if next > i {
+                i = next;
+                continue;
+            }
+        }
         let class = ASCII[bytes[i] as usize];
         if class == SEP {
             i += 1;
@@ -80,7 +87,7 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
             };
             if !continues {
                 let hash = if n <= lower.len() {
-                    hash_lowered(&lower, n)
+                    hash_lowered(&lower[..n])
                 } else {
                     xxh3_64_with_seed(&text[start..i].to_ascii_lowercase().into_bytes(), WORD_SEED)
                 };
@@ -174,11 +181,62 @@ fn ascii_alnum(w: u64) -> (u64, u64) {
     ((digit | letter) & ascii, letter & ascii)
 }
 
-/// `xxh3_64_with_seed(&lower[..n], WORD_SEED)`, with xxh3's cases for 1 to
-/// 16 bytes written out for the fixed seed (most words are that short);
+/// The words of the 64 bytes of `text` from `at` (which is not inside a
+/// word) up to the first non-ASCII byte, as far as they are ASCII words
+/// ended by an ASCII separator inside the block: one pass of eight-byte
+/// masks and lowercasing, then each word found by bit scans. Returns where
+/// the caller goes on: the start of the word it stopped at (one that reaches
+/// the block's end or a non-ASCII byte), else the block's end or its first
+/// non-ASCII byte; `at` when it found nothing to do.
+#[inline]
+fn ascii_block(text: &[u8], at: usize, out: &mut Vec<Token>) -> usize {
+    let block: &[u8; 64] = text[at..at + 64].try_into().expect("64 bytes");
+    let mut low = [0u8; 64];
+    let (mut alnum, mut non_ascii) = (0u64, 0u64);
+    for c in 0..8 {
+        let w = u64::from_le_bytes(block[8 * c..8 * c + 8].try_into().expect("8 bytes"));
+        let (a, letters) = ascii_alnum(w);
+        low[8 * c..8 * c + 8].copy_from_slice(&(w | (letters >> 2)).to_le_bytes());
+        alnum |= movemask(a) << (8 * c);
+        non_ascii |= movemask(w & HIGH) << (8 * c);
+    }
+    let p = non_ascii.trailing_zeros(); // 64 when all ASCII
+    let mut m = if p == 64 {
+        alnum
+    } else {
+        alnum & ((1u64 << p) - 1)
+    };
+    while m != 0 {
+        let s = m.trailing_zeros();
+        let e = s + (!(m >> s)).trailing_zeros();
+        if e >= p {
+            return at + s as usize;
+        }
+        let (s, e) = (s as usize, e as usize);
+        out.push(Token {
+            start: (at + s) as u32,
+            end: (at + e) as u32,
+            hash: hash_lowered(&low[s..e]),
+        });
+        m &= u64::MAX << e;
+    }
+    at + p as usize
+}
+
+/// The high bits of the eight bytes of `x` (which has no other bits set)
+/// as the low eight bits, byte `j` as bit `j`: the multiplier's terms land
+/// on distinct bits, so nothing carries.
+#[inline]
+fn movemask(x: u64) -> u64 {
+    (x >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// `xxh3_64_with_seed(word, WORD_SEED)`, with xxh3's cases for 1 to 16
+/// bytes written out for the fixed seed (most words are that short);
 /// `word_hash_is_xxh3` checks it against the crate at every length.
 #[inline]
-fn hash_lowered(lower: &[u8; 64], n: usize) -> u64 {
+fn hash_lowered(lower: &[u8]) -> u64 {
+    let n = lower.len();
     // Words of xxh3's default secret (little-endian) at the offsets these
     // cases read.
     const S32_0: u32 = 0x396c_feb8;
@@ -230,7 +288,7 @@ fn hash_lowered(lower: &[u8; 64], n: usize) -> u64 {
             h = h.wrapping_mul(0x1656_6791_9E37_79F9);
             h ^ (h >> 32)
         }
-        _ => xxh3_64_with_seed(&lower[..n], WORD_SEED),
+        _ => xxh3_64_with_seed(lower, WORD_SEED),
     }
 }
 
@@ -444,7 +502,7 @@ mod tests {
                     *b = z as u8;
                 }
                 assert_eq!(
-                    hash_lowered(&lower, n),
+                    hash_lowered(&lower[..n]),
                     xxh3_64_with_seed(&lower[..n], WORD_SEED),
                     "{n}"
                 );
@@ -472,6 +530,73 @@ mod tests {
                 let lowered = ((w | (letters >> 2)) >> (8 * pos)) as u8;
                 if alnum & bit != 0 {
                     assert_eq!(lowered, class, "{b} {pos}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn movemask_gathers_the_high_bits() {
+        for bits in 0..=255u64 {
+            let x = (0..8).fold(0, |x, j| x | ((bits >> j) & 1) << (8 * j + 7));
+            assert_eq!(movemask(x), bits);
+        }
+    }
+
+    /// Texts longer than the 64-byte blocks, with words across block ends,
+    /// non-ASCII letters at every distance from one, and long words: each
+    /// token is the word it covers tokenized alone, and everything between
+    /// tokens separates words.
+    #[test]
+    fn ascii_blocks_agree_with_single_words() {
+        let long = "x".repeat(70);
+        let pieces = [
+            "a",
+            "Ab",
+            "xyz",
+            "Word",
+            "seven77",
+            "EIGHTCHR",
+            "ninechars",
+            "\u{e9}",
+            "na\u{ef}ve",
+            " ",
+            "  ",
+            ", ",
+            "\n",
+            "\u{2014}",
+            "\u{6771}",
+            &long,
+        ];
+        let mut z = 11u64;
+        for _ in 0..300 {
+            let mut text = String::new();
+            while text.len() < 400 {
+                z = crate::sketch::mix64(z.wrapping_add(1));
+                text.push_str(pieces[(z % pieces.len() as u64) as usize]);
+            }
+            let mut toks = Vec::new();
+            tokenize(&text, &mut toks);
+            let mut again = Vec::new();
+            let mut covered = vec![false; text.len()];
+            for t in &toks {
+                let (s, e) = (t.start as usize, t.end as usize);
+                tokenize(&text[s..e], &mut again);
+                assert_eq!(
+                    again,
+                    [Token {
+                        start: 0,
+                        end: (e - s) as u32,
+                        hash: t.hash
+                    }],
+                    "{text:?} {s}..{e}"
+                );
+                assert_eq!(t.hash, hash_normalized(&normalize_word(&text[s..e])));
+                covered[s..e].fill(true);
+            }
+            for (i, c) in text.char_indices() {
+                if !covered[i] {
+                    assert!(!is_word_char(c) || is_own_word(c), "{text:?} {i}");
                 }
             }
         }
