@@ -234,7 +234,7 @@ fn movemask(x: u64) -> u64 {
 /// `xxh3_64_with_seed(word, WORD_SEED)`, with xxh3's cases for 1 to 16
 /// bytes written out for the fixed seed (most words are that short);
 /// `word_hash_is_xxh3` checks it against the crate at every length.
-#[inline]
+#[inline(always)]
 fn hash_lowered(lower: &[u8]) -> u64 {
     let n = lower.len();
     // Words of xxh3's default secret (little-endian) at the offsets these

@@ -21,9 +21,53 @@ where
         v.extend(hashes.iter().map(|&h| (h, id)));
     }
     // In document order, so a stable sort by hash is the (hash, document)
-    // order: a radix sort, several times faster than a comparison sort here.
-    crate::shingle::sort_by_hash(&mut v, |p| p.0);
-    v
+    // order.
+    sort_postings(v)
+}
+
+/// Postings at which [`sort_postings`] splits the work between threads.
+const PARALLEL_MIN: usize = 1 << 17;
+
+/// Sorts postings by hash, stably: for long lists one stable pass into 256
+/// parts by the top 8 bits, then each part sorted on the other 56 (the
+/// parts in parallel); otherwise [`crate::shingle::sort_by_hash`] alone.
+/// The result is that of a stable sort by hash either way.
+fn sort_postings(mut v: Vec<Posting>) -> Vec<Posting> {
+    use rayon::prelude::*;
+    if v.len() < PARALLEL_MIN || rayon::current_num_threads() < 2 {
+        crate::shingle::sort_by_hash(&mut v, |p| p.0);
+        return v;
+    }
+    let part = |p: &Posting| (p.0 >> 56) as usize;
+    let mut starts = [0usize; 257];
+    for p in &v {
+        starts[part(p) + 1] += 1;
+    }
+    for b in 1..257 {
+        starts[b] += starts[b - 1];
+    }
+    let bounds = starts;
+    // Every slot is written once, so the copy's contents do not matter.
+    let mut out = v.clone();
+    for p in &v {
+        let b = part(p);
+        out[starts[b]] = *p;
+        starts[b] += 1;
+    }
+    drop(v);
+    let mut parts: Vec<&mut [Posting]> = Vec::with_capacity(256);
+    let mut rest: &mut [Posting] = &mut out;
+    for b in 0..256 {
+        let (here, tail) = rest.split_at_mut(bounds[b + 1] - bounds[b]);
+        parts.push(here);
+        rest = tail;
+    }
+    // Within a part the top 8 bits are equal: the order of the hashes is
+    // that of their other 56 bits, which the sort wants on top.
+    parts
+        .into_par_iter()
+        .for_each(|part| crate::shingle::sort_by_hash(part, |p| p.0 << 8));
+    out
 }
 
 /// One hash and the old and new documents carrying it.
@@ -140,6 +184,34 @@ mod oracle {
             by_hash.entry(p.0).or_default().1.push(p);
         }
         by_hash.into_iter().map(|(h, (o, n))| (h, o, n)).collect()
+    }
+
+    /// Past the size where the sort is split in parts and threads: the
+    /// same stable sort, with hashes many documents share, hashes alike in
+    /// their top bits, and parts of every size.
+    #[test]
+    fn long_lists_sort_the_same() {
+        let mut z = 5u64;
+        let lists: Vec<Vec<u64>> = (0..3000)
+            .map(|d| {
+                let mut v: Vec<u64> = (0..60)
+                    .map(|i| {
+                        z = crate::sketch::mix64(z.wrapping_add(1));
+                        match (d + i) % 4 {
+                            0 => z % 50,
+                            1 => z | 0xff00_0000_0000_0000,
+                            _ => z,
+                        }
+                    })
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        let want = reference_build(&lists, 7);
+        assert!(want.len() > super::PARALLEL_MIN);
+        assert_eq!(build(lists.iter().map(|l| l.as_slice()), 7), want);
     }
 
     proptest! {

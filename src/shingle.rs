@@ -30,9 +30,25 @@ pub fn shingles(tokens: &[Token], k: usize, out: &mut Vec<u64>) {
         return;
     }
     out.reserve(tokens.len() - k + 1);
-    for window in tokens.windows(k) {
-        out.push(hash_words(window, &mut buf));
+    // One loop per shingle size, so the word-wise xxh3's branches and
+    // indices are constants.
+    macro_rules! by_k {
+        ($($n:literal)*) => {
+            match k {
+                $($n => windows::<$n>(tokens, out),)*
+                _ => out.extend(tokens.windows(k).map(|w| hash_words(w, &mut buf))),
+            }
+        };
     }
+    by_k!(3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+}
+
+/// The hashes of every `K` consecutive words (`3 <= K <= MAX_K`).
+fn windows<const K: usize>(tokens: &[Token], out: &mut Vec<u64>) {
+    out.extend(tokens.windows(K).map(|w| {
+        let w: &[Token; K] = w.try_into().expect("K words");
+        xxh3_words(w)
+    }));
 }
 
 /// Sorts `v` by `key`, stably: elements with equal keys keep their order.
@@ -183,7 +199,7 @@ fn hash_words(words: &[Token], buf: &mut [u8; 8 * MAX_K]) -> u64 {
 /// (24 to 128 bytes, xxh3's 17-128 byte case), without building the bytes:
 /// every 16-byte read of that case is two whole words, and the seeded secret
 /// is a constant. `shingles_are_hashed_windows` checks it against the crate.
-#[inline]
+#[inline(always)]
 fn xxh3_words(w: &[Token]) -> u64 {
     let n = w.len();
     debug_assert!((3..=MAX_K).contains(&n));
