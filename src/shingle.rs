@@ -123,9 +123,15 @@ fn bucket_sort<T: Copy>(v: &mut [T], key: &impl Fn(&T) -> u64) {
         match end - start {
             0 | 1 => {}
             2..=32 => insertion_sort(&mut buf[start..end], key),
-            // Keys alike in their top bits (not hashes): no worse than the
-            // standard library's sort.
-            _ => buf[start..end].sort_by_key(key),
+            // Many equal keys (a hash many documents carry) are in order
+            // already; other keys alike in their top bits (not hashes) take
+            // the standard library's sort.
+            _ => {
+                let b = &mut buf[start..end];
+                if !b.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+                    b.sort_by_key(key);
+                }
+            }
         }
         start = end;
     }
