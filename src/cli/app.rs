@@ -66,9 +66,73 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
 fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     let opts = options(&a.detect)?;
     let paths = &a.paths;
-    let inputs = read(paths, &a.input, ctx)?;
+    if a.input.jsonl {
+        let inputs = read(paths, &a.input, ctx)?;
+        let bars = progress::EngineBars::new(&ctx.progress);
+        let result = crate::scan::scan_with_progress(&inputs.docs, &opts, &bars);
+        let report = Report::new(&inputs.docs, &result, &inputs.errors, &inputs.skipped);
+        return finish(
+            report,
+            &inputs.docs,
+            &a.output,
+            !inputs.errors.is_empty(),
+            all_missing(paths),
+            ctx,
+        );
+    }
+    // Files: sketched as they are read, their texts let go; verification,
+    // the shared passages and the report read again only the files they
+    // need.
+    require_paths(paths)?;
+    let walk = a.input.walk_options()?;
     let bars = progress::EngineBars::new(&ctx.progress);
-    let result = crate::scan::scan_with_progress(&inputs.docs, &opts, &bars);
+    let mut sketcher = crate::scan::Sketcher::new(&opts);
+    let (mut inputs, files) = input::stream_inputs(paths, &walk, &bars, |docs| {
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        sketcher.add(&texts);
+    })?;
+    problems(&inputs.errors, &inputs.skipped, ctx);
+    notes(inputs.docs.iter(), ctx);
+    let sketches = sketcher.finish();
+    let source = crate::scan::FileTexts {
+        files: &files,
+        docs: &inputs.docs,
+        walk: &walk,
+    };
+    let result = crate::scan::scan_sketched(&sketches, &source, &opts, &bars);
+    drop(sketches);
+    let shown = crate::scan::shown_documents(&result);
+    let read_again: Vec<Result<Document, crate::Error>> = {
+        use rayon::prelude::*;
+        shown.par_iter().map(|&d| source.document(d)).collect()
+    };
+    let mut failed = result
+        .errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>();
+    let mut docs_shown = Vec::with_capacity(shown.len());
+    for (d, r) in shown.into_iter().zip(read_again) {
+        match r {
+            Ok(doc) => docs_shown.push((d, doc)),
+            Err(e) => failed.push(e.to_string()),
+        }
+    }
+    if !failed.is_empty() {
+        failed.sort();
+        failed.dedup();
+        bail!(
+            "{}; no report was written: scan again",
+            failed
+                .iter()
+                .map(|e| escape::visible(e))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
+    for (d, doc) in docs_shown {
+        inputs.docs[d as usize] = doc;
+    }
     let report = Report::new(&inputs.docs, &result, &inputs.errors, &inputs.skipped);
     finish(
         report,

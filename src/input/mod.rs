@@ -98,6 +98,29 @@ impl Document {
     pub fn note(&self) -> Option<&str> {
         self.decoding.as_ref().and_then(|d| d.note.as_deref())
     }
+
+    /// This document without its text (and offset map): its path, file size
+    /// ([`Document::original_len`]), [`Document::content_hash`] and
+    /// [`Document::note`] stay, which is what a report needs of a document
+    /// whose text it does not show. About 200 bytes.
+    pub fn without_text(self) -> Document {
+        let (original_len, content_hash) = (self.original_len(), self.content_hash());
+        let (encoding, note) = match self.decoding {
+            Some(d) => (d.encoding, d.note),
+            None => (encoding_rs::UTF_8, None),
+        };
+        Document {
+            path: self.path,
+            text: String::new(),
+            decoding: Some(Box::new(Decoding {
+                encoding,
+                map: decode::OffsetMap::default(),
+                original_len,
+                content_hash,
+                note,
+            })),
+        }
+    }
 }
 
 /// How to find the documents.
@@ -194,6 +217,89 @@ pub fn read_inputs_with_progress(
     inputs.docs.sort_by(|a, b| a.path.cmp(&b.path));
     inputs.docs.dedup_by(|a, b| a.path == b.path);
     Ok(inputs)
+}
+
+/// Files read at a time by [`stream_inputs`]: the texts it holds at once.
+pub const STREAM_FILES: usize = 1024;
+
+/// [`read_inputs_with_progress`] without holding the texts: the documents
+/// are read [`STREAM_FILES`] files at a time, in the order
+/// [`read_inputs`] gives them, and each chunk is handed to `each` before
+/// the next is read. The [`Inputs`] returned hold the same documents
+/// [without their text](Document::without_text), the same errors and skips
+/// in the same order, and the file each document was read from.
+pub fn stream_inputs(
+    roots: &[PathBuf],
+    opts: &WalkOptions,
+    progress: &dyn crate::observe::Progress,
+    each: impl FnMut(&[Document]),
+) -> Result<(Inputs, Vec<PathBuf>), Error> {
+    stream_chunks(roots, opts, progress, STREAM_FILES, each)
+}
+
+/// [`stream_inputs`], `chunk` files at a time.
+fn stream_chunks(
+    roots: &[PathBuf],
+    opts: &WalkOptions,
+    progress: &dyn crate::observe::Progress,
+    chunk: usize,
+    mut each: impl FnMut(&[Document]),
+) -> Result<(Inputs, Vec<PathBuf>), Error> {
+    let mut errors = Vec::new();
+    let files = find_files(roots, opts, &mut errors)?;
+    progress.stage(crate::observe::stages::READING, files.len() as u64);
+    // read_inputs sorts its documents by path (stably: of two files with
+    // one name the first found is kept); reading them in that order gives
+    // the same documents, and the faults go back to the walk's order.
+    let names: Vec<String> = files.iter().map(|p| display(p)).collect();
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+    let mut faults: Vec<(usize, Fault)> = Vec::new();
+    let mut docs: Vec<Document> = Vec::new();
+    let mut from: Vec<PathBuf> = Vec::new();
+    for chunk in order.chunks(chunk.max(1)) {
+        let read: Vec<Result<Document, Fault>> = chunk
+            .par_iter()
+            .map(|&i| {
+                let r = read_document(&files[i], opts);
+                progress.inc(1);
+                r
+            })
+            .collect();
+        let mut batch: Vec<Document> = Vec::with_capacity(chunk.len());
+        let mut batch_from: Vec<PathBuf> = Vec::with_capacity(chunk.len());
+        for (&i, r) in chunk.iter().zip(read) {
+            match r {
+                Ok(doc) => {
+                    let last = batch.last().or(docs.last()).map(|d| d.path.as_str());
+                    if last != Some(doc.path.as_str()) {
+                        batch.push(doc);
+                        batch_from.push(files[i].clone());
+                    }
+                }
+                Err(f) => faults.push((i, f)),
+            }
+        }
+        each(&batch);
+        docs.extend(batch.into_iter().map(Document::without_text));
+        from.extend(batch_from);
+    }
+    faults.sort_by_key(|f| f.0);
+    let mut inputs = Inputs {
+        errors,
+        docs,
+        ..Inputs::default()
+    };
+    for (i, f) in faults {
+        match f {
+            Fault::Error(e) => inputs.errors.push(e),
+            Fault::Skip(reason) => inputs.skipped.push(Skipped {
+                path: names[i].clone(),
+                reason,
+            }),
+        }
+    }
+    Ok((inputs, from))
 }
 
 /// Walks `roots` and reads every file found as JSON Lines: one document per
@@ -562,6 +668,71 @@ mod tests {
             "{}",
             inputs.errors[0]
         );
+    }
+
+    #[test]
+    fn streaming_reads_what_read_inputs_reads_without_holding_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for (name, bytes) in [
+            ("b.txt", &b"hello world"[..]),
+            ("a.txt", b"first doc"),
+            ("empty.txt", b"  \n"),
+            ("bin.dat", b"abc\0def"),
+            ("latin1.txt", b"caf\xe9 au lait"),
+            ("big.txt", &[b'x'; 200]),
+            ("c.txt", b"third"),
+            ("d.txt", b"fourth"),
+        ] {
+            fs::write(d.join(name), bytes).unwrap();
+        }
+        let opts = WalkOptions {
+            max_filesize: 100,
+            ..WalkOptions::default()
+        };
+        // a.txt is named twice (once through the directory), and a missing
+        // file once.
+        let roots = [
+            d.join("d.txt"),
+            d.to_path_buf(),
+            d.join("a.txt"),
+            d.join("gone.txt"),
+        ];
+        let want = read_inputs(&roots, &opts).unwrap();
+        for chunk in [1, 2, 3, 100] {
+            let mut seen = Vec::new();
+            let (got, from) =
+                stream_chunks(&roots, &opts, &crate::observe::NoProgress, chunk, |docs| {
+                    assert!(docs.len() <= chunk);
+                    seen.extend(docs.iter().cloned())
+                })
+                .unwrap();
+            assert_eq!(seen, want.docs, "chunk {chunk}");
+            let stubs: Vec<Document> = want
+                .docs
+                .iter()
+                .cloned()
+                .map(Document::without_text)
+                .collect();
+            assert_eq!(got.docs, stubs);
+            for (s, w) in got.docs.iter().zip(&want.docs) {
+                assert!(s.text.is_empty());
+                assert_eq!(
+                    (s.original_len(), s.content_hash(), s.note()),
+                    (w.original_len(), w.content_hash(), w.note())
+                );
+            }
+            let show = |e: &[Error]| e.iter().map(|e| e.to_string()).collect::<Vec<_>>();
+            assert_eq!(show(&got.errors), show(&want.errors));
+            assert_eq!(got.skipped, want.skipped);
+            assert_eq!(from.len(), got.docs.len());
+            for (p, doc) in from.iter().zip(&got.docs) {
+                assert_eq!(display(p), doc.path);
+            }
+        }
+        assert_eq!(want.errors.len(), 2, "{:?}", want.errors);
+        assert_eq!(want.skipped.len(), 2);
+        assert!(want.docs.iter().any(|d| d.note().is_some()));
     }
 
     #[test]
