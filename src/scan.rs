@@ -12,13 +12,12 @@ use crate::boilerplate::{Chrome, ChromeStats};
 use crate::candidates::{self, Known, ProposeParams, Proposed};
 use crate::cluster::{clusters, Cluster};
 use crate::config::ScanOptions;
-use crate::input::{Document, WalkOptions};
+use crate::input::{Document, Origin, WalkOptions};
 use crate::observe::{stages, NoProgress, Progress};
 use crate::sketch::{self, DocSketch, Scratch, SketchParams};
 use crate::verify::{verify_with_progress, InMemory, TextSource, Verified};
 use rayon::prelude::*;
 use std::borrow::Cow;
-use std::path::PathBuf;
 
 /// The verify stage's findings, which a [`ScanResult`] holds.
 pub use crate::verify::{Finding, Kind};
@@ -164,38 +163,67 @@ impl Sketcher {
     }
 }
 
-/// Texts read again from the files they were sketched from (`files[i]` for
-/// document `i`, read with `walk`), each checked against the content hash
-/// of `docs[i]` (which need not hold its text, see
+/// Texts read again from where they were sketched from (`origins[i]` for
+/// document `i`: a file read with `walk`, or a JSON Lines record whose text
+/// and id are the fields `jsonl` names), each checked against the content
+/// hash of `docs[i]` (which need not hold its text, see
 /// [`Document::without_text`]): a file changed or gone since is an error
 /// naming it, never another text.
 pub struct FileTexts<'a> {
-    /// The file of each document.
-    pub files: &'a [PathBuf],
-    /// Each document as it was read (for its content hash).
+    /// Where each document was read from.
+    pub origins: &'a [Origin],
+    /// Each document as it was read (for its name and content hash).
     pub docs: &'a [Document],
-    /// How the files were read.
+    /// How files were read.
     pub walk: &'a WalkOptions,
+    /// The text and id fields of JSON Lines records.
+    pub jsonl: Option<(&'a str, &'a str)>,
 }
 
 impl FileTexts<'_> {
     /// Document `doc` read again, with its text.
     pub fn document(&self, doc: u32) -> Result<Document, crate::Error> {
-        let (path, was) = (&self.files[doc as usize], &self.docs[doc as usize]);
+        let was = &self.docs[doc as usize];
+        let origin = &self.origins[doc as usize];
+        let path = match origin {
+            Origin::File(p) => p.clone(),
+            Origin::Record { file, .. } => file.to_path_buf(),
+        };
         let changed = || crate::Error::Invalid {
             path: path.clone(),
-            reason: "changed while it was being scanned (its content is not what was read \
-                     at the start of the run)"
-                .into(),
+            reason: format!(
+                "{}changed while it was being scanned (its content is not what was read \
+                 at the start of the run)",
+                match origin {
+                    Origin::Record { line, .. } => format!("the record of line {line} "),
+                    Origin::File(_) => String::new(),
+                }
+            ),
         };
-        match crate::input::read_document(path, self.walk) {
-            Ok(d) if d.content_hash() == was.content_hash() => Ok(Document {
-                path: was.path.clone(),
-                ..d
+        let read = match origin {
+            Origin::File(p) => crate::input::read_document(p, self.walk).map_err(|f| match f {
+                crate::input::Fault::Skip(_) => changed(),
+                crate::input::Fault::Error(e) => e,
             }),
-            Ok(_) | Err(crate::input::Fault::Skip(_)) => Err(changed()),
-            Err(crate::input::Fault::Error(e)) => Err(e),
+            Origin::Record { file, offset, line } => {
+                let (text_field, id_field) = self.jsonl.unwrap_or(("text", "id"));
+                match crate::input::jsonl::read_record_at(
+                    file, *offset, *line, text_field, id_field,
+                ) {
+                    Ok(r) => Ok(Document::new(String::new(), r.text)),
+                    Err(crate::Error::Record { .. }) => Err(changed()),
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        let d = read?;
+        if d.content_hash() != was.content_hash() {
+            return Err(changed());
         }
+        Ok(Document {
+            path: was.path.clone(),
+            ..d
+        })
     }
 }
 
@@ -549,7 +577,7 @@ mod tests {
     fn stream(
         dir: &std::path::Path,
         opts: &ScanOptions,
-    ) -> (crate::input::Inputs, Vec<PathBuf>, Vec<DocSketch>) {
+    ) -> (crate::input::Inputs, Vec<Origin>, Vec<DocSketch>) {
         let mut sketcher = Sketcher::new(opts);
         let (inputs, files) = crate::input::stream_inputs(
             &[dir.to_path_buf()],
@@ -580,9 +608,10 @@ mod tests {
         assert!(streamed.docs.iter().all(|d| d.text.is_empty()));
         let walk = WalkOptions::default();
         let source = FileTexts {
-            files: &files,
+            origins: &files,
             docs: &streamed.docs,
             walk: &walk,
+            jsonl: None,
         };
         let r = scan_sketched(&sketches, &source, &opts, &NoProgress);
         assert!(r.errors.is_empty(), "{:?}", r.errors);
@@ -610,9 +639,10 @@ mod tests {
         std::fs::write(&changed, text.replacen('w', "v", 1)).unwrap();
         let walk = WalkOptions::default();
         let source = FileTexts {
-            files: &files,
+            origins: &files,
             docs: &streamed.docs,
             walk: &walk,
+            jsonl: None,
         };
         let r = scan_sketched(&sketches, &source, &opts, &NoProgress);
         let d = streamed
@@ -636,6 +666,75 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("003.txt"));
+    }
+
+    #[test]
+    fn a_json_lines_scan_that_reads_records_again_reports_what_one_in_memory_does() {
+        let dir = tempfile::tempdir().unwrap();
+        corpus_files(dir.path());
+        let walk = WalkOptions::default();
+        let inputs = crate::input::read_inputs(&[dir.path().to_path_buf()], &walk).unwrap();
+        let lines: Vec<String> = inputs
+            .docs
+            .iter()
+            .map(|d| serde_json::json!({ "id": d.path, "text": d.text }).to_string())
+            .collect();
+        let file = dir.path().join("all.jsonl");
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        let roots = [file.clone()];
+        let opts = ScanOptions {
+            df_threshold: Some(13),
+            ..ScanOptions::default()
+        };
+        let whole = crate::input::read_jsonl_inputs(&roots, &walk, "text", "id").unwrap();
+        let r = scan(&whole.docs, &opts);
+        let want = json(&whole.docs, &r, &whole);
+        assert!(!r.findings.is_empty());
+
+        let mut sketcher = Sketcher::new(&opts);
+        let (streamed, origins) =
+            crate::input::stream_jsonl_inputs(&roots, &walk, "text", "id", |docs| {
+                sketcher.add(&docs.iter().map(|d| d.text.as_str()).collect::<Vec<_>>())
+            })
+            .unwrap();
+        let sketches = sketcher.finish();
+        let source = FileTexts {
+            origins: &origins,
+            docs: &streamed.docs,
+            walk: &walk,
+            jsonl: Some(("text", "id")),
+        };
+        let got = scan_sketched(&sketches, &source, &opts, &NoProgress);
+        assert!(got.errors.is_empty(), "{:?}", got.errors);
+        let shown = shown_documents(&got);
+        let again: Vec<Document> = shown.iter().map(|&d| source.document(d).unwrap()).collect();
+        let mut docs = streamed.docs.clone();
+        for (&d, doc) in shown.iter().zip(again) {
+            docs[d as usize] = doc;
+        }
+        assert_eq!(json(&docs, &got, &streamed), want);
+
+        // A record changed in place is an error naming the file and line.
+        let d = got.findings[0].a;
+        let edited: Vec<String> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                if i == d as usize {
+                    l.replacen('w', "v", 1)
+                } else {
+                    l.clone()
+                }
+            })
+            .collect();
+        std::fs::write(&file, edited.join("\n")).unwrap();
+        let e = source.document(d).unwrap_err().to_string();
+        assert!(
+            e.contains("all.jsonl")
+                && e.contains(&format!("line {}", d + 1))
+                && e.contains("changed"),
+            "{e}"
+        );
     }
 
     #[test]

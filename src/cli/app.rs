@@ -66,38 +66,37 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
 fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     let opts = options(&a.detect)?;
     let paths = &a.paths;
-    if a.input.jsonl {
-        let inputs = read(paths, &a.input, ctx)?;
-        let bars = progress::EngineBars::new(&ctx.progress);
-        let result = crate::scan::scan_with_progress(&inputs.docs, &opts, &bars);
-        let report = Report::new(&inputs.docs, &result, &inputs.errors, &inputs.skipped);
-        return finish(
-            report,
-            &inputs.docs,
-            &a.output,
-            !inputs.errors.is_empty(),
-            all_missing(paths),
-            ctx,
-        );
-    }
-    // Files: sketched as they are read, their texts let go; verification,
-    // the shared passages and the report read again only the files they
-    // need.
+    // Sketched as they are read, their texts let go; verification, the
+    // shared passages and the report read again only what they need.
     require_paths(paths)?;
     let walk = a.input.walk_options()?;
     let bars = progress::EngineBars::new(&ctx.progress);
     let mut sketcher = crate::scan::Sketcher::new(&opts);
-    let (mut inputs, files) = input::stream_inputs(paths, &walk, &bars, |docs| {
+    let add = |docs: &[Document]| {
         let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
         sketcher.add(&texts);
-    })?;
-    problems(&inputs.errors, &inputs.skipped, ctx);
-    notes(inputs.docs.iter(), ctx);
+    };
+    let fields = a.input.jsonl_fields();
+    let (mut inputs, origins) = match &fields {
+        Some((text, id)) => {
+            if walk.encoding.is_some() {
+                bail!("--encoding does not apply to --jsonl input: JSON Lines are always UTF-8");
+            }
+            ctx.progress.stage("reading documents");
+            input::stream_jsonl_inputs(paths, &walk, text, id, add)?
+        }
+        None => {
+            ctx.progress.stage("reading documents");
+            input::stream_inputs(paths, &walk, &bars, add)?
+        }
+    };
+    tell(&inputs, ctx);
     let sketches = sketcher.finish();
     let source = crate::scan::FileTexts {
-        files: &files,
+        origins: &origins,
         docs: &inputs.docs,
         walk: &walk,
+        jsonl: fields.as_ref().map(|(t, i)| (t.as_str(), i.as_str())),
     };
     let result = crate::scan::scan_sketched(&sketches, &source, &opts, &bars);
     drop(sketches);
@@ -106,11 +105,7 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         use rayon::prelude::*;
         shown.par_iter().map(|&d| source.document(d)).collect()
     };
-    let mut failed = result
-        .errors
-        .iter()
-        .map(|e| e.to_string())
-        .collect::<Vec<_>>();
+    let mut failed: Vec<String> = result.errors.iter().map(|e| e.to_string()).collect();
     let mut docs_shown = Vec::with_capacity(shown.len());
     for (d, r) in shown.into_iter().zip(read_again) {
         match r {
@@ -528,6 +523,13 @@ pub(crate) fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Resul
         let bars = progress::EngineBars::new(&ctx.progress);
         input::read_inputs_with_progress(paths, &w, &bars)?
     };
+    tell(&inputs, ctx);
+    Ok(inputs)
+}
+
+/// Says on stderr what went wrong reading `inputs`, and how documents were
+/// read when not as plain UTF-8.
+fn tell(inputs: &Inputs, ctx: &Ctx) {
     problems(&inputs.errors, &inputs.skipped, ctx);
     notes(inputs.docs.iter(), ctx);
     ctx.progress.suspend(|| {
@@ -562,7 +564,6 @@ pub(crate) fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Resul
             );
         }
     });
-    Ok(inputs)
 }
 
 /// Repeated JSON Lines ids noted one by one on stderr; the rest are counted.

@@ -219,6 +219,24 @@ pub fn read_inputs_with_progress(
     Ok(inputs)
 }
 
+/// Where a document read by [`stream_inputs`] or [`stream_jsonl_inputs`]
+/// is read again from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A whole file (read with the walk's options).
+    File(PathBuf),
+    /// A JSON Lines record: its file, the byte offset of its line, and its
+    /// 1-based line ([`jsonl::read_record_at`]).
+    Record {
+        /// The file.
+        file: std::sync::Arc<Path>,
+        /// The byte offset of the record's line.
+        offset: u64,
+        /// The 1-based line.
+        line: u64,
+    },
+}
+
 /// Files read at a time by [`stream_inputs`]: the texts it holds at once.
 pub const STREAM_FILES: usize = 1024;
 
@@ -227,13 +245,13 @@ pub const STREAM_FILES: usize = 1024;
 /// [`read_inputs`] gives them, and each chunk is handed to `each` before
 /// the next is read. The [`Inputs`] returned hold the same documents
 /// [without their text](Document::without_text), the same errors and skips
-/// in the same order, and the file each document was read from.
+/// in the same order, and where each document was read from.
 pub fn stream_inputs(
     roots: &[PathBuf],
     opts: &WalkOptions,
     progress: &dyn crate::observe::Progress,
     each: impl FnMut(&[Document]),
-) -> Result<(Inputs, Vec<PathBuf>), Error> {
+) -> Result<(Inputs, Vec<Origin>), Error> {
     stream_chunks(roots, opts, progress, STREAM_FILES, each)
 }
 
@@ -244,7 +262,7 @@ fn stream_chunks(
     progress: &dyn crate::observe::Progress,
     chunk: usize,
     mut each: impl FnMut(&[Document]),
-) -> Result<(Inputs, Vec<PathBuf>), Error> {
+) -> Result<(Inputs, Vec<Origin>), Error> {
     let mut errors = Vec::new();
     let files = find_files(roots, opts, &mut errors)?;
     progress.stage(crate::observe::stages::READING, files.len() as u64);
@@ -256,7 +274,7 @@ fn stream_chunks(
     order.sort_by(|&a, &b| names[a].cmp(&names[b]));
     let mut faults: Vec<(usize, Fault)> = Vec::new();
     let mut docs: Vec<Document> = Vec::new();
-    let mut from: Vec<PathBuf> = Vec::new();
+    let mut from: Vec<Origin> = Vec::new();
     for chunk in order.chunks(chunk.max(1)) {
         let read: Vec<Result<Document, Fault>> = chunk
             .par_iter()
@@ -267,14 +285,14 @@ fn stream_chunks(
             })
             .collect();
         let mut batch: Vec<Document> = Vec::with_capacity(chunk.len());
-        let mut batch_from: Vec<PathBuf> = Vec::with_capacity(chunk.len());
+        let mut batch_from: Vec<Origin> = Vec::with_capacity(chunk.len());
         for (&i, r) in chunk.iter().zip(read) {
             match r {
                 Ok(doc) => {
                     let last = batch.last().or(docs.last()).map(|d| d.path.as_str());
                     if last != Some(doc.path.as_str()) {
                         batch.push(doc);
-                        batch_from.push(files[i].clone());
+                        batch_from.push(Origin::File(files[i].clone()));
                     }
                 }
                 Err(f) => faults.push((i, f)),
@@ -299,6 +317,77 @@ fn stream_chunks(
             }),
         }
     }
+    Ok((inputs, from))
+}
+
+/// Records handed on at a time by [`stream_jsonl_inputs`].
+pub const STREAM_RECORDS: usize = 4096;
+
+/// [`read_jsonl_inputs`] without holding the texts: records are read one
+/// file after another, and handed to `each` [`STREAM_RECORDS`] at a time,
+/// in the order [`read_jsonl_inputs`] gives them. The [`Inputs`] returned
+/// hold the same documents [without their text](Document::without_text),
+/// the same errors and repeated ids, and where each record was read from.
+pub fn stream_jsonl_inputs(
+    roots: &[PathBuf],
+    opts: &WalkOptions,
+    text_field: &str,
+    id_field: &str,
+    mut each: impl FnMut(&[Document]),
+) -> Result<(Inputs, Vec<Origin>), Error> {
+    let mut errors = Vec::new();
+    let files = find_files(roots, opts, &mut errors)?;
+    let mut inputs = Inputs {
+        errors,
+        ..Inputs::default()
+    };
+    let mut from: Vec<Origin> = Vec::new();
+    // Ids (and lines) of every record, for the repeated ids.
+    let mut ids: Vec<(String, Vec<jsonl::Record>)> = Vec::new();
+    let mut batch: Vec<Document> = Vec::with_capacity(STREAM_RECORDS);
+    let flush =
+        |batch: &mut Vec<Document>, docs: &mut Vec<Document>, each: &mut dyn FnMut(&[Document])| {
+            each(batch);
+            docs.extend(batch.drain(..).map(Document::without_text));
+        };
+    for path in &files {
+        let name = display(path);
+        let file: std::sync::Arc<Path> = path.as_path().into();
+        let mut these = Vec::new();
+        let bad = match std::fs::File::open(path) {
+            Ok(f) => jsonl::for_each_record(
+                std::io::BufReader::with_capacity(1 << 16, f),
+                path,
+                text_field,
+                id_field,
+                |r, offset| {
+                    from.push(Origin::Record {
+                        file: file.clone(),
+                        offset,
+                        line: r.line,
+                    });
+                    these.push(jsonl::Record {
+                        id: r.id.clone(),
+                        line: r.line,
+                        text: String::new(),
+                    });
+                    batch.push(r.into_document(&name));
+                    if batch.len() >= STREAM_RECORDS {
+                        flush(&mut batch, &mut inputs.docs, &mut each);
+                    }
+                },
+            ),
+            Err(source) => vec![Error::Io {
+                path: path.to_path_buf(),
+                source,
+            }],
+        };
+        inputs.errors.extend(bad);
+        ids.push((name, these));
+    }
+    flush(&mut batch, &mut inputs.docs, &mut each);
+    inputs.duplicate_ids =
+        jsonl::duplicate_ids(ids.iter().map(|(n, r)| (n.as_str(), r.as_slice())));
     Ok((inputs, from))
 }
 
@@ -727,12 +816,77 @@ mod tests {
             assert_eq!(got.skipped, want.skipped);
             assert_eq!(from.len(), got.docs.len());
             for (p, doc) in from.iter().zip(&got.docs) {
+                let Origin::File(p) = p else { panic!("{p:?}") };
                 assert_eq!(display(p), doc.path);
             }
         }
         assert_eq!(want.errors.len(), 2, "{:?}", want.errors);
         assert_eq!(want.skipped.len(), 2);
         assert!(want.docs.iter().any(|d| d.note().is_some()));
+    }
+
+    #[test]
+    fn streaming_json_lines_reads_what_read_jsonl_inputs_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lines: Vec<String> = (0..STREAM_RECORDS + 10)
+            .map(|i| {
+                format!(
+                    "{{\"id\": {}, \"text\": \"record {i}\\nline two\"}}",
+                    i % 5000
+                )
+            })
+            .collect();
+        lines[3] = "not json".into();
+        lines[7] = String::new();
+        fs::write(
+            dir.path().join("a.jsonl"),
+            format!("\u{feff}{}\r\n", lines.join("\r\n")),
+        )
+        .unwrap();
+        fs::write(
+            dir.path().join("b.jsonl"),
+            "{\"id\": 1, \"text\": \"again\"}\n{\"text\": 3}\n",
+        )
+        .unwrap();
+        let roots = [dir.path().to_path_buf()];
+        let opts = WalkOptions::default();
+        let want = read_jsonl_inputs(&roots, &opts, "text", "id").unwrap();
+        let mut seen = Vec::new();
+        let mut chunks = 0;
+        let (got, from) = stream_jsonl_inputs(&roots, &opts, "text", "id", |docs| {
+            assert!(docs.len() <= STREAM_RECORDS);
+            chunks += 1;
+            seen.extend(docs.iter().cloned())
+        })
+        .unwrap();
+        assert!(chunks >= 2);
+        assert_eq!(seen, want.docs);
+        let stubs: Vec<Document> = want
+            .docs
+            .iter()
+            .cloned()
+            .map(Document::without_text)
+            .collect();
+        assert_eq!(got.docs, stubs);
+        let show = |e: &[Error]| e.iter().map(|e| e.to_string()).collect::<Vec<_>>();
+        assert_eq!(show(&got.errors), show(&want.errors));
+        assert_eq!(got.duplicate_ids, want.duplicate_ids);
+        assert!(!got.duplicate_ids.is_empty());
+        // Each record read again from its offset is the record.
+        assert_eq!(from.len(), want.docs.len());
+        for (o, d) in from
+            .iter()
+            .zip(&want.docs)
+            .step_by(97)
+            .chain(from.iter().zip(&want.docs).take(3))
+        {
+            let Origin::Record { file, offset, line } = o else {
+                panic!("{o:?}")
+            };
+            let r = jsonl::read_record_at(file, *offset, *line, "text", "id").unwrap();
+            assert_eq!(r.text, d.text);
+            assert_eq!(jsonl::document_name(&display(file), &r), d.path);
+        }
     }
 
     #[test]
