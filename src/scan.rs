@@ -1,16 +1,23 @@
 //! The driver of a full scan: every stage over documents in memory, in
 //! order (sketch, candidates, verify, cluster), and the shared passages.
+//!
+//! A scan need not hold the texts: [`Sketcher`] sketches documents a chunk
+//! at a time (their texts can go once sketched), [`scan_sketched`] runs the
+//! later stages over the sketches, fetching texts again from a
+//! [`TextSource`] ([`FileTexts`]: from their files) only for verification
+//! and the shared passages.
 
 use crate::align::Span;
 use crate::boilerplate::{Chrome, ChromeStats};
 use crate::candidates::{self, Known, ProposeParams, Proposed};
 use crate::cluster::{clusters, Cluster};
 use crate::config::ScanOptions;
-use crate::input::Document;
+use crate::input::{Document, Origin, WalkOptions};
 use crate::observe::{stages, NoProgress, Progress};
-use crate::sketch::{self, DocSketch, Scratch};
+use crate::sketch::{self, DocSketch, Scratch, SketchParams};
 use crate::verify::{verify_with_progress, InMemory, TextSource, Verified};
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 /// The verify stage's findings, which a [`ScanResult`] holds.
 pub use crate::verify::{Finding, Kind};
@@ -115,6 +122,136 @@ pub fn sketch_all_with_progress(
         .collect()
 }
 
+/// Sketches documents a chunk at a time, in order, keeping only the
+/// sketches (about 3 KB for a 400-word document; see DESIGN.md, "Memory"):
+/// the caller may drop each chunk's texts once [`Sketcher::add`] returns.
+pub struct Sketcher {
+    params: SketchParams,
+    sketches: Vec<DocSketch>,
+}
+
+impl Sketcher {
+    /// A sketcher with the sketch settings of `opts`.
+    pub fn new(opts: &ScanOptions) -> Sketcher {
+        Sketcher {
+            params: opts.sketch_params(),
+            sketches: Vec::new(),
+        }
+    }
+
+    /// Sketches `texts` in parallel and appends their sketches, in order.
+    pub fn add(&mut self, texts: &[&str]) {
+        let params = &self.params;
+        let new: Vec<DocSketch> = texts
+            .par_iter()
+            .map_init(Scratch::default, |s, t| {
+                let mut sk = sketch::sketch(t, params, s);
+                sk.signature.shrink_to_fit();
+                sk.fingerprints.shrink_to_fit();
+                sk.repeated.shrink_to_fit();
+                sk.sequence.shrink_to_fit();
+                sk
+            })
+            .collect();
+        self.sketches.extend(new);
+    }
+
+    /// The sketches of every document added, in order.
+    pub fn finish(mut self) -> Vec<DocSketch> {
+        self.sketches.shrink_to_fit();
+        self.sketches
+    }
+}
+
+/// Texts read again from where they were sketched from (`origins[i]` for
+/// document `i`: a file read with `walk`, or a JSON Lines record whose text
+/// and id are the fields `jsonl` names), each checked against the content
+/// hash of `docs[i]` (which need not hold its text, see
+/// [`Document::without_text`]): a file changed or gone since is an error
+/// naming it, never another text.
+pub struct FileTexts<'a> {
+    /// Where each document was read from.
+    pub origins: &'a [Origin],
+    /// Each document as it was read (for its name and content hash).
+    pub docs: &'a [Document],
+    /// How files were read.
+    pub walk: &'a WalkOptions,
+    /// The text and id fields of JSON Lines records.
+    pub jsonl: Option<(&'a str, &'a str)>,
+}
+
+impl FileTexts<'_> {
+    /// Document `doc` read again, with its text.
+    pub fn document(&self, doc: u32) -> Result<Document, crate::Error> {
+        let was = &self.docs[doc as usize];
+        let origin = &self.origins[doc as usize];
+        let path = match origin {
+            Origin::File(p) => p.clone(),
+            Origin::Record { file, .. } => file.to_path_buf(),
+        };
+        let changed = || crate::Error::Invalid {
+            path: path.clone(),
+            reason: format!(
+                "{}changed while it was being scanned (its content is not what was read \
+                 at the start of the run)",
+                match origin {
+                    Origin::Record { line, .. } => format!("the record of line {line} "),
+                    Origin::File(_) => String::new(),
+                }
+            ),
+        };
+        let read = match origin {
+            Origin::File(p) => crate::input::read_document(p, self.walk).map_err(|f| match f {
+                crate::input::Fault::Skip(_) => changed(),
+                crate::input::Fault::Error(e) => e,
+            }),
+            Origin::Record { file, offset, line } => {
+                let (text_field, id_field) = self.jsonl.unwrap_or(("text", "id"));
+                match crate::input::jsonl::read_record_at(
+                    file, *offset, *line, text_field, id_field,
+                ) {
+                    Ok(r) => Ok(Document::new(String::new(), r.text)),
+                    Err(crate::Error::Record { .. }) => Err(changed()),
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        let d = read?;
+        if d.content_hash() != was.content_hash() {
+            return Err(changed());
+        }
+        Ok(Document {
+            path: was.path.clone(),
+            ..d
+        })
+    }
+}
+
+impl TextSource for FileTexts<'_> {
+    fn text(&self, doc: u32) -> Result<Cow<'_, str>, crate::Error> {
+        Ok(Cow::Owned(self.document(doc)?.text))
+    }
+}
+
+/// The documents a report of `result` shows text of (in its pairs and
+/// shared passages), sorted.
+pub fn shown_documents(result: &ScanResult) -> Vec<u32> {
+    let mut d: Vec<u32> = result
+        .findings
+        .iter()
+        .flat_map(|f| [f.a, f.b])
+        .chain(
+            result
+                .passages
+                .iter()
+                .flat_map(|p| p.places.iter().map(|&(d, _)| d)),
+        )
+        .collect();
+    d.sort_unstable();
+    d.dedup();
+    d
+}
+
 /// Runs every stage over documents in memory: sketch, chrome, candidates,
 /// verification, clusters.
 ///
@@ -133,12 +270,25 @@ pub fn scan_with_progress(
 ) -> ScanResult {
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let sketches = sketch_all_with_progress(&texts, opts, progress);
+    scan_sketched(&sketches, &InMemory(docs), opts, progress)
+}
+
+/// The stages after sketching (chrome, candidates, verification, clusters,
+/// shared passages) over the sketches of documents `0..sketches.len()`,
+/// whose texts `source` gives when verification needs them; what
+/// [`scan_with_progress`] gives for the same documents.
+pub fn scan_sketched(
+    sketches: &[DocSketch],
+    source: &dyn TextSource,
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+) -> ScanResult {
+    let n = sketches.len();
     let words: Vec<u32> = sketches.iter().map(|s| s.words).collect();
-    let params = propose_params(opts, docs.len());
-    let proposed = candidates::propose(Known::default(), &sketches, &params);
-    let source = InMemory(docs);
+    let params = propose_params(opts, n);
+    let proposed = candidates::propose(Known::default(), sketches, &params);
     let verified = verify_with_progress(
-        &source,
+        source,
         &proposed.candidates,
         &words,
         &proposed.chrome,
@@ -146,11 +296,17 @@ pub fn scan_with_progress(
         progress,
     );
     let pairs = cluster_pairs(&verified.findings, opts.cluster_partial);
-    let clusters = clusters(docs.len(), &pairs, &words, opts.keep);
-    let (passages, passage_errors) = passages(0, &sketches, &source, &proposed.chrome, opts);
+    let clusters = clusters(n, &pairs, &words, opts.keep);
+    let (passages, passage_errors) = passages(0, sketches, source, &proposed.chrome, opts);
     let stats = ScanStats::of(&words, &proposed, &verified);
+    // A document verification could not fetch is not said twice.
     let mut errors = verified.errors;
-    errors.extend(passage_errors);
+    let said: ahash::AHashSet<String> = errors.iter().map(|e| e.to_string()).collect();
+    errors.extend(
+        passage_errors
+            .into_iter()
+            .filter(|e| !said.contains(&e.to_string())),
+    );
     ScanResult {
         findings: verified.findings,
         clusters,
@@ -388,6 +544,196 @@ mod tests {
         assert_eq!(
             format!("{:?}", part.findings),
             format!("{:?}", full.findings[1..].to_vec())
+        );
+    }
+
+    /// Files of a small corpus: copies of an article, whole and in part,
+    /// a footer on every third, unrelated text.
+    fn corpus_files(dir: &std::path::Path) {
+        let base = words(500, 5);
+        let footer = words(60, 6);
+        for i in 0..40u64 {
+            let mut t = match i % 7 {
+                0 => format!("{} {}", words(100, i), &base[..base.len() / 2]),
+                3 => base.clone(),
+                _ => words(200, 100 + i),
+            };
+            if i % 3 == 0 {
+                t = format!("{t}\n{footer}\n");
+            }
+            std::fs::write(dir.join(format!("{i:03}.txt")), t).unwrap();
+        }
+    }
+
+    fn json(docs: &[Document], r: &ScanResult, inputs: &crate::input::Inputs) -> Vec<u8> {
+        let report = crate::report::Report::new(docs, r, &inputs.errors, &inputs.skipped);
+        let mut out = Vec::new();
+        crate::report::json::write(&report, &mut out).unwrap();
+        out
+    }
+
+    /// Streams the files under `dir`: the inputs (texts dropped), their
+    /// files, and the sketches.
+    fn stream(
+        dir: &std::path::Path,
+        opts: &ScanOptions,
+    ) -> (crate::input::Inputs, Vec<Origin>, Vec<DocSketch>) {
+        let mut sketcher = Sketcher::new(opts);
+        let (inputs, files) = crate::input::stream_inputs(
+            &[dir.to_path_buf()],
+            &WalkOptions::default(),
+            &NoProgress,
+            |docs| sketcher.add(&docs.iter().map(|d| d.text.as_str()).collect::<Vec<_>>()),
+        )
+        .unwrap();
+        (inputs, files, sketcher.finish())
+    }
+
+    #[test]
+    fn a_scan_that_reads_texts_again_reports_what_a_scan_in_memory_does() {
+        let dir = tempfile::tempdir().unwrap();
+        corpus_files(dir.path());
+        let opts = ScanOptions {
+            df_threshold: Some(13),
+            ..ScanOptions::default()
+        };
+        let inputs =
+            crate::input::read_inputs(&[dir.path().to_path_buf()], &WalkOptions::default())
+                .unwrap();
+        let whole = scan(&inputs.docs, &opts);
+        let want = json(&inputs.docs, &whole, &inputs);
+        assert!(!whole.findings.is_empty() && !whole.passages.is_empty());
+
+        let (mut streamed, files, sketches) = stream(dir.path(), &opts);
+        assert!(streamed.docs.iter().all(|d| d.text.is_empty()));
+        let walk = WalkOptions::default();
+        let source = FileTexts {
+            origins: &files,
+            docs: &streamed.docs,
+            walk: &walk,
+            jsonl: None,
+        };
+        let r = scan_sketched(&sketches, &source, &opts, &NoProgress);
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        let shown = shown_documents(&r);
+        assert!(
+            shown.len() < streamed.docs.len(),
+            "some texts are not needed"
+        );
+        let again: Vec<Document> = shown.iter().map(|&d| source.document(d).unwrap()).collect();
+        for (&d, doc) in shown.iter().zip(again) {
+            streamed.docs[d as usize] = doc;
+        }
+        assert_eq!(json(&streamed.docs, &r, &streamed), want);
+    }
+
+    #[test]
+    fn a_file_changed_between_the_passes_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        corpus_files(dir.path());
+        let opts = ScanOptions::default();
+        let (streamed, files, sketches) = stream(dir.path(), &opts);
+        // 003.txt is in pairs (a copy of the article); change one word.
+        let changed = dir.path().join("003.txt");
+        let text = std::fs::read_to_string(&changed).unwrap();
+        std::fs::write(&changed, text.replacen('w', "v", 1)).unwrap();
+        let walk = WalkOptions::default();
+        let source = FileTexts {
+            origins: &files,
+            docs: &streamed.docs,
+            walk: &walk,
+            jsonl: None,
+        };
+        let r = scan_sketched(&sketches, &source, &opts, &NoProgress);
+        let d = streamed
+            .docs
+            .iter()
+            .position(|d| d.path.ends_with("003.txt"))
+            .unwrap() as u32;
+        assert!(r.findings.iter().all(|f| f.a != d && f.b != d));
+        let said: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].contains("003.txt") && said[0].contains("changed"),
+            "{}",
+            said[0]
+        );
+        assert!(source.document(d).is_err());
+        // Gone is an error too.
+        std::fs::remove_file(&changed).unwrap();
+        assert!(source
+            .document(d)
+            .unwrap_err()
+            .to_string()
+            .contains("003.txt"));
+    }
+
+    #[test]
+    fn a_json_lines_scan_that_reads_records_again_reports_what_one_in_memory_does() {
+        let dir = tempfile::tempdir().unwrap();
+        corpus_files(dir.path());
+        let walk = WalkOptions::default();
+        let inputs = crate::input::read_inputs(&[dir.path().to_path_buf()], &walk).unwrap();
+        let lines: Vec<String> = inputs
+            .docs
+            .iter()
+            .map(|d| serde_json::json!({ "id": d.path, "text": d.text }).to_string())
+            .collect();
+        let file = dir.path().join("all.jsonl");
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        let roots = [file.clone()];
+        let opts = ScanOptions {
+            df_threshold: Some(13),
+            ..ScanOptions::default()
+        };
+        let whole = crate::input::read_jsonl_inputs(&roots, &walk, "text", "id").unwrap();
+        let r = scan(&whole.docs, &opts);
+        let want = json(&whole.docs, &r, &whole);
+        assert!(!r.findings.is_empty());
+
+        let mut sketcher = Sketcher::new(&opts);
+        let (streamed, origins) =
+            crate::input::stream_jsonl_inputs(&roots, &walk, "text", "id", |docs| {
+                sketcher.add(&docs.iter().map(|d| d.text.as_str()).collect::<Vec<_>>())
+            })
+            .unwrap();
+        let sketches = sketcher.finish();
+        let source = FileTexts {
+            origins: &origins,
+            docs: &streamed.docs,
+            walk: &walk,
+            jsonl: Some(("text", "id")),
+        };
+        let got = scan_sketched(&sketches, &source, &opts, &NoProgress);
+        assert!(got.errors.is_empty(), "{:?}", got.errors);
+        let shown = shown_documents(&got);
+        let again: Vec<Document> = shown.iter().map(|&d| source.document(d).unwrap()).collect();
+        let mut docs = streamed.docs.clone();
+        for (&d, doc) in shown.iter().zip(again) {
+            docs[d as usize] = doc;
+        }
+        assert_eq!(json(&docs, &got, &streamed), want);
+
+        // A record changed in place is an error naming the file and line.
+        let d = got.findings[0].a;
+        let edited: Vec<String> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                if i == d as usize {
+                    l.replacen('w', "v", 1)
+                } else {
+                    l.clone()
+                }
+            })
+            .collect();
+        std::fs::write(&file, edited.join("\n")).unwrap();
+        let e = source.document(d).unwrap_err().to_string();
+        assert!(
+            e.contains("all.jsonl")
+                && e.contains(&format!("line {}", d + 1))
+                && e.contains("changed"),
+            "{e}"
         );
     }
 

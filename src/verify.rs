@@ -75,15 +75,21 @@ pub struct Verified {
     pub errors: Vec<crate::Error>,
 }
 
-/// Words of prepared documents the verify stage holds at once (about 45
-/// bytes each): within it every document is tokenized and its shingles
-/// sorted once, however many pairs it is in.
-pub const PREPARED_WORDS_BUDGET: u64 = 24 << 20;
+/// Bytes of texts and prepared documents the verify stage holds at once,
+/// estimated as [`PREPARED_BYTES_PER_WORD`] per word: within it every
+/// document is tokenized and its shingles sorted once, however many pairs it
+/// is in.
+pub const PREPARED_BYTES_BUDGET: u64 = 48 << 20;
+
+/// The estimate of a prepared document's bytes per word: its text (about 6),
+/// a token (16), a shingle (8), a sorted `(hash, position)` (16), the
+/// fingerprints, and the vectors' slack.
+pub const PREPARED_BYTES_PER_WORD: u64 = 64;
 
 /// Aligns every candidate pair (sorted; `words` holds each document's word
 /// count). Candidates are taken in batches whose documents hold at most
-/// [`PREPARED_WORDS_BUDGET`] words; each document of a batch is fetched and
-/// prepared once.
+/// [`PREPARED_BYTES_BUDGET`] bytes (estimated from their words); each
+/// document of a batch is fetched and prepared once.
 pub fn verify(
     texts: &dyn TextSource,
     candidates: &[Pair],
@@ -104,11 +110,33 @@ pub fn verify_with_progress(
     params: &AlignParams,
     progress: &dyn Progress,
 ) -> Verified {
+    verify_batched(
+        texts,
+        candidates,
+        words,
+        chrome,
+        params,
+        progress,
+        PREPARED_BYTES_BUDGET,
+    )
+}
+
+/// [`verify_with_progress`] with batches of at most `budget` estimated
+/// bytes (a single pair over it is a batch by itself).
+fn verify_batched(
+    texts: &dyn TextSource,
+    candidates: &[Pair],
+    words: &[u32],
+    chrome: &Chrome,
+    params: &AlignParams,
+    progress: &dyn Progress,
+    budget: u64,
+) -> Verified {
     progress.stage(stages::VERIFYING, candidates.len() as u64);
     let mut results: Vec<Outcome> = Vec::with_capacity(candidates.len());
     let mut start = 0;
     while start < candidates.len() {
-        let end = batch_end(candidates, start, words);
+        let end = batch_end(candidates, start, words, budget);
         let mut docs: Vec<u32> = candidates[start..end]
             .iter()
             .flat_map(|&(a, b)| [a, b])
@@ -166,8 +194,8 @@ pub fn verify_with_progress(
 }
 
 /// The end of the batch of candidates from `start`: as many pairs as fit
-/// [`PREPARED_WORDS_BUDGET`] words of distinct documents, at least one.
-fn batch_end(candidates: &[Pair], start: usize, words: &[u32]) -> usize {
+/// `budget` estimated bytes of distinct documents, at least one.
+fn batch_end(candidates: &[Pair], start: usize, words: &[u32], budget: u64) -> usize {
     let mut seen = ahash::AHashSet::new();
     let mut held = 0u64;
     let mut end = start;
@@ -176,9 +204,9 @@ fn batch_end(candidates: &[Pair], start: usize, words: &[u32]) -> usize {
         let add: u64 = [a, b]
             .iter()
             .filter(|d| !seen.contains(*d))
-            .map(|&d| words[d as usize] as u64)
+            .map(|&d| prepared_bytes(words[d as usize]))
             .sum();
-        if held + add > PREPARED_WORDS_BUDGET && end > start {
+        if held + add > budget && end > start {
             break;
         }
         held += add;
@@ -186,6 +214,11 @@ fn batch_end(candidates: &[Pair], start: usize, words: &[u32]) -> usize {
         end += 1;
     }
     end
+}
+
+/// The estimated bytes a document of `words` words holds prepared.
+fn prepared_bytes(words: u32) -> u64 {
+    (words as u64).max(1) * PREPARED_BYTES_PER_WORD
 }
 
 /// What the alignment of pair `(a, b)` makes of it.
@@ -218,4 +251,98 @@ enum Outcome {
     Unreadable,
     /// Why a document could not be read (once per batch).
     Error(u32, crate::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ScanOptions;
+
+    fn words(n: usize, seed: u64) -> String {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "w{}",
+                    crate::sketch::mix64(seed * 1_000_003 + i as u64) % 50_000
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn batches_hold_at_most_the_budget_and_do_not_change_findings() {
+        // An article copied whole and in part into many documents of
+        // different lengths: many pairs, documents shared between pairs.
+        let article = words(300, 1);
+        let docs: Vec<Document> = (0..30u64)
+            .map(|i| {
+                let text = match i % 3 {
+                    0 => article.clone(),
+                    1 => format!("{} {}", words(50 + 40 * i as usize, 100 + i), article),
+                    _ => format!("{} {}", &article[..article.len() / 2], words(200, 200 + i)),
+                };
+                Document::new(format!("{i:02}"), text)
+            })
+            .collect();
+        // The article is not chrome, however many documents carry it.
+        let opts = ScanOptions {
+            df_threshold: Some(100),
+            ..ScanOptions::default()
+        };
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        let sketches = crate::scan::sketch_all(&texts, &opts);
+        let words: Vec<u32> = sketches.iter().map(|s| s.words).collect();
+        let proposed = crate::candidates::propose(
+            crate::candidates::Known::default(),
+            &sketches,
+            &crate::scan::propose_params(&opts, docs.len()),
+        );
+        let cands = &proposed.candidates;
+        assert!(cands.len() > 50, "{} candidates", cands.len());
+        let source = InMemory(&docs);
+        let run = |budget| {
+            let v = verify_batched(
+                &source,
+                cands,
+                &words,
+                &proposed.chrome,
+                &opts.align,
+                &NoProgress,
+                budget,
+            );
+            format!("{:?} {} {:?}", v.findings, v.boilerplate_only, v.errors)
+        };
+        // Budgets from one document's bytes up to the default.
+        let one_doc = prepared_bytes(words[0]);
+        let whole = run(PREPARED_BYTES_BUDGET);
+        assert!(whole.contains("NearDuplicate") && whole.contains("Partial"));
+        for budget in [1, one_doc, 3 * one_doc, 10 * one_doc] {
+            assert_eq!(run(budget), whole, "budget {budget}");
+            let mut start = 0;
+            let mut batches = 0;
+            while start < cands.len() {
+                let end = batch_end(cands, start, &words, budget);
+                assert!(end > start);
+                let mut ds: Vec<u32> = cands[start..end]
+                    .iter()
+                    .flat_map(|&(a, b)| [a, b])
+                    .collect();
+                ds.sort_unstable();
+                ds.dedup();
+                let held: u64 = ds.iter().map(|&d| prepared_bytes(words[d as usize])).sum();
+                assert!(
+                    held <= budget || end == start + 1,
+                    "budget {budget}: {held} bytes in {} pairs",
+                    end - start
+                );
+                start = end;
+                batches += 1;
+            }
+            if budget >= 10 * one_doc {
+                assert!(batches < cands.len(), "budget {budget}: one pair per batch");
+            }
+            assert!(batches > 1, "budget {budget}: a single batch");
+        }
+    }
 }

@@ -66,9 +66,68 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
 fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     let opts = options(&a.detect)?;
     let paths = &a.paths;
-    let inputs = read(paths, &a.input, ctx)?;
+    // Sketched as they are read, their texts let go; verification, the
+    // shared passages and the report read again only what they need.
+    require_paths(paths)?;
+    let walk = a.input.walk_options()?;
     let bars = progress::EngineBars::new(&ctx.progress);
-    let result = crate::scan::scan_with_progress(&inputs.docs, &opts, &bars);
+    let mut sketcher = crate::scan::Sketcher::new(&opts);
+    let add = |docs: &[Document]| {
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        sketcher.add(&texts);
+    };
+    let fields = a.input.jsonl_fields();
+    let (mut inputs, origins) = match &fields {
+        Some((text, id)) => {
+            if walk.encoding.is_some() {
+                bail!("--encoding does not apply to --jsonl input: JSON Lines are always UTF-8");
+            }
+            ctx.progress.stage("reading documents");
+            input::stream_jsonl_inputs(paths, &walk, text, id, add)?
+        }
+        None => {
+            ctx.progress.stage("reading documents");
+            input::stream_inputs(paths, &walk, &bars, add)?
+        }
+    };
+    tell(&inputs, ctx);
+    let sketches = sketcher.finish();
+    let source = crate::scan::FileTexts {
+        origins: &origins,
+        docs: &inputs.docs,
+        walk: &walk,
+        jsonl: fields.as_ref().map(|(t, i)| (t.as_str(), i.as_str())),
+    };
+    let result = crate::scan::scan_sketched(&sketches, &source, &opts, &bars);
+    drop(sketches);
+    let shown = crate::scan::shown_documents(&result);
+    let read_again: Vec<Result<Document, crate::Error>> = {
+        use rayon::prelude::*;
+        shown.par_iter().map(|&d| source.document(d)).collect()
+    };
+    let mut failed: Vec<String> = result.errors.iter().map(|e| e.to_string()).collect();
+    let mut docs_shown = Vec::with_capacity(shown.len());
+    for (d, r) in shown.into_iter().zip(read_again) {
+        match r {
+            Ok(doc) => docs_shown.push((d, doc)),
+            Err(e) => failed.push(e.to_string()),
+        }
+    }
+    if !failed.is_empty() {
+        failed.sort();
+        failed.dedup();
+        bail!(
+            "{}; no report was written: scan again",
+            failed
+                .iter()
+                .map(|e| escape::visible(e))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
+    for (d, doc) in docs_shown {
+        inputs.docs[d as usize] = doc;
+    }
     let report = Report::new(&inputs.docs, &result, &inputs.errors, &inputs.skipped);
     finish(
         report,
@@ -464,6 +523,13 @@ pub(crate) fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Resul
         let bars = progress::EngineBars::new(&ctx.progress);
         input::read_inputs_with_progress(paths, &w, &bars)?
     };
+    tell(&inputs, ctx);
+    Ok(inputs)
+}
+
+/// Says on stderr what went wrong reading `inputs`, and how documents were
+/// read when not as plain UTF-8.
+fn tell(inputs: &Inputs, ctx: &Ctx) {
     problems(&inputs.errors, &inputs.skipped, ctx);
     notes(inputs.docs.iter(), ctx);
     ctx.progress.suspend(|| {
@@ -498,7 +564,6 @@ pub(crate) fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Resul
             );
         }
     });
-    Ok(inputs)
 }
 
 /// Repeated JSON Lines ids noted one by one on stderr; the rest are counted.

@@ -132,13 +132,28 @@ pub fn read_jsonl(path: &Path, text_field: &str, id_field: &str) -> (Vec<Record>
 
 /// [`read_jsonl`] over any reader; `path` names the source in errors.
 pub fn read_jsonl_from(
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     path: &Path,
     text_field: &str,
     id_field: &str,
 ) -> (Vec<Record>, Vec<Error>) {
     let mut records = Vec::new();
+    let errors = for_each_record(reader, path, text_field, id_field, |r, _| records.push(r));
+    (records, errors)
+}
+
+/// [`read_jsonl`] one record at a time: `each` is given every record, in
+/// file order, with the byte offset of its line in the file (what
+/// [`read_record_at`] reads it again from); the lines skipped are returned.
+pub fn for_each_record(
+    mut reader: impl BufRead,
+    path: &Path,
+    text_field: &str,
+    id_field: &str,
+    mut each: impl FnMut(Record, u64),
+) -> Vec<Error> {
     let mut errors = Vec::new();
+    let mut offset = 0u64;
     let err = |line: u64, problem: RecordProblem| Error::Record {
         path: path.to_path_buf(),
         line,
@@ -149,44 +164,87 @@ pub fn read_jsonl_from(
     loop {
         buf.clear();
         line += 1;
+        let at = offset;
         match reader.read_until(b'\n', &mut buf) {
             Ok(0) => break,
-            Ok(_) => {}
+            Ok(n) => offset += n as u64,
             Err(e) => {
                 errors.push(err(line, RecordProblem::Read(e)));
                 break;
             }
         }
-        let mut bytes = buf.as_slice();
-        if line == 1 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        }
-        bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-        bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        let text = match std::str::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let offset = e.valid_up_to();
-                errors.push(err(line, RecordProblem::NotUtf8 { offset }));
-                continue;
-            }
-        };
-        if text.trim().is_empty() {
-            continue;
-        }
-        match parse_line(text, text_field, id_field) {
-            Ok((t, _)) if t.len() > u32::MAX as usize => errors.push(err(
-                line,
-                RecordProblem::TooLong {
-                    field: text_field.to_string(),
-                    bytes: t.len(),
-                },
-            )),
-            Ok((text, id)) => records.push(Record { id, line, text }),
+        match record(&buf, line, text_field, id_field) {
+            Ok(Some(r)) => each(r, at),
+            Ok(None) => {}
             Err(problem) => errors.push(err(line, problem)),
         }
     }
-    (records, errors)
+    errors
+}
+
+/// The record of line `line` (its bytes as read, with the newline), or
+/// `None` for a blank line.
+fn record(
+    buf: &[u8],
+    line: u64,
+    text_field: &str,
+    id_field: &str,
+) -> Result<Option<Record>, RecordProblem> {
+    let mut bytes = buf;
+    if line == 1 {
+        bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    }
+    bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| RecordProblem::NotUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    match parse_line(text, text_field, id_field)? {
+        (t, _) if t.len() > u32::MAX as usize => Err(RecordProblem::TooLong {
+            field: text_field.to_string(),
+            bytes: t.len(),
+        }),
+        (text, id) => Ok(Some(Record { id, line, text })),
+    }
+}
+
+/// The record of line `line` of `path`, read again from the byte offset
+/// [`for_each_record`] gave for it (only that line is read and parsed).
+pub fn read_record_at(
+    path: &Path,
+    offset: u64,
+    line: u64,
+    text_field: &str,
+    id_field: &str,
+) -> Result<Record, Error> {
+    use std::io::{Seek, SeekFrom};
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    file.seek(SeekFrom::Start(offset)).map_err(io)?;
+    let mut buf = Vec::new();
+    BufReader::new(file)
+        .read_until(b'\n', &mut buf)
+        .map_err(io)?;
+    let gone = || Error::Record {
+        path: path.to_path_buf(),
+        line,
+        problem: RecordProblem::Read(std::io::Error::other("the record is no longer there")),
+    };
+    match record(&buf, line, text_field, id_field) {
+        Ok(Some(r)) => Ok(r),
+        Ok(None) => Err(gone()),
+        Err(problem) => Err(Error::Record {
+            path: path.to_path_buf(),
+            line,
+            problem,
+        }),
+    }
 }
 
 /// Parses one line: the text, and the id if present and not null.

@@ -98,6 +98,29 @@ impl Document {
     pub fn note(&self) -> Option<&str> {
         self.decoding.as_ref().and_then(|d| d.note.as_deref())
     }
+
+    /// This document without its text (and offset map): its path, file size
+    /// ([`Document::original_len`]), [`Document::content_hash`] and
+    /// [`Document::note`] stay, which is what a report needs of a document
+    /// whose text it does not show. About 200 bytes.
+    pub fn without_text(self) -> Document {
+        let (original_len, content_hash) = (self.original_len(), self.content_hash());
+        let (encoding, note) = match self.decoding {
+            Some(d) => (d.encoding, d.note),
+            None => (encoding_rs::UTF_8, None),
+        };
+        Document {
+            path: self.path,
+            text: String::new(),
+            decoding: Some(Box::new(Decoding {
+                encoding,
+                map: decode::OffsetMap::default(),
+                original_len,
+                content_hash,
+                note,
+            })),
+        }
+    }
 }
 
 /// How to find the documents.
@@ -194,6 +217,178 @@ pub fn read_inputs_with_progress(
     inputs.docs.sort_by(|a, b| a.path.cmp(&b.path));
     inputs.docs.dedup_by(|a, b| a.path == b.path);
     Ok(inputs)
+}
+
+/// Where a document read by [`stream_inputs`] or [`stream_jsonl_inputs`]
+/// is read again from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A whole file (read with the walk's options).
+    File(PathBuf),
+    /// A JSON Lines record: its file, the byte offset of its line, and its
+    /// 1-based line ([`jsonl::read_record_at`]).
+    Record {
+        /// The file.
+        file: std::sync::Arc<Path>,
+        /// The byte offset of the record's line.
+        offset: u64,
+        /// The 1-based line.
+        line: u64,
+    },
+}
+
+/// Files read at a time by [`stream_inputs`]: the texts it holds at once.
+pub const STREAM_FILES: usize = 1024;
+
+/// [`read_inputs_with_progress`] without holding the texts: the documents
+/// are read [`STREAM_FILES`] files at a time, in the order
+/// [`read_inputs`] gives them, and each chunk is handed to `each` before
+/// the next is read. The [`Inputs`] returned hold the same documents
+/// [without their text](Document::without_text), the same errors and skips
+/// in the same order, and where each document was read from.
+pub fn stream_inputs(
+    roots: &[PathBuf],
+    opts: &WalkOptions,
+    progress: &dyn crate::observe::Progress,
+    each: impl FnMut(&[Document]),
+) -> Result<(Inputs, Vec<Origin>), Error> {
+    stream_chunks(roots, opts, progress, STREAM_FILES, each)
+}
+
+/// [`stream_inputs`], `chunk` files at a time.
+fn stream_chunks(
+    roots: &[PathBuf],
+    opts: &WalkOptions,
+    progress: &dyn crate::observe::Progress,
+    chunk: usize,
+    mut each: impl FnMut(&[Document]),
+) -> Result<(Inputs, Vec<Origin>), Error> {
+    let mut errors = Vec::new();
+    let files = find_files(roots, opts, &mut errors)?;
+    progress.stage(crate::observe::stages::READING, files.len() as u64);
+    // read_inputs sorts its documents by path (stably: of two files with
+    // one name the first found is kept); reading them in that order gives
+    // the same documents, and the faults go back to the walk's order.
+    let names: Vec<String> = files.iter().map(|p| display(p)).collect();
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+    let mut faults: Vec<(usize, Fault)> = Vec::new();
+    let mut docs: Vec<Document> = Vec::new();
+    let mut from: Vec<Origin> = Vec::new();
+    for chunk in order.chunks(chunk.max(1)) {
+        let read: Vec<Result<Document, Fault>> = chunk
+            .par_iter()
+            .map(|&i| {
+                let r = read_document(&files[i], opts);
+                progress.inc(1);
+                r
+            })
+            .collect();
+        let mut batch: Vec<Document> = Vec::with_capacity(chunk.len());
+        let mut batch_from: Vec<Origin> = Vec::with_capacity(chunk.len());
+        for (&i, r) in chunk.iter().zip(read) {
+            match r {
+                Ok(doc) => {
+                    let last = batch.last().or(docs.last()).map(|d| d.path.as_str());
+                    if last != Some(doc.path.as_str()) {
+                        batch.push(doc);
+                        batch_from.push(Origin::File(files[i].clone()));
+                    }
+                }
+                Err(f) => faults.push((i, f)),
+            }
+        }
+        each(&batch);
+        docs.extend(batch.into_iter().map(Document::without_text));
+        from.extend(batch_from);
+    }
+    faults.sort_by_key(|f| f.0);
+    let mut inputs = Inputs {
+        errors,
+        docs,
+        ..Inputs::default()
+    };
+    for (i, f) in faults {
+        match f {
+            Fault::Error(e) => inputs.errors.push(e),
+            Fault::Skip(reason) => inputs.skipped.push(Skipped {
+                path: names[i].clone(),
+                reason,
+            }),
+        }
+    }
+    Ok((inputs, from))
+}
+
+/// Records handed on at a time by [`stream_jsonl_inputs`].
+pub const STREAM_RECORDS: usize = 4096;
+
+/// [`read_jsonl_inputs`] without holding the texts: records are read one
+/// file after another, and handed to `each` [`STREAM_RECORDS`] at a time,
+/// in the order [`read_jsonl_inputs`] gives them. The [`Inputs`] returned
+/// hold the same documents [without their text](Document::without_text),
+/// the same errors and repeated ids, and where each record was read from.
+pub fn stream_jsonl_inputs(
+    roots: &[PathBuf],
+    opts: &WalkOptions,
+    text_field: &str,
+    id_field: &str,
+    mut each: impl FnMut(&[Document]),
+) -> Result<(Inputs, Vec<Origin>), Error> {
+    let mut errors = Vec::new();
+    let files = find_files(roots, opts, &mut errors)?;
+    let mut inputs = Inputs {
+        errors,
+        ..Inputs::default()
+    };
+    let mut from: Vec<Origin> = Vec::new();
+    // Ids (and lines) of every record, for the repeated ids.
+    let mut ids: Vec<(String, Vec<jsonl::Record>)> = Vec::new();
+    let mut batch: Vec<Document> = Vec::with_capacity(STREAM_RECORDS);
+    let flush =
+        |batch: &mut Vec<Document>, docs: &mut Vec<Document>, each: &mut dyn FnMut(&[Document])| {
+            each(batch);
+            docs.extend(batch.drain(..).map(Document::without_text));
+        };
+    for path in &files {
+        let name = display(path);
+        let file: std::sync::Arc<Path> = path.as_path().into();
+        let mut these = Vec::new();
+        let bad = match std::fs::File::open(path) {
+            Ok(f) => jsonl::for_each_record(
+                std::io::BufReader::with_capacity(1 << 16, f),
+                path,
+                text_field,
+                id_field,
+                |r, offset| {
+                    from.push(Origin::Record {
+                        file: file.clone(),
+                        offset,
+                        line: r.line,
+                    });
+                    these.push(jsonl::Record {
+                        id: r.id.clone(),
+                        line: r.line,
+                        text: String::new(),
+                    });
+                    batch.push(r.into_document(&name));
+                    if batch.len() >= STREAM_RECORDS {
+                        flush(&mut batch, &mut inputs.docs, &mut each);
+                    }
+                },
+            ),
+            Err(source) => vec![Error::Io {
+                path: path.to_path_buf(),
+                source,
+            }],
+        };
+        inputs.errors.extend(bad);
+        ids.push((name, these));
+    }
+    flush(&mut batch, &mut inputs.docs, &mut each);
+    inputs.duplicate_ids =
+        jsonl::duplicate_ids(ids.iter().map(|(n, r)| (n.as_str(), r.as_slice())));
+    Ok((inputs, from))
 }
 
 /// Walks `roots` and reads every file found as JSON Lines: one document per
@@ -562,6 +757,136 @@ mod tests {
             "{}",
             inputs.errors[0]
         );
+    }
+
+    #[test]
+    fn streaming_reads_what_read_inputs_reads_without_holding_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for (name, bytes) in [
+            ("b.txt", &b"hello world"[..]),
+            ("a.txt", b"first doc"),
+            ("empty.txt", b"  \n"),
+            ("bin.dat", b"abc\0def"),
+            ("latin1.txt", b"caf\xe9 au lait"),
+            ("big.txt", &[b'x'; 200]),
+            ("c.txt", b"third"),
+            ("d.txt", b"fourth"),
+        ] {
+            fs::write(d.join(name), bytes).unwrap();
+        }
+        let opts = WalkOptions {
+            max_filesize: 100,
+            ..WalkOptions::default()
+        };
+        // a.txt is named twice (once through the directory), and a missing
+        // file once.
+        let roots = [
+            d.join("d.txt"),
+            d.to_path_buf(),
+            d.join("a.txt"),
+            d.join("gone.txt"),
+        ];
+        let want = read_inputs(&roots, &opts).unwrap();
+        for chunk in [1, 2, 3, 100] {
+            let mut seen = Vec::new();
+            let (got, from) =
+                stream_chunks(&roots, &opts, &crate::observe::NoProgress, chunk, |docs| {
+                    assert!(docs.len() <= chunk);
+                    seen.extend(docs.iter().cloned())
+                })
+                .unwrap();
+            assert_eq!(seen, want.docs, "chunk {chunk}");
+            let stubs: Vec<Document> = want
+                .docs
+                .iter()
+                .cloned()
+                .map(Document::without_text)
+                .collect();
+            assert_eq!(got.docs, stubs);
+            for (s, w) in got.docs.iter().zip(&want.docs) {
+                assert!(s.text.is_empty());
+                assert_eq!(
+                    (s.original_len(), s.content_hash(), s.note()),
+                    (w.original_len(), w.content_hash(), w.note())
+                );
+            }
+            let show = |e: &[Error]| e.iter().map(|e| e.to_string()).collect::<Vec<_>>();
+            assert_eq!(show(&got.errors), show(&want.errors));
+            assert_eq!(got.skipped, want.skipped);
+            assert_eq!(from.len(), got.docs.len());
+            for (p, doc) in from.iter().zip(&got.docs) {
+                let Origin::File(p) = p else { panic!("{p:?}") };
+                assert_eq!(display(p), doc.path);
+            }
+        }
+        assert_eq!(want.errors.len(), 2, "{:?}", want.errors);
+        assert_eq!(want.skipped.len(), 2);
+        assert!(want.docs.iter().any(|d| d.note().is_some()));
+    }
+
+    #[test]
+    fn streaming_json_lines_reads_what_read_jsonl_inputs_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lines: Vec<String> = (0..STREAM_RECORDS + 10)
+            .map(|i| {
+                format!(
+                    "{{\"id\": {}, \"text\": \"record {i}\\nline two\"}}",
+                    i % 5000
+                )
+            })
+            .collect();
+        lines[3] = "not json".into();
+        lines[7] = String::new();
+        fs::write(
+            dir.path().join("a.jsonl"),
+            format!("\u{feff}{}\r\n", lines.join("\r\n")),
+        )
+        .unwrap();
+        fs::write(
+            dir.path().join("b.jsonl"),
+            "{\"id\": 1, \"text\": \"again\"}\n{\"text\": 3}\n",
+        )
+        .unwrap();
+        let roots = [dir.path().to_path_buf()];
+        let opts = WalkOptions::default();
+        let want = read_jsonl_inputs(&roots, &opts, "text", "id").unwrap();
+        let mut seen = Vec::new();
+        let mut chunks = 0;
+        let (got, from) = stream_jsonl_inputs(&roots, &opts, "text", "id", |docs| {
+            assert!(docs.len() <= STREAM_RECORDS);
+            chunks += 1;
+            seen.extend(docs.iter().cloned())
+        })
+        .unwrap();
+        assert!(chunks >= 2);
+        assert_eq!(seen, want.docs);
+        let stubs: Vec<Document> = want
+            .docs
+            .iter()
+            .cloned()
+            .map(Document::without_text)
+            .collect();
+        assert_eq!(got.docs, stubs);
+        let show = |e: &[Error]| e.iter().map(|e| e.to_string()).collect::<Vec<_>>();
+        assert_eq!(show(&got.errors), show(&want.errors));
+        assert_eq!(got.duplicate_ids, want.duplicate_ids);
+        assert!(!got.duplicate_ids.is_empty());
+        // Each record read again from its offset is the record.
+        assert_eq!(from.len(), want.docs.len());
+        for (o, d) in from
+            .iter()
+            .zip(&want.docs)
+            .step_by(97)
+            .chain(from.iter().zip(&want.docs).take(3))
+        {
+            let Origin::Record { file, offset, line } = o else {
+                panic!("{o:?}")
+            };
+            let r = jsonl::read_record_at(file, *offset, *line, "text", "id").unwrap();
+            assert_eq!(r.text, d.text);
+            assert_eq!(jsonl::document_name(&display(file), &r), d.path);
+        }
     }
 
     #[test]
