@@ -29,7 +29,7 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// What a check starts from: the corpus surveyed against the index.
-pub use crate::index::survey::{survey, Status, Survey};
+pub use crate::index::survey::{survey, survey_listed, Changed, Status, Survey};
 
 /// The findings of a check, over a view of the corpus: the new documents and
 /// the indexed ones involved in a finding, with their texts.

@@ -77,11 +77,66 @@ impl Survey {
     }
 }
 
+/// The paths a run is told have changed (`--changed-from`): every other
+/// indexed file is taken as unchanged without a `stat`.
+#[derive(Clone, Debug, Default)]
+pub struct Changed {
+    /// Index keys ([`index_key`]) of the listed paths.
+    keys: std::collections::HashSet<String>,
+}
+
+impl Changed {
+    /// The paths of a list: one per line (`git diff --name-only`; a CR
+    /// before the LF is dropped), or NUL-separated when the list holds a
+    /// NUL (`git diff --name-only -z`); empty entries are ignored. Bytes
+    /// that are not UTF-8 are read as the walk names such paths (lossily).
+    pub fn parse(list: &[u8]) -> Changed {
+        let sep = if list.contains(&0) { b'\0' } else { b'\n' };
+        let keys = list
+            .split(|&b| b == sep)
+            .map(|p| p.strip_suffix(b"\r").unwrap_or(p))
+            .filter(|p| !p.is_empty())
+            .map(|p| index_key(&String::from_utf8_lossy(p)))
+            .collect();
+        Changed { keys }
+    }
+
+    /// Whether `key` (an index key) is listed.
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.contains(key)
+    }
+
+    /// Number of distinct paths listed.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether no path is listed.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
 /// Compares the files found with the index (or with an empty one).
 pub fn survey(files: &[PathBuf], index: Option<&Index>, opts: &WalkOptions) -> Survey {
+    survey_listed(files, index, opts, None)
+}
+
+/// [`survey`], trusting `changed` when given: an indexed file it does not
+/// list is unchanged, with its indexed stat, and is neither `stat`ed nor
+/// read; a listed file is read and compared by content hash. Files the
+/// index lacks are read either way, and deleted files are those the walk no
+/// longer finds, so the list only saves work: a list that misses a change
+/// hides that change, nothing else.
+pub fn survey_listed(
+    files: &[PathBuf],
+    index: Option<&Index>,
+    opts: &WalkOptions,
+    changed: Option<&Changed>,
+) -> Survey {
     let results: Vec<Result<Status, Fault>> = files
         .par_iter()
-        .map(|path| survey_one(path, index, opts))
+        .map(|path| survey_one(path, index, opts, changed))
         .collect();
     let mut out = Survey::default();
     for (r, path) in results.into_iter().zip(files) {
@@ -97,8 +152,24 @@ pub fn survey(files: &[PathBuf], index: Option<&Index>, opts: &WalkOptions) -> S
     out
 }
 
-fn survey_one(path: &Path, index: Option<&Index>, opts: &WalkOptions) -> Result<Status, Fault> {
+fn survey_one(
+    path: &Path,
+    index: Option<&Index>,
+    opts: &WalkOptions,
+    changed: Option<&Changed>,
+) -> Result<Status, Fault> {
     let name = index_key(&path.to_string_lossy());
+    if let (Some(ix), Some(changed)) = (index, changed) {
+        if !changed.contains(&name) {
+            if let Some(id) = ix.position(&name) {
+                let d = &ix.docs()[id as usize];
+                return Ok(Status::Unchanged {
+                    id,
+                    stat: (d.size, d.mtime),
+                });
+            }
+        }
+    }
     let meta = std::fs::metadata(path).map_err(|source| {
         Fault::Error(Error::Io {
             path: path.to_path_buf(),
@@ -141,5 +212,16 @@ mod tests {
         assert_eq!(index_key("corpus/a.txt"), "corpus/a.txt");
         assert_eq!(index_key("/abs/./x"), "/abs/x");
         assert_eq!(index_key("."), ".");
+    }
+
+    #[test]
+    fn changed_lists() {
+        let c = Changed::parse(b"corpus/a.txt\r\n./corpus/./b.txt\n\ncorpus/a.txt\n");
+        assert_eq!(c.len(), 2);
+        assert!(c.contains("corpus/a.txt") && c.contains("corpus/b.txt"));
+        assert!(!c.contains("corpus/c.txt"));
+        let z = Changed::parse(b"x\ny.txt\0z.txt\0");
+        assert!(z.contains("x\ny.txt") && z.contains("z.txt") && z.len() == 2);
+        assert!(Changed::parse(b"").is_empty());
     }
 }
