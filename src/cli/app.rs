@@ -8,7 +8,7 @@ use crate::cli::settings::{Color, DetectArgs, FailOn, Given, IndexPath, InputArg
 use crate::cli::settings_file::{self, FileConfig};
 use crate::config::ScanOptions;
 use crate::escape;
-use crate::index::{Index, IndexParams};
+use crate::index::{Index, IndexParams, IndexView};
 use crate::input::{self, Document, Inputs, WalkOptions};
 use crate::report::{format, github, Format, Report};
 use anyhow::{bail, Context};
@@ -101,7 +101,7 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         let path = index_path(&a.index);
         ctx.progress
             .stage(&format!("loading {}", escape::path(&path)));
-        let index = match Index::load(&path, &IndexParams::from_options(&opts)) {
+        let index = match crate::index::open_view(&path, &IndexParams::from_options(&opts)) {
             Err(e @ crate::index::IndexError::NotFound { .. }) if a.index.index.is_none() => {
                 match index_above(&std::env::current_dir()?) {
                     Some(dir) => {
@@ -124,14 +124,25 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         let files = input::find_files(paths, &walk, &mut errors)?;
         problems(&errors, &[], ctx);
         let changed = changed_list(a.changed_from.as_deref())?;
-        let survey = survey(&files, Some(&index), &walk, &a.input, changed.as_ref(), ctx)?;
+        let survey = survey(
+            &files,
+            Some(&*index),
+            &walk,
+            &a.input,
+            changed.as_ref(),
+            ctx,
+        )?;
         problems(&survey.errors, &survey.skipped, ctx);
         let old: Box<check::OldText<'static>> = match a.input.jsonl_fields() {
             Some((text, id)) => Box::new(crate::index::jsonl::from_disk(text, id)),
             None => Box::new(check::from_disk(walk.clone())),
         };
         let bars = progress::EngineBars::new(&ctx.progress);
-        let checked = check::check_with_progress(&survey, &index, &opts, &old, &bars);
+        let checked = check::check_with_progress(&survey, &*index, &opts, &old, &bars);
+        // What was read of a mapped index is verified as it is read.
+        if let Some(e) = index.damage() {
+            return Err(e.into());
+        }
         errors.extend(survey.errors);
         (checked, errors, survey.skipped)
     };
@@ -197,7 +208,14 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     let mut errors = Vec::new();
     let files = input::find_files(paths, &walk, &mut errors)?;
     problems(&errors, &[], ctx);
-    let survey = survey(&files, Some(&index), &walk, &a.input, changed.as_ref(), ctx)?;
+    let survey = survey(
+        &files,
+        Some(&index as &dyn IndexView),
+        &walk,
+        &a.input,
+        changed.as_ref(),
+        ctx,
+    )?;
     problems(&survey.errors, &survey.skipped, ctx);
     let bars = progress::EngineBars::new(&ctx.progress);
     let entries = check::index_entries_with_progress(&survey, &index, &opts, &bars);
@@ -383,7 +401,7 @@ fn changed_list(from: Option<&Path>) -> anyhow::Result<Option<check::Changed>> {
 /// records have no stat fast path).
 fn survey(
     files: &[PathBuf],
-    index: Option<&Index>,
+    index: Option<&dyn IndexView>,
     walk: &WalkOptions,
     input: &InputArgs,
     changed: Option<&check::Changed>,

@@ -2,8 +2,8 @@
 //! stat stamp, or else by its content hash) or new, and how a path is keyed.
 //! [`super::jsonl`] is the JSON Lines counterpart.
 
-use super::model::Index;
 use super::stamp::mtime_of;
+use super::view::IndexView;
 use crate::error::Error;
 use crate::input::{read_document, Document, Fault, Skipped, WalkOptions};
 use rayon::prelude::*;
@@ -118,7 +118,7 @@ impl Changed {
 }
 
 /// Compares the files found with the index (or with an empty one).
-pub fn survey(files: &[PathBuf], index: Option<&Index>, opts: &WalkOptions) -> Survey {
+pub fn survey(files: &[PathBuf], index: Option<&dyn IndexView>, opts: &WalkOptions) -> Survey {
     survey_listed(files, index, opts, None)
 }
 
@@ -130,7 +130,7 @@ pub fn survey(files: &[PathBuf], index: Option<&Index>, opts: &WalkOptions) -> S
 /// hides that change, nothing else.
 pub fn survey_listed(
     files: &[PathBuf],
-    index: Option<&Index>,
+    index: Option<&dyn IndexView>,
     opts: &WalkOptions,
     changed: Option<&Changed>,
 ) -> Survey {
@@ -154,7 +154,7 @@ pub fn survey_listed(
 
 fn survey_one(
     path: &Path,
-    index: Option<&Index>,
+    index: Option<&dyn IndexView>,
     opts: &WalkOptions,
     changed: Option<&Changed>,
 ) -> Result<Status, Fault> {
@@ -162,7 +162,7 @@ fn survey_one(
     if let (Some(ix), Some(changed)) = (index, changed) {
         if !changed.contains(&name) {
             if let Some(id) = ix.position(&name) {
-                let d = &ix.docs()[id as usize];
+                let d = ix.stat(id);
                 return Ok(Status::Unchanged {
                     id,
                     stat: (d.size, d.mtime),
@@ -177,7 +177,7 @@ fn survey_one(
         })
     })?;
     let (size, mtime) = (meta.len(), mtime_of(&meta));
-    let known = index.and_then(|ix| ix.position(&name).map(|id| (id, &ix.docs()[id as usize])));
+    let known = index.and_then(|ix| ix.position(&name).map(|id| (id, ix.stat(id))));
     if let Some((id, d)) = known {
         if d.unchanged(size, mtime) {
             return Ok(Status::Unchanged {
