@@ -68,16 +68,16 @@ timed "check --changed-from (the drop listed)" "$nd" check corpus/docs corpus/dr
 cmp -s check.json check-listed.json && echo "check --changed-from: the same report"
 timed "full scan ($total docs)" "$nd" scan corpus/docs corpus/drop --format json -o scan.json
 if [ "$hf" = 1 ] && command -v hyperfine >/dev/null; then
-  hyperfine --warmup 1 --runs 10 -N \
+  hyperfine -i --warmup 1 --runs 10 -N \
     "$nd check corpus/docs corpus/drop --format json -o check.json" \
     "$nd check corpus/docs corpus/drop --changed-from changed.txt --format json -o check.json"
-  hyperfine --warmup 1 --runs 3 -N "$nd scan corpus/docs corpus/drop --format json -o scan.json"
+  hyperfine -i --warmup 1 --runs 3 -N "$nd scan corpus/docs corpus/drop --format json -o scan.json"
 fi
 for ix in "${load[@]}"; do
   n=$("$nd" --version >/dev/null; ls -l "$ix" | awk '{printf "%.0f MB", $5/1e6}')
   timed "open + look up the drop in $ix ($n)" "$nd" check corpus/drop --index "$ix" --format json -o load.json
   if command -v hyperfine >/dev/null; then
-    hyperfine --warmup 2 --runs 20 -N "$nd check corpus/drop --index $ix --format json -o load.json"
+    hyperfine -i --warmup 2 --runs 20 -N "$nd check corpus/drop --index $ix --format json -o load.json"
   fi
 done
 python3 - <<'PY'

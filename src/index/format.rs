@@ -238,13 +238,20 @@ impl Index {
     /// Writes the index to `path` atomically (a temporary file renamed into
     /// place): a crash or error leaves the previous file intact.
     pub fn save(&self, path: &Path) -> Result<(), IndexError> {
-        let bytes = self.encode(hash_algorithm());
-        crate::atomic::write_atomic(path, |w| w.write_all(&bytes)).map_err(|source| {
-            IndexError::Io {
-                path: path.to_path_buf(),
-                op: "writing",
-                source,
+        // Written section by section: no second copy of the whole file.
+        let (head, sections) = self.parts(env!("CARGO_PKG_VERSION"), hash_algorithm());
+        let write = |w: &mut dyn std::io::Write| {
+            w.write_all(&head)?;
+            for (pad, b) in &sections {
+                w.write_all(&[0; 8][..*pad])?;
+                w.write_all(b)?;
             }
+            Ok(())
+        };
+        crate::atomic::write_atomic(path, write).map_err(|source| IndexError::Io {
+            path: path.to_path_buf(),
+            op: "writing",
+            source,
         })
     }
 
@@ -280,6 +287,7 @@ impl Index {
     }
 
     /// The file bytes, with `algorithm` as the hash algorithm identifier.
+    #[cfg(test)]
     fn encode(&self, algorithm: &str) -> Vec<u8> {
         self.encode_as(env!("CARGO_PKG_VERSION"), algorithm)
     }
@@ -287,6 +295,17 @@ impl Index {
     /// The file bytes (format version 2), naming `writer` and `algorithm`
     /// in the header.
     pub(super) fn encode_as(&self, writer: &str, algorithm: &str) -> Vec<u8> {
+        let (mut out, sections) = self.parts(writer, algorithm);
+        for (pad, b) in sections {
+            out.resize(out.len() + pad, 0);
+            out.extend_from_slice(&b);
+        }
+        out
+    }
+
+    /// The file as its prefix and directory, then each section with the
+    /// zero padding before it.
+    fn parts(&self, writer: &str, algorithm: &str) -> (Vec<u8>, Vec<(usize, Vec<u8>)>) {
         let sections = sections_of(&self.docs, self.params.bands);
         let mut dir = Directory {
             header: Header::new(writer, algorithm, &self.params),
@@ -296,7 +315,7 @@ impl Index {
                 .map(|b| SectionEntry {
                     offset: 0,
                     len: b.len() as u64,
-                    sums: b.chunks(BLOCK).map(xxh3_64).collect(),
+                    sums: b.par_chunks(BLOCK).map(xxh3_64).collect(),
                 })
                 .collect(),
         };
@@ -306,25 +325,23 @@ impl Index {
             .expect("directory serializes")
             .len();
         let mut at = PREFIX_LEN + dir_len;
+        let mut pads = Vec::with_capacity(sections.len());
         for e in &mut dir.sections {
-            at = at.next_multiple_of(8);
-            e.offset = at as u64;
-            at += e.len as usize;
+            let start = at.next_multiple_of(8);
+            pads.push(start - at);
+            e.offset = start as u64;
+            at = start + e.len as usize;
         }
         let dir_bytes = postcard::to_stdvec(&dir).expect("directory serializes");
         debug_assert_eq!(dir_bytes.len(), dir_len);
-        let mut out = Vec::with_capacity(at);
-        out.extend_from_slice(&MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&0u32.to_le_bytes());
-        out.extend_from_slice(&(dir_len as u64).to_le_bytes());
-        out.extend_from_slice(&xxh3_64(&dir_bytes).to_le_bytes());
-        out.extend_from_slice(&dir_bytes);
-        for (e, b) in dir.sections.iter().zip(&sections) {
-            out.resize(e.offset as usize, 0);
-            out.extend_from_slice(b);
-        }
-        out
+        let mut head = Vec::with_capacity(PREFIX_LEN + dir_len);
+        head.extend_from_slice(&MAGIC);
+        head.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        head.extend_from_slice(&0u32.to_le_bytes());
+        head.extend_from_slice(&(dir_len as u64).to_le_bytes());
+        head.extend_from_slice(&xxh3_64(&dir_bytes).to_le_bytes());
+        head.extend_from_slice(&dir_bytes);
+        (head, pads.into_iter().zip(sections).collect())
     }
 
     /// The version 1 file bytes (a test writes old indexes with it).
@@ -732,7 +749,16 @@ fn decode_v2(
         docs,
         written_by: Some(layout.writer.clone()),
     };
-    if index.encode_as(&layout.writer, &layout.algorithm) != bytes {
+    // Compared part by part, without a second copy of the file.
+    let (head, sections) = index.parts(&layout.writer, &layout.algorithm);
+    let mut at = 0;
+    let mut same = bytes.starts_with(&head);
+    at += head.len();
+    for (pad, b) in &sections {
+        same = same && bytes.get(at + pad..at + pad + b.len()) == Some(&b[..]);
+        at += pad + b.len();
+    }
+    if !same || at != bytes.len() {
         return Err(corrupt(
             "the sections do not agree with the documents (postings, lengths or padding)".into(),
         ));

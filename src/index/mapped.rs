@@ -37,8 +37,8 @@ pub struct MappedIndex {
     first_block: Vec<usize>,
     /// One bit per block: verified.
     verified: Vec<AtomicU64>,
-    /// The first damage found.
-    damage: Mutex<Option<String>>,
+    /// Damage found (the first few).
+    damage: Mutex<Vec<String>>,
 }
 
 impl std::fmt::Debug for MappedIndex {
@@ -117,13 +117,15 @@ impl MappedIndex {
             verified: (0..blocks.div_ceil(64))
                 .map(|_| AtomicU64::new(0))
                 .collect(),
-            damage: Mutex::new(None),
+            damage: Mutex::new(Vec::new()),
         })))
     }
 
     fn damaged(&self, detail: String) {
         let mut d = self.damage.lock().unwrap_or_else(|e| e.into_inner());
-        d.get_or_insert(detail);
+        if d.len() < 16 {
+            d.push(detail);
+        }
     }
 
     /// Bytes `range` of section `s`, their blocks verified; empty (and the
@@ -168,8 +170,17 @@ impl MappedIndex {
         v
     }
 
-    fn u64_at(&self, s: Sec, i: usize) -> u64 {
-        self.u64s(s, i..i + 1).first().copied().unwrap_or(0)
+    /// Section `s` as `u64`s, not verified: only to search in, with what
+    /// is found then read through [`MappedIndex::u64s`].
+    fn raw_u64s(&self, s: Sec) -> &[u64] {
+        let b = &self.map[self.layout.range(s)];
+        // SAFETY: as in `u64s`.
+        let (head, v, tail) = unsafe { b.align_to::<u64>() };
+        if !head.is_empty() || !tail.is_empty() {
+            self.damaged(format!("section {s:?} is misaligned"));
+            return &[];
+        }
+        v
     }
 
     fn u32_at(&self, s: Sec, i: usize) -> u32 {
@@ -191,13 +202,17 @@ impl MappedIndex {
     /// The range of document `id`'s entries in a concatenated section, from
     /// the end offsets in word `col` of the rows.
     fn span(&self, id: u32, col: usize) -> std::ops::Range<usize> {
-        let end = self.row(id)[col] as usize;
-        let start = if id == 0 {
-            0
-        } else {
-            self.row(id - 1)[col] as usize
-        };
-        start..end
+        const W: usize = META_ROW / 8;
+        let i = id as usize;
+        if i == 0 {
+            return 0..self.row(0)[col] as usize;
+        }
+        // Both rows at once.
+        let r = self.u64s(Sec::Meta, (i - 1) * W..(i + 1) * W);
+        if r.len() != 2 * W {
+            return 0..0;
+        }
+        r[col] as usize..r[W + col] as usize
     }
 
     fn path_bytes(&self, id: u32) -> &[u8] {
@@ -225,31 +240,42 @@ impl MappedIndex {
     ) -> Vec<Posting> {
         let n = self.postings_len(h);
         let docs = self.entries() as u32;
+        let raw = self.raw_u64s(h);
         let mut v: Vec<Posting> = hashes
             .par_iter()
             .flat_map_iter(|&x| {
-                // partition_point over the hash section, by probes.
-                let (mut lo, mut hi) = (0usize, n);
-                while lo < hi {
-                    let mid = lo + (hi - lo) / 2;
-                    if self.u64_at(h, mid) < x {
-                        lo = mid + 1;
-                    } else {
-                        hi = mid;
-                    }
+                // The search reads the section unverified; the blocks
+                // around where it lands are verified and must bracket the
+                // run of `x`. Since the written array is sorted, that
+                // proves the run is the one saved, whichever blocks the
+                // probes crossed.
+                let lo = raw.partition_point(|&y| y < x);
+                let hi = lo + raw[lo..].iter().take_while(|&&y| y == x).count();
+                let from = lo.saturating_sub(1);
+                let to = (hi + 1).min(n);
+                let seen = self.u64s(h, from..to);
+                let brackets = seen.len() == to - from
+                    && (lo == 0 || seen[0] < x)
+                    && seen[lo - from..hi - from].iter().all(|&y| y == x)
+                    && (hi == n || seen[hi - from] > x);
+                if !brackets {
+                    self.damaged(format!("section {h:?}: not sorted around a look-up"));
+                    return Vec::new();
                 }
-                let mut out = Vec::new();
-                let mut i = lo;
-                while i < n && self.u64_at(h, i) == x {
-                    let doc = self.u32_at(d, i);
-                    if doc >= docs {
-                        self.damaged(format!("section {d:?}: document {doc} out of range"));
-                    } else if live(doc) {
-                        out.push((x, doc));
-                    }
-                    i += 1;
-                }
-                out
+                let found = self.bytes(d, 4 * lo..4 * hi);
+                found
+                    .chunks_exact(4)
+                    .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+                    .filter(|&doc| {
+                        if doc >= docs {
+                            self.damaged(format!("section {d:?}: document {doc} out of range"));
+                            false
+                        } else {
+                            live(doc)
+                        }
+                    })
+                    .map(|doc| (x, doc))
+                    .collect::<Vec<_>>()
             })
             .collect();
         // Each hash's run is in document order; hashes were sorted.
@@ -273,17 +299,43 @@ impl IndexView for MappedIndex {
         self.entries()
     }
     fn position(&self, path: &str) -> Option<u32> {
+        // As in `lookup`: the search reads rows and paths unverified; the
+        // paths where it lands are then read verified and must bracket the
+        // key (the written paths are sorted).
         let key = path.as_bytes();
-        let (mut lo, mut hi) = (0usize, self.entries());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.path_bytes(mid as u32).cmp(key) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid as u32),
+        let n = self.entries();
+        let (rows, paths) = (
+            self.raw_u64s(Sec::Meta),
+            &self.map[self.layout.range(Sec::Paths)],
+        );
+        let raw_path = |i: usize| -> &[u8] {
+            let w = META_ROW / 8;
+            let end = rows.get(i * w + 5).copied().unwrap_or(0) as usize;
+            let start = match i {
+                0 => 0,
+                _ => rows.get((i - 1) * w + 5).copied().unwrap_or(0) as usize,
+            };
+            paths.get(start..end).unwrap_or(&[])
+        };
+        let lo = {
+            let (mut lo, mut hi) = (0usize, n);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if raw_path(mid) < key {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
             }
+            lo
+        };
+        let below = lo == 0 || self.path_bytes(lo as u32 - 1) < key;
+        let at = (lo < n).then(|| self.path_bytes(lo as u32));
+        if !below || at.is_some_and(|p| p < key) {
+            self.damaged("section Paths: not sorted around a look-up".into());
+            return None;
         }
-        None
+        (at == Some(key)).then_some(lo as u32)
     }
     fn stat(&self, id: u32) -> IndexedStat {
         let r = self.row(id);
@@ -369,8 +421,15 @@ impl IndexView for MappedIndex {
         v
     }
     fn damage(&self) -> Option<IndexError> {
-        let d = self.damage.lock().unwrap_or_else(|e| e.into_inner());
-        d.as_ref().map(|detail| IndexError::Corrupt {
+        let mut d = self
+            .damage
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        // Whatever order the threads found it in: a checksum mismatch (the
+        // cause) before what it led to, then by text.
+        d.sort_by_key(|x| (!x.starts_with("checksum"), x.clone()));
+        d.first().map(|detail| IndexError::Corrupt {
             path: self.path.clone(),
             detail: detail.clone(),
         })
