@@ -15,10 +15,10 @@
 
 use crate::candidates::{new_band_keys, Known, KnownSketches, Pair, Proposal, Proposed};
 use crate::error::Error;
-use crate::index::{Index, IndexedDoc, InvalidParams};
+use crate::index::{Index, IndexView, IndexedDoc, InvalidParams};
 use crate::input::{read_document, Document, Fault, WalkOptions};
 use crate::observe::{NoProgress, Progress};
-use crate::postings::{self, Posting};
+use crate::postings;
 use crate::scan::{self, sketch_all, sketch_all_with_progress, ScanResult, ScanStats};
 use crate::sketch::DocSketch;
 use crate::verify::{verify_with_progress, TextSource};
@@ -29,7 +29,7 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// What a check starts from: the corpus surveyed against the index.
-pub use crate::index::survey::{survey, Status, Survey};
+pub use crate::index::survey::{survey, survey_listed, Changed, Status, Survey};
 
 /// The findings of a check, over a view of the corpus: the new documents and
 /// the indexed ones involved in a finding, with their texts.
@@ -72,7 +72,7 @@ pub fn from_disk(
 /// The documents of `indexed ++ new` a check verifies: the new ones, and
 /// the indexed ones read (each once) because a candidate pair needs them.
 struct Texts<'s, 'a> {
-    indexed: &'s [IndexedDoc],
+    indexed: &'s dyn IndexView,
     new: &'s [&'s Document],
     /// Indexed documents read, by id.
     read: Vec<(u32, Cow<'a, Document>)>,
@@ -83,7 +83,7 @@ impl<'s, 'a> Texts<'s, 'a> {
     /// parallel; returns the texts and the documents that could not be
     /// read, by id.
     fn read(
-        indexed: &'s [IndexedDoc],
+        indexed: &'s dyn IndexView,
         new: &'s [&'s Document],
         candidates: &[Pair],
         old: &OldText<'a>,
@@ -98,7 +98,7 @@ impl<'s, 'a> Texts<'s, 'a> {
         ids.dedup();
         let results: Vec<(u32, Result<Cow<'a, Document>, Error>)> = ids
             .into_par_iter()
-            .map(|d| (d, old(&indexed[d as usize])))
+            .map(|d| (d, old(&indexed.doc(d))))
             .collect();
         let mut read = Vec::with_capacity(results.len());
         let mut failed = Vec::new();
@@ -129,7 +129,7 @@ impl TextSource for Texts<'_, '_> {
             // Verification asks only for documents of candidate pairs,
             // which were all read.
             None => Err(Error::Invalid {
-                path: PathBuf::from(&self.indexed[doc as usize].path),
+                path: PathBuf::from(self.indexed.path(doc)),
                 reason: "not read for this check".into(),
             }),
         }
@@ -139,8 +139,15 @@ impl TextSource for Texts<'_, '_> {
 /// Finds what the new documents of `survey` repeat: of the indexed
 /// documents (`index`, may be empty) and of each other.
 /// Indexed texts come from `old` ([`from_disk`] for an index of files),
-/// each asked for at most once.
-pub fn check(survey: &Survey, index: &Index, opts: &ScanOptions, old: &OldText<'_>) -> Checked {
+/// each asked for at most once. With a mapped index, ask
+/// [`IndexView::damage`] afterwards: damage found while reading it makes
+/// the result meaningless.
+pub fn check(
+    survey: &Survey,
+    index: &dyn IndexView,
+    opts: &ScanOptions,
+    old: &OldText<'_>,
+) -> Checked {
     check_with_progress(survey, index, opts, old, &NoProgress)
 }
 
@@ -148,12 +155,12 @@ pub fn check(survey: &Survey, index: &Index, opts: &ScanOptions, old: &OldText<'
 /// verified to `progress`.
 pub fn check_with_progress(
     survey: &Survey,
-    index: &Index,
+    index: &dyn IndexView,
     opts: &ScanOptions,
     old: &OldText<'_>,
     progress: &dyn Progress,
 ) -> Checked {
-    let indexed = index.docs();
+    let indexed = index;
     let mut stale = vec![true; indexed.len()];
     for id in survey.unchanged() {
         stale[id as usize] = false;
@@ -161,12 +168,21 @@ pub fn check_with_progress(
     let new: Vec<&Document> = survey.new_docs().collect();
     let texts: Vec<&str> = new.iter().map(|d| d.text.as_str()).collect();
     let sketches = sketch_all_with_progress(&texts, opts, progress);
-    let words: Vec<u32> = indexed
-        .iter()
-        .map(|d| d.words)
-        .chain(sketches.iter().map(|s| s.words))
-        .collect();
     let proposed = propose(indexed, &stale, &sketches, opts);
+    // Word counts of the documents that can be in a finding: the new ones
+    // and the indexed ones in a candidate pair (the others are never
+    // looked at, and reading them would read every metadata row; the
+    // unreported `stats.words` counts only these).
+    let n = indexed.len();
+    let mut words = vec![0u32; n];
+    for &(a, b) in &proposed.candidates {
+        for d in [a, b] {
+            if (d as usize) < n {
+                words[d as usize] = indexed.words(d);
+            }
+        }
+    }
+    words.extend(sketches.iter().map(|s| s.words));
     let (source, unreadable) = Texts::read(indexed, &new, &proposed.candidates, old);
     // A pair with a document that could not be read is left out.
     let readable: Vec<Pair> = proposed
@@ -183,7 +199,7 @@ pub fn check_with_progress(
         &opts.align,
         progress,
     );
-    let n = indexed.len() as u32;
+    let n = n as u32;
     let (passages, passage_errors) = scan::passages(n, &sketches, &source, &proposed.chrome, opts);
     let mut stats = ScanStats::of(&words, &proposed, &verified);
     // Documents in this check: unchanged and new (not stale index entries).
@@ -203,14 +219,14 @@ pub fn check_with_progress(
 }
 
 /// Indexed documents as the candidate stage sees them.
-struct IndexedSketches<'a>(&'a [IndexedDoc]);
+struct IndexedSketches<'a>(&'a dyn IndexView);
 
 impl KnownSketches for IndexedSketches<'_> {
     fn fingerprints(&self, doc: u32) -> &[u64] {
-        &self.0[doc as usize].fingerprints
+        self.0.fingerprints(doc)
     }
     fn repeated(&self, doc: u32) -> &[u64] {
-        &self.0[doc as usize].repeated
+        self.0.repeated(doc)
     }
 }
 
@@ -219,41 +235,24 @@ impl KnownSketches for IndexedSketches<'_> {
 /// other hashes of the indexed documents proposed with them, each complete
 /// over all live indexed documents. Every hash the engine looks up for a
 /// pair involving a new document is among them, with its exact document
-/// frequency, so the findings equal those over the whole index; gathering
-/// them is two linear passes over the index instead of sorting all its
-/// postings.
+/// frequency, so the findings equal those over the whole index. A mapped
+/// index answers each look-up from its sorted postings (reading the blocks
+/// it probes); one in memory by a pass over its documents.
 fn propose(
-    indexed: &[IndexedDoc],
+    indexed: &dyn IndexView,
     stale: &[bool],
     new: &[DocSketch],
     opts: &ScanOptions,
 ) -> Proposed {
     let len = indexed.len() as u32;
     let params = scan::propose_params(opts, indexed.len() + new.len());
-    let live = |i: usize| !stale[i];
-    // Postings of `interest` over every live indexed document.
-    let postings_of = |interest: &AHashSet<u64>| {
-        let mut v: Vec<Posting> = indexed
-            .par_iter()
-            .enumerate()
-            .filter(|&(i, _)| live(i))
-            .flat_map_iter(|(i, d)| {
-                d.fingerprints
-                    .iter()
-                    .filter(move |h| interest.contains(*h))
-                    .map(move |&h| (h, i as u32))
-            })
-            .collect();
-        v.par_sort_unstable();
-        v
-    };
-    let mut repeated: Vec<u64> = indexed
+    let live = |i: u32| !stale[i as usize];
+    let new_repeated: AHashSet<u64> = new
         .iter()
-        .enumerate()
-        .filter(|&(i, _)| live(i))
-        .flat_map(|(_, d)| d.repeated.iter().copied())
+        .flat_map(|s| s.repeated.iter().copied())
         .collect();
     // One entry per document repeating a hash: chrome needs two.
+    let mut repeated = indexed.repeated_hashes(&new_repeated, &live);
     repeated.par_sort_unstable();
 
     // Pass 1: the new documents' hashes and band keys.
@@ -261,24 +260,12 @@ fn propose(
     let new_bands = postings::build(new_keys.iter().map(|k| k.as_slice()), len);
     let band_set: AHashSet<u64> = new_bands.iter().map(|p| p.0).collect();
     drop(new_bands);
-    let mut bands: Vec<Posting> = indexed
-        .par_iter()
-        .enumerate()
-        .filter(|&(i, _)| live(i))
-        .flat_map_iter(|(i, d)| {
-            let band_set = &band_set;
-            d.band_keys
-                .iter()
-                .filter(move |k| band_set.contains(*k))
-                .map(move |&k| (k, i as u32))
-        })
-        .collect();
-    bands.par_sort_unstable();
+    let bands = indexed.band_postings(&band_set, &live);
     let interest: AHashSet<u64> = new
         .iter()
         .flat_map(|s| s.fingerprints.iter().copied())
         .collect();
-    let first = postings_of(&interest);
+    let first = indexed.fingerprint_postings(&interest, &live);
     let sketches = IndexedSketches(indexed);
     let known = Known {
         fingerprints: &first,
@@ -293,13 +280,13 @@ fn propose(
     let more: AHashSet<u64> = proposal
         .partners()
         .iter()
-        .flat_map(|&i| indexed[i as usize].fingerprints.iter().copied())
+        .flat_map(|&i| indexed.fingerprints(i).iter().copied())
         .filter(|h| !interest.contains(h))
         .collect();
     let more = if more.is_empty() {
         Vec::new()
     } else {
-        postings_of(&more)
+        indexed.fingerprint_postings(&more, &live)
     };
     proposal.finish(&more)
 }
@@ -319,7 +306,7 @@ fn view(mut result: ScanResult, texts: Texts<'_, '_>, opts: &ScanOptions) -> Che
     );
     let path = |d: u32| -> &str {
         if d < n {
-            &indexed[d as usize].path
+            indexed.path(d)
         } else {
             &new[(d - n) as usize].path
         }
@@ -560,7 +547,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("index");
         index.save(&file).unwrap();
-        let index = Index::load(&file, index.params()).unwrap();
+        // Mapped, as `neardup check` reads it.
+        let index = crate::index::open_view(&file, index.params()).unwrap();
+        let index = &*index;
         // Each indexed text is asked for at most once.
         let asked = std::sync::Mutex::new(Vec::new());
         let memory = from_memory(&known);
@@ -568,7 +557,8 @@ mod tests {
             asked.lock().unwrap().push(d.path.clone());
             memory(d)
         };
-        let checked = check(&survey, &index, &opts, &old);
+        let checked = check(&survey, index, &opts, &old);
+        assert!(index.damage().is_none());
         assert!(checked.result.errors.is_empty());
         assert_eq!(found(&checked.docs, &checked.result.findings), want);
         let mut asked = asked.into_inner().unwrap();

@@ -715,6 +715,87 @@ fn index_update_drops_deleted_documents_and_resketches_changed_ones() {
     );
 }
 
+/// `--changed-from`: a list of changed paths (as `git diff --name-only`
+/// prints them) stands in for the stat of every file. Listed files are read
+/// (a deleted one drops out), unlisted indexed ones are taken as they were
+/// indexed, files the index lacks are new whatever the list says; the check
+/// and the update give what they give without the list when it is right.
+#[test]
+fn changed_from_lists_what_changed_and_the_rest_is_taken_as_indexed() {
+    let f = Fixture::indexed();
+    let (deleted, changed) = (corpus_path(2), corpus_path(5));
+    let deleted_text = f.read(&deleted);
+    let new_text = article(4242);
+    std::fs::remove_file(f.path(&deleted)).unwrap();
+    f.write(&changed, &new_text);
+    f.add_drop();
+    f.write("corpus/drop/new-copy.txt", &new_text);
+    f.write("corpus/drop/deleted-copy.txt", &deleted_text);
+    // As git lists them (the drop is untracked: not listed), from stdin.
+    let list = format!("{deleted}\n./{changed}\r\n");
+    let with_list = |args: &[&str]| {
+        let mut c = f.cmd();
+        c.args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(list.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let check = ["check", "corpus", "--format", "json"];
+    let plain = f.run(&check);
+    let listed = with_list(&[&check[..], &["--changed-from", "-"]].concat());
+    assert_eq!(code(&listed), 1, "{}", stderr(&listed));
+    assert_eq!(json(&listed), json(&plain));
+    let report = json(&listed);
+    assert!(documents(&report).contains(&(changed.clone(), true)));
+    assert!(pairs(&report).contains(&[changed.clone(), "corpus/drop/new-copy.txt".into()].into()));
+    assert!(pairs(&report).iter().all(|p| !p.contains(&deleted)));
+
+    // A list from a file; an update with it gives the index a plain update
+    // gives.
+    f.write("changed.txt", &list);
+    std::fs::copy(f.path(".neardup/index"), f.path("plain.idx")).unwrap();
+    let out = f.run(&["index", "update", "corpus", "--index", "plain.idx"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = f.run(&["index", "update", "corpus", "--changed-from", "changed.txt"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let a = neardup::index::Index::open(&f.path("plain.idx")).unwrap();
+    let b = neardup::index::Index::open(&f.path(".neardup/index")).unwrap();
+    let paths = |ix: &neardup::index::Index| {
+        ix.docs()
+            .iter()
+            .map(|d| (d.path.clone(), d.content_hash, d.fingerprints.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(paths(&a), paths(&b));
+    assert!(b.get(&deleted).is_none() && b.get(PASTED).is_some());
+
+    // The list is trusted: an unlisted change is not seen.
+    f.write(&corpus_path(7), &article(999));
+    f.write("empty.txt", "");
+    let out = f.run(&[&check[..], &["--changed-from", "empty.txt"]].concat());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(documents(&json(&out)).is_empty());
+    let out = f.run(&check);
+    assert!(documents(&json(&out)).contains(&(corpus_path(7), true)));
+
+    // A missing list is an error; a build takes none.
+    let out = f.run(&[&check[..], &["--changed-from", "nope.txt"]].concat());
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("nope.txt"), "{}", stderr(&out));
+    let out = f.run(&["index", "build", "corpus", "--changed-from", "empty.txt"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("index update"), "{}", stderr(&out));
+}
+
 /// The index knows documents by path as named: naming the same corpus
 /// another way in `check` than in `index build` must not make every indexed
 /// document new (a CI that indexes `corpus` and checks `./corpus` would
@@ -740,13 +821,13 @@ fn a_damaged_index_is_refused_with_exit_2_and_a_rebuild_hint() {
     let mut flipped = good.clone();
     flipped[good.len() / 2] ^= 0x40;
     let mut other_version = good.clone();
-    other_version[16..20].copy_from_slice(&2u32.to_le_bytes());
+    other_version[16..20].copy_from_slice(&3u32.to_le_bytes());
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("one byte flipped", flipped),
         ("truncated to half", good[..good.len() / 2].to_vec()),
         ("empty", Vec::new()),
         ("a JSON file", br#"{"schema": 1, "documents": []}"#.to_vec()),
-        ("format version 2", other_version),
+        ("format version 3", other_version),
     ];
     for (what, bytes) in &cases {
         std::fs::write(f.path(index), bytes).unwrap();

@@ -3,20 +3,28 @@
 # ones against the index; compare with a full scan of all N + M documents.
 #
 #   bash benches/check/run.sh [--docs 100000] [--drop 1000] [--out DIR] [--no-build]
+#                             [--hyperfine] [--load-against INDEX...]
 #
-# Prints wall time and peak RSS of each step (GNU time) and the index size
-# per document. Not run in CI.
+# Prints wall time, user+system CPU and peak RSS of each step (GNU time) and
+# the index size per document; with --hyperfine, also times the check (with
+# and without --changed-from) and the scan with hyperfine. --load-against
+# times opening each INDEX and looking the drop's hashes up in it
+# (`neardup check DROP --index INDEX`: only the drop is walked, so every
+# indexed document is stale and nothing is verified), to compare index
+# sizes for a fixed drop. Not run in CI.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-docs=100000 drop=1000 out=target/check-bench build=1
+docs=100000 drop=1000 out=target/check-bench build=1 hf=0 load=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --docs) docs=$2; shift 2 ;;
     --drop) drop=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-build) build=0; shift ;;
-    *) echo "usage: $0 [--docs N] [--drop M] [--out DIR] [--no-build]" >&2; exit 2 ;;
+    --hyperfine) hf=1; shift ;;
+    --load-against) shift; while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do load+=("$(realpath "$1")"); shift; done ;;
+    *) echo "usage: $0 [--docs N] [--drop M] [--out DIR] [--no-build] [--hyperfine] [--load-against INDEX...]" >&2; exit 2 ;;
   esac
 done
 if [ ! -x /usr/bin/time ]; then
@@ -44,7 +52,7 @@ rm -rf .neardup
 
 timed() {
   local label=$1; shift
-  /usr/bin/time -f "$label: %e s wall, %M KB peak RSS, %P CPU" "$@" >/dev/null 2>time.err || true
+  /usr/bin/time -f "$label: %e s wall, %U+%S s user+sys, %M KB peak RSS, %P CPU" "$@" >/dev/null 2>time.err || true
   grep "$label" time.err
 }
 
@@ -54,7 +62,24 @@ timed "index build ($docs docs)" "$nd" index build corpus/docs
 ls -l .neardup/index | awk -v n="$docs" '{printf "index size: %.1f MB, %.0f bytes per document\n", $5/1e6, $5/n}'
 timed "check ($drop new vs $docs indexed)" "$nd" check corpus/docs corpus/drop --format json -o check.json
 timed "check again, warm cache" "$nd" check corpus/docs corpus/drop --format json -o check.json
+# What git would list: the drop's files.
+find corpus/drop -name '*.txt' | sort > changed.txt
+timed "check --changed-from (the drop listed)" "$nd" check corpus/docs corpus/drop --changed-from changed.txt --format json -o check-listed.json
+cmp -s check.json check-listed.json && echo "check --changed-from: the same report"
 timed "full scan ($total docs)" "$nd" scan corpus/docs corpus/drop --format json -o scan.json
+if [ "$hf" = 1 ] && command -v hyperfine >/dev/null; then
+  hyperfine -i --warmup 1 --runs 10 -N \
+    "$nd check corpus/docs corpus/drop --format json -o check.json" \
+    "$nd check corpus/docs corpus/drop --changed-from changed.txt --format json -o check.json"
+  hyperfine -i --warmup 1 --runs 3 -N "$nd scan corpus/docs corpus/drop --format json -o scan.json"
+fi
+for ix in "${load[@]}"; do
+  n=$("$nd" --version >/dev/null; ls -l "$ix" | awk '{printf "%.0f MB", $5/1e6}')
+  timed "open + look up the drop in $ix ($n)" "$nd" check corpus/drop --index "$ix" --format json -o load.json
+  if command -v hyperfine >/dev/null; then
+    hyperfine -i --warmup 2 --runs 20 -N "$nd check corpus/drop --index $ix --format json -o load.json"
+  fi
+done
 python3 - <<'PY'
 import json
 c = json.load(open("check.json")); s = json.load(open("scan.json"))

@@ -8,7 +8,7 @@ use crate::cli::settings::{Color, DetectArgs, FailOn, Given, IndexPath, InputArg
 use crate::cli::settings_file::{self, FileConfig};
 use crate::config::ScanOptions;
 use crate::escape;
-use crate::index::{Index, IndexParams};
+use crate::index::{Index, IndexParams, IndexView};
 use crate::input::{self, Document, Inputs, WalkOptions};
 use crate::report::{format, github, Format, Report};
 use anyhow::{bail, Context};
@@ -160,7 +160,7 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         let path = index_path(&a.index);
         ctx.progress
             .stage(&format!("loading {}", escape::path(&path)));
-        let index = match Index::load(&path, &IndexParams::from_options(&opts)) {
+        let index = match crate::index::open_view(&path, &IndexParams::from_options(&opts)) {
             Err(e @ crate::index::IndexError::NotFound { .. }) if a.index.index.is_none() => {
                 match index_above(&std::env::current_dir()?) {
                     Some(dir) => {
@@ -182,14 +182,26 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         let mut errors = Vec::new();
         let files = input::find_files(paths, &walk, &mut errors)?;
         problems(&errors, &[], ctx);
-        let survey = survey(&files, Some(&index), &walk, &a.input, ctx)?;
+        let changed = changed_list(a.changed_from.as_deref())?;
+        let survey = survey(
+            &files,
+            Some(&*index),
+            &walk,
+            &a.input,
+            changed.as_ref(),
+            ctx,
+        )?;
         problems(&survey.errors, &survey.skipped, ctx);
         let old: Box<check::OldText<'static>> = match a.input.jsonl_fields() {
             Some((text, id)) => Box::new(crate::index::jsonl::from_disk(text, id)),
             None => Box::new(check::from_disk(walk.clone())),
         };
         let bars = progress::EngineBars::new(&ctx.progress);
-        let checked = check::check_with_progress(&survey, &index, &opts, &old, &bars);
+        let checked = check::check_with_progress(&survey, &*index, &opts, &old, &bars);
+        // What was read of a mapped index is verified as it is read.
+        if let Some(e) = index.damage() {
+            return Err(e.into());
+        }
         errors.extend(survey.errors);
         (checked, errors, survey.skipped)
     };
@@ -228,6 +240,10 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
             path.display()
         );
     }
+    if a.changed_from.is_some() && !update {
+        bail!("--changed-from applies to `index update` (a build reads every file)");
+    }
+    let changed = changed_list(a.changed_from.as_deref())?;
     // Held from before the index is read until it is written, so that two
     // updates never lose each other's documents.
     let _lock = lock(&path, a.wait, ctx)?;
@@ -251,7 +267,14 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     let mut errors = Vec::new();
     let files = input::find_files(paths, &walk, &mut errors)?;
     problems(&errors, &[], ctx);
-    let survey = survey(&files, Some(&index), &walk, &a.input, ctx)?;
+    let survey = survey(
+        &files,
+        Some(&index as &dyn IndexView),
+        &walk,
+        &a.input,
+        changed.as_ref(),
+        ctx,
+    )?;
     problems(&survey.errors, &survey.skipped, ctx);
     let bars = progress::EngineBars::new(&ctx.progress);
     let entries = check::index_entries_with_progress(&survey, &index, &opts, &bars);
@@ -415,12 +438,32 @@ pub(crate) fn options(d: &DetectArgs) -> anyhow::Result<ScanOptions> {
     Ok(opts)
 }
 
-/// [`check::survey`] in chunks, with a progress bar.
+/// The `--changed-from` list: FILE, or stdin for `-`.
+fn changed_list(from: Option<&Path>) -> anyhow::Result<Option<check::Changed>> {
+    let Some(from) = from else {
+        return Ok(None);
+    };
+    let bytes = if from == Path::new("-") {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut v)
+            .context("reading the --changed-from list from stdin")?;
+        v
+    } else {
+        std::fs::read(from)
+            .with_context(|| format!("reading the --changed-from list {}", from.display()))?
+    };
+    Ok(Some(check::Changed::parse(&bytes)))
+}
+
+/// [`check::survey`] in chunks, with a progress bar; `changed`: the
+/// `--changed-from` list (JSON Lines files are read whatever it says: their
+/// records have no stat fast path).
 fn survey(
     files: &[PathBuf],
-    index: Option<&Index>,
+    index: Option<&dyn IndexView>,
     walk: &WalkOptions,
     input: &InputArgs,
+    changed: Option<&check::Changed>,
     ctx: &Ctx,
 ) -> anyhow::Result<check::Survey> {
     let fields = input.jsonl_fields();
@@ -434,7 +477,7 @@ fn survey(
     for chunk in files.chunks(4096) {
         let s = match &fields {
             Some((text, id)) => crate::index::jsonl::survey(chunk, index, text, id),
-            None => check::survey(chunk, index, walk),
+            None => check::survey_listed(chunk, index, walk, changed),
         };
         notes(s.new_docs(), ctx);
         all.files.extend(s.files);

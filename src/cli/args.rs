@@ -91,6 +91,11 @@ pub struct CheckArgs {
     /// The new documents, when there is no index (files or directories).
     #[arg(long, value_name = "PATH", num_args = 1.., conflicts_with = "index")]
     pub new: Vec<PathBuf>,
+    /// The paths that changed, one per line (`git diff --name-only`; NUL
+    /// separated with `-z`), from FILE or `-` (stdin): indexed files not
+    /// listed are taken as unchanged without a stat; listed ones are read.
+    #[arg(long, value_name = "FILE|-", conflicts_with = "new")]
+    pub changed_from: Option<PathBuf>,
     /// What to look at.
     #[command(flatten)]
     pub input: InputArgs,
@@ -171,6 +176,12 @@ pub struct IndexArgs {
     /// are gone); without it such a run is refused as a likely mistake.
     #[arg(long)]
     pub prune: bool,
+    /// `index update`: the paths that changed, one per line (`git diff
+    /// --name-only`; NUL separated with `-z`), from FILE or `-` (stdin):
+    /// indexed files not listed are kept without a stat; listed ones are
+    /// read again (deleted ones dropped).
+    #[arg(long, value_name = "FILE|-")]
+    pub changed_from: Option<PathBuf>,
     /// What to look at.
     #[command(flatten)]
     pub input: InputArgs,

@@ -608,6 +608,10 @@ mod tests {
         ),
         ("new", "`check --new`: the drop one run checks"),
         (
+            "changed-from",
+            "the changes of one run: in a file it would hide every later change",
+        ),
+        (
             "update-baseline",
             "an action of one run: in a file it would rewrite the baseline at every run",
         ),

@@ -3,6 +3,7 @@
 
 use super::model::{Index, IndexedDoc, MAX_DOCUMENTS};
 use super::params::{hash_algorithm, IndexParams};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
@@ -11,11 +12,77 @@ use xxhash_rust::xxh3::xxh3_64;
 /// EOF bytes catch 7-bit and line-ending mangling, as PNG's magic does.
 pub const MAGIC: [u8; 16] = *b"\x89NEARDUP-IDX\r\n\x1a\n";
 
-/// The format version this neardup writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format version this neardup writes (it also reads version 1).
+pub const FORMAT_VERSION: u32 = 2;
 
-/// Bytes before the payload: magic, version, payload length, checksum.
-const PREFIX_LEN: usize = 16 + 4 + 8 + 8;
+/// Version 1: one checksummed postcard payload, decoded whole.
+pub(super) const V1: u32 = 1;
+
+/// Bytes before a version 1 payload: magic, version, payload length,
+/// checksum.
+const V1_PREFIX_LEN: usize = 16 + 4 + 8 + 8;
+
+/// Bytes before a version 2 directory: magic, version, a reserved zero
+/// word, directory length, directory checksum.
+pub(super) const PREFIX_LEN: usize = 16 + 4 + 4 + 8 + 8;
+
+/// A version 2 section is checksummed in blocks of this many bytes, each
+/// verified the first time a mapped index reads it.
+pub(super) const BLOCK: usize = 4096;
+
+/// Bytes per document in the metadata section.
+pub(super) const META_ROW: usize = 64;
+
+/// The sections of a version 2 file, in file order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Sec {
+    /// Per document, [`META_ROW`] bytes: content hash, size, mtime seconds
+    /// (u64 each), mtime nanoseconds, words, flags (bit 0: has band keys),
+    /// zero (u32 each), then the end offsets of its path (bytes), its
+    /// fingerprints and its repeated fingerprints (u64 entries).
+    Meta,
+    /// The paths, concatenated (UTF-8).
+    Paths,
+    /// The documents' fingerprints, concatenated.
+    Fps,
+    /// The documents' repeated fingerprints, concatenated.
+    Reps,
+    /// `bands` keys per document (zeros when it has none).
+    Bands,
+    /// Fingerprint postings, sorted by (hash, document): the hashes...
+    FpHash,
+    /// ... and the documents (u32).
+    FpDoc,
+    /// Band-key postings: keys...
+    BandHash,
+    /// ... and documents.
+    BandDoc,
+    /// Repeated fingerprints that two or more documents repeat: hashes...
+    RepManyHash,
+    /// ... and documents.
+    RepManyDoc,
+    /// Repeated fingerprints that one document repeats: hashes...
+    RepOneHash,
+    /// ... and documents.
+    RepOneDoc,
+}
+
+/// Every section, in file order.
+pub(super) const SECTIONS: [Sec; 13] = [
+    Sec::Meta,
+    Sec::Paths,
+    Sec::Fps,
+    Sec::Reps,
+    Sec::Bands,
+    Sec::FpHash,
+    Sec::FpDoc,
+    Sec::BandHash,
+    Sec::BandDoc,
+    Sec::RepManyHash,
+    Sec::RepManyDoc,
+    Sec::RepOneHash,
+    Sec::RepOneDoc,
+];
 
 /// Why an index could not be loaded or saved. Every message names the file
 /// and says what to do.
@@ -99,10 +166,10 @@ impl IndexError {
 }
 
 /// The header in front of the documents.
-#[derive(Serialize, Deserialize)]
-struct Header {
-    writer: String,
-    hash_algorithm: String,
+#[derive(Clone, Serialize, Deserialize)]
+pub(super) struct Header {
+    pub(super) writer: String,
+    pub(super) hash_algorithm: String,
     k: u32,
     window: u32,
     num_perm: u32,
@@ -110,17 +177,81 @@ struct Header {
     rows: u32,
 }
 
+impl Header {
+    fn new(writer: &str, algorithm: &str, p: &IndexParams) -> Header {
+        Header {
+            writer: writer.to_string(),
+            hash_algorithm: algorithm.to_string(),
+            // validate() bounds all of these by u32::MAX.
+            k: p.k as u32,
+            window: p.window as u32,
+            num_perm: p.num_perm as u32,
+            bands: p.bands as u32,
+            rows: p.rows as u32,
+        }
+    }
+}
+
+/// A version 2 section: where it is and its block checksums.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(super) struct SectionEntry {
+    /// Byte offset in the file (a multiple of 8).
+    #[serde(with = "fixed_u64")]
+    pub(super) offset: u64,
+    /// Length in bytes.
+    #[serde(with = "fixed_u64")]
+    pub(super) len: u64,
+    /// xxh3-64 of each [`BLOCK`] bytes of the section (the last block may be
+    /// shorter).
+    #[serde(with = "u64_array")]
+    pub(super) sums: Vec<u64>,
+}
+
+/// The version 2 directory: header, document count, sections.
+#[derive(Serialize, Deserialize)]
+pub(super) struct Directory {
+    pub(super) header: Header,
+    #[serde(with = "fixed_u64")]
+    pub(super) docs: u64,
+    pub(super) sections: Vec<SectionEntry>,
+}
+
+/// A version 2 file's directory, checked against the file's length; the
+/// sections' contents are not read.
+pub(super) struct Layout {
+    pub(super) params: IndexParams,
+    pub(super) writer: String,
+    pub(super) algorithm: String,
+    pub(super) docs: usize,
+    pub(super) sections: Vec<SectionEntry>,
+}
+
+impl Layout {
+    /// The byte range of section `s`.
+    pub(super) fn range(&self, s: Sec) -> std::ops::Range<usize> {
+        let e = &self.sections[s as usize];
+        e.offset as usize..(e.offset + e.len) as usize
+    }
+}
+
 impl Index {
     /// Writes the index to `path` atomically (a temporary file renamed into
     /// place): a crash or error leaves the previous file intact.
     pub fn save(&self, path: &Path) -> Result<(), IndexError> {
-        let bytes = self.encode(hash_algorithm());
-        crate::atomic::write_atomic(path, |w| w.write_all(&bytes)).map_err(|source| {
-            IndexError::Io {
-                path: path.to_path_buf(),
-                op: "writing",
-                source,
+        // Written section by section: no second copy of the whole file.
+        let (head, sections) = self.parts(env!("CARGO_PKG_VERSION"), hash_algorithm());
+        let write = |w: &mut dyn std::io::Write| {
+            w.write_all(&head)?;
+            for (pad, b) in &sections {
+                w.write_all(&[0; 8][..*pad])?;
+                w.write_all(b)?;
             }
+            Ok(())
+        };
+        crate::atomic::write_atomic(path, write).map_err(|source| IndexError::Io {
+            path: path.to_path_buf(),
+            op: "writing",
+            source,
         })
     }
 
@@ -156,45 +287,150 @@ impl Index {
     }
 
     /// The file bytes, with `algorithm` as the hash algorithm identifier.
+    #[cfg(test)]
     fn encode(&self, algorithm: &str) -> Vec<u8> {
         self.encode_as(env!("CARGO_PKG_VERSION"), algorithm)
     }
 
-    /// The file bytes, naming `writer` and `algorithm` in the header.
-    fn encode_as(&self, writer: &str, algorithm: &str) -> Vec<u8> {
-        let p = &self.params;
-        let header = Header {
-            writer: writer.to_string(),
-            hash_algorithm: algorithm.to_string(),
-            // validate() bounds all of these by u32::MAX.
-            k: p.k as u32,
-            window: p.window as u32,
-            num_perm: p.num_perm as u32,
-            bands: p.bands as u32,
-            rows: p.rows as u32,
+    /// The file bytes (format version 2), naming `writer` and `algorithm`
+    /// in the header.
+    pub(super) fn encode_as(&self, writer: &str, algorithm: &str) -> Vec<u8> {
+        let (mut out, sections) = self.parts(writer, algorithm);
+        for (pad, b) in sections {
+            out.resize(out.len() + pad, 0);
+            out.extend_from_slice(&b);
+        }
+        out
+    }
+
+    /// The file as its prefix and directory, then each section with the
+    /// zero padding before it.
+    fn parts(&self, writer: &str, algorithm: &str) -> (Vec<u8>, Vec<(usize, Vec<u8>)>) {
+        let sections = sections_of(&self.docs, self.params.bands);
+        let mut dir = Directory {
+            header: Header::new(writer, algorithm, &self.params),
+            docs: self.docs.len() as u64,
+            sections: sections
+                .iter()
+                .map(|b| SectionEntry {
+                    offset: 0,
+                    len: b.len() as u64,
+                    sums: b.par_chunks(BLOCK).map(xxh3_64).collect(),
+                })
+                .collect(),
         };
-        let estimate: usize = self
-            .docs
-            .iter()
-            .map(|d| {
-                48 + d.path.len()
-                    + 8 * (d.band_keys.len() + d.fingerprints.len() + d.repeated.len())
-            })
-            .sum();
-        let mut out = Vec::with_capacity(PREFIX_LEN + 256 + estimate);
-        out.extend_from_slice(&[0; PREFIX_LEN]);
-        // Serializing these types into memory cannot fail: no maps, no
-        // sequences of unknown length, no custom errors.
-        let out = postcard::to_extend(&header, out).expect("header serializes");
+        // Offsets are fixed-width: the directory's length does not depend
+        // on them.
+        let dir_len = postcard::to_stdvec(&dir)
+            .expect("directory serializes")
+            .len();
+        let mut at = PREFIX_LEN + dir_len;
+        let mut pads = Vec::with_capacity(sections.len());
+        for e in &mut dir.sections {
+            let start = at.next_multiple_of(8);
+            pads.push(start - at);
+            e.offset = start as u64;
+            at = start + e.len as usize;
+        }
+        let dir_bytes = postcard::to_stdvec(&dir).expect("directory serializes");
+        debug_assert_eq!(dir_bytes.len(), dir_len);
+        let mut head = Vec::with_capacity(PREFIX_LEN + dir_len);
+        head.extend_from_slice(&MAGIC);
+        head.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        head.extend_from_slice(&0u32.to_le_bytes());
+        head.extend_from_slice(&(dir_len as u64).to_le_bytes());
+        head.extend_from_slice(&xxh3_64(&dir_bytes).to_le_bytes());
+        head.extend_from_slice(&dir_bytes);
+        (head, pads.into_iter().zip(sections).collect())
+    }
+
+    /// The version 1 file bytes (a test writes old indexes with it).
+    #[cfg(test)]
+    pub(super) fn encode_v1(&self, writer: &str, algorithm: &str) -> Vec<u8> {
+        let header = Header::new(writer, algorithm, &self.params);
+        let mut out = vec![0; V1_PREFIX_LEN];
+        out = postcard::to_extend(&header, out).expect("header serializes");
         let mut out = postcard::to_extend(&self.docs, out).expect("documents serialize");
-        let payload_len = (out.len() - PREFIX_LEN) as u64;
-        let checksum = xxh3_64(&out[PREFIX_LEN..]);
+        let payload_len = (out.len() - V1_PREFIX_LEN) as u64;
+        let checksum = xxh3_64(&out[V1_PREFIX_LEN..]);
         out[..16].copy_from_slice(&MAGIC);
-        out[16..20].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out[16..20].copy_from_slice(&V1.to_le_bytes());
         out[20..28].copy_from_slice(&payload_len.to_le_bytes());
         out[28..36].copy_from_slice(&checksum.to_le_bytes());
         out
     }
+}
+
+fn put_u64s(out: &mut Vec<u8>, v: impl IntoIterator<Item = u64>) {
+    for x in v {
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+}
+
+/// Postings as two sections: hashes, then documents.
+fn posting_sections(v: &[(u64, u32)]) -> (Vec<u8>, Vec<u8>) {
+    let mut h = Vec::with_capacity(8 * v.len());
+    let mut d = Vec::with_capacity(4 * v.len());
+    for &(x, doc) in v {
+        h.extend_from_slice(&x.to_le_bytes());
+        d.extend_from_slice(&doc.to_le_bytes());
+    }
+    (h, d)
+}
+
+/// The sections of `docs` (sorted by path), in [`SECTIONS`] order.
+fn sections_of(docs: &[IndexedDoc], bands: usize) -> Vec<Vec<u8>> {
+    let mut meta = Vec::with_capacity(META_ROW * docs.len());
+    let mut paths = Vec::new();
+    let mut fps = Vec::new();
+    let mut reps = Vec::new();
+    let mut band_keys = Vec::with_capacity(8 * bands * docs.len());
+    let (mut path_end, mut fp_end, mut rep_end) = (0u64, 0u64, 0u64);
+    for d in docs {
+        path_end += d.path.len() as u64;
+        fp_end += d.fingerprints.len() as u64;
+        rep_end += d.repeated.len() as u64;
+        let has_bands = !d.band_keys.is_empty();
+        put_u64s(&mut meta, [d.content_hash, d.size, d.mtime.0 as u64]);
+        for w in [d.mtime.1, d.words, has_bands as u32, 0] {
+            meta.extend_from_slice(&w.to_le_bytes());
+        }
+        put_u64s(&mut meta, [path_end, fp_end, rep_end]);
+        paths.extend_from_slice(d.path.as_bytes());
+        put_u64s(&mut fps, d.fingerprints.iter().copied());
+        put_u64s(&mut reps, d.repeated.iter().copied());
+        if has_bands {
+            put_u64s(&mut band_keys, d.band_keys.iter().copied());
+        } else {
+            band_keys.resize(band_keys.len() + 8 * bands, 0);
+        }
+    }
+    let postings = |list: &(dyn Fn(&IndexedDoc) -> &[u64] + Sync)| {
+        let mut v: Vec<(u64, u32)> = docs
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, d)| list(d).iter().map(move |&h| (h, i as u32)))
+            .collect();
+        v.par_sort_unstable();
+        v
+    };
+    let (fp_hash, fp_doc) = posting_sections(&postings(&|d| &d.fingerprints));
+    let (band_hash, band_doc) = posting_sections(&postings(&|d| &d.band_keys));
+    let rep = postings(&|d| &d.repeated);
+    let (mut many, mut one) = (Vec::new(), Vec::new());
+    for same in rep.chunk_by(|x, y| x.0 == y.0) {
+        if same.len() >= 2 {
+            many.extend_from_slice(same);
+        } else {
+            one.extend_from_slice(same);
+        }
+    }
+    let (many_hash, many_doc) = posting_sections(&many);
+    let (one_hash, one_doc) = posting_sections(&one);
+    vec![
+        meta, paths, fps, reps, band_keys, fp_hash, fp_doc, band_hash, band_doc, many_hash,
+        many_doc, one_hash, one_doc,
+    ]
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, IndexError> {
@@ -213,8 +449,18 @@ fn read(path: &Path) -> Result<Vec<u8>, IndexError> {
     })
 }
 
-/// Parses index file bytes; `path` only names the file in errors.
+/// Parses index file bytes, either version; `path` only names the file in
+/// errors.
 fn decode(bytes: &[u8], path: &Path, expected: Option<&IndexParams>) -> Result<Index, IndexError> {
+    match version(bytes, path)? {
+        V1 => decode_v1(bytes, path, expected),
+        _ => decode_v2(bytes, path, expected),
+    }
+}
+
+/// The format version of index file bytes, after the magic: an error
+/// unless it is one this neardup reads.
+pub(super) fn version(bytes: &[u8], path: &Path) -> Result<u32, IndexError> {
     let corrupt = |detail: String| IndexError::Corrupt {
         path: path.to_path_buf(),
         detail,
@@ -240,37 +486,23 @@ fn decode(bytes: &[u8], path: &Path, expected: Option<&IndexParams>) -> Result<I
         return Err(corrupt(format!("truncated to {n} bytes")));
     }
     let found = u32::from_le_bytes(bytes[16..20].try_into().expect("4 bytes"));
-    if found != FORMAT_VERSION {
+    if found != FORMAT_VERSION && found != V1 {
         return Err(IndexError::Version {
             path: path.to_path_buf(),
             found,
             supported: FORMAT_VERSION,
         });
     }
-    if n < PREFIX_LEN {
-        return Err(corrupt(format!("truncated to {n} bytes")));
-    }
-    let declared = u64::from_le_bytes(bytes[20..28].try_into().expect("8 bytes"));
-    let checksum = u64::from_le_bytes(bytes[28..36].try_into().expect("8 bytes"));
-    let payload = &bytes[PREFIX_LEN..];
-    let actual = payload.len() as u64;
-    if actual < declared {
-        return Err(corrupt(format!(
-            "truncated: {actual} of {declared} data bytes present"
-        )));
-    }
-    if actual > declared {
-        return Err(corrupt(format!(
-            "{} unexpected bytes after the {declared} data bytes",
-            actual - declared
-        )));
-    }
-    if xxh3_64(payload) != checksum {
-        return Err(corrupt("checksum mismatch".into()));
-    }
+    Ok(found)
+}
 
-    let (header, rest) = postcard::take_from_bytes::<Header>(payload)
-        .map_err(|e| corrupt(format!("undecodable header: {e}")))?;
+/// The parameters of a header, checked against this build's hash
+/// algorithm and, when given, the `expected` parameters.
+fn header_params(
+    header: &Header,
+    path: &Path,
+    expected: Option<&IndexParams>,
+) -> Result<IndexParams, IndexError> {
     if header.hash_algorithm != hash_algorithm() {
         return Err(IndexError::Incompatible {
             path: path.to_path_buf(),
@@ -289,9 +521,10 @@ fn decode(bytes: &[u8], path: &Path, expected: Option<&IndexParams>) -> Result<I
         bands: header.bands as usize,
         rows: header.rows as usize,
     };
-    params
-        .validate()
-        .map_err(|e| corrupt(format!("invalid parameters: {e}")))?;
+    params.validate().map_err(|e| IndexError::Corrupt {
+        path: path.to_path_buf(),
+        detail: format!("invalid parameters: {e}"),
+    })?;
     if let Some(expected) = expected {
         let diff = params.differences(expected);
         if !diff.is_empty() {
@@ -301,7 +534,273 @@ fn decode(bytes: &[u8], path: &Path, expected: Option<&IndexParams>) -> Result<I
             });
         }
     }
+    Ok(params)
+}
 
+/// Every document fits `params` and the paths are sorted and distinct.
+fn validate_docs(docs: &[IndexedDoc], params: &IndexParams, path: &Path) -> Result<(), IndexError> {
+    let corrupt = |detail: String| IndexError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    };
+    if docs.len() > MAX_DOCUMENTS {
+        return Err(corrupt("too many documents".into()));
+    }
+    for (i, d) in docs.iter().enumerate() {
+        d.fits(params).map_err(|e| corrupt(e.to_string()))?;
+        if i > 0 && docs[i - 1].path >= d.path {
+            return Err(corrupt(format!(
+                "documents out of path order at {}",
+                d.path
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the prefix and the directory of version 2 file bytes and checks
+/// the sections' places against the file (in order, aligned, the padding
+/// between them zero, sizes that agree with the document count), reading
+/// none of their contents: `O(sections + blocks / 512)`.
+pub(super) fn layout(
+    bytes: &[u8],
+    path: &Path,
+    expected: Option<&IndexParams>,
+) -> Result<Layout, IndexError> {
+    let corrupt = |detail: String| IndexError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let n = bytes.len();
+    if n < PREFIX_LEN {
+        return Err(corrupt(format!("truncated to {n} bytes")));
+    }
+    if bytes[20..24] != [0; 4] {
+        return Err(corrupt("reserved header bytes are not zero".into()));
+    }
+    let dir_len = u64::from_le_bytes(bytes[24..32].try_into().expect("8 bytes"));
+    let checksum = u64::from_le_bytes(bytes[32..40].try_into().expect("8 bytes"));
+    let present = (n - PREFIX_LEN) as u64;
+    if present < dir_len {
+        return Err(corrupt(format!(
+            "truncated: {present} of {dir_len} directory bytes present"
+        )));
+    }
+    let dir_bytes = &bytes[PREFIX_LEN..PREFIX_LEN + dir_len as usize];
+    if xxh3_64(dir_bytes) != checksum {
+        return Err(corrupt("directory checksum mismatch".into()));
+    }
+    let (dir, rest) = postcard::take_from_bytes::<Directory>(dir_bytes)
+        .map_err(|e| corrupt(format!("undecodable directory: {e}")))?;
+    if !rest.is_empty() {
+        return Err(corrupt(format!("{} bytes after the directory", rest.len())));
+    }
+    let params = header_params(&dir.header, path, expected)?;
+    if dir.sections.len() != SECTIONS.len() {
+        return Err(corrupt(format!(
+            "{} sections, not {}",
+            dir.sections.len(),
+            SECTIONS.len()
+        )));
+    }
+    if dir.docs > MAX_DOCUMENTS as u64 {
+        return Err(corrupt("too many documents".into()));
+    }
+    let docs = dir.docs as usize;
+    let mut at = (PREFIX_LEN as u64) + dir_len;
+    for (e, s) in dir.sections.iter().zip(SECTIONS) {
+        let bad = |what: &str| corrupt(format!("section {s:?}: {what}"));
+        if e.offset < at || e.offset % 8 != 0 || e.offset - at >= 8 {
+            return Err(bad("misplaced"));
+        }
+        let end = e.offset.checked_add(e.len).ok_or_else(|| bad("too long"))?;
+        if e.sums.len() as u64 != e.len.div_ceil(BLOCK as u64) {
+            return Err(bad("wrong number of block checksums"));
+        }
+        let fits = match s {
+            Sec::Meta => e.len == (META_ROW * docs) as u64,
+            Sec::Bands => e.len == (8 * params.bands * docs) as u64,
+            Sec::Paths => true,
+            _ => {
+                e.len % 8 == 0
+                    || matches!(
+                        s,
+                        Sec::FpDoc | Sec::BandDoc | Sec::RepManyDoc | Sec::RepOneDoc
+                    )
+            }
+        };
+        if !fits {
+            return Err(bad("wrong length"));
+        }
+        if end > n as u64 {
+            // The padding before the section, if present, still counts.
+            return Err(corrupt(format!(
+                "truncated: {n} of {} bytes present",
+                dir.sections.last().map_or(end, |l| l.offset + l.len)
+            )));
+        }
+        if bytes[at as usize..e.offset as usize]
+            .iter()
+            .any(|&b| b != 0)
+        {
+            return Err(bad("padding is not zero"));
+        }
+        at = end;
+    }
+    if (n as u64) > at {
+        return Err(corrupt(format!(
+            "{} unexpected bytes after the last section",
+            n as u64 - at
+        )));
+    }
+    for (h, d) in [
+        (Sec::FpHash, Sec::FpDoc),
+        (Sec::BandHash, Sec::BandDoc),
+        (Sec::RepManyHash, Sec::RepManyDoc),
+        (Sec::RepOneHash, Sec::RepOneDoc),
+    ] {
+        if dir.sections[h as usize].len != 2 * dir.sections[d as usize].len {
+            return Err(corrupt(format!("sections {h:?} and {d:?} disagree")));
+        }
+    }
+    Ok(Layout {
+        params,
+        writer: dir.header.writer,
+        algorithm: dir.header.hash_algorithm,
+        docs,
+        sections: dir.sections,
+    })
+}
+
+/// Little-endian `u64` `i` of `b`, if there.
+fn u64_at(b: &[u8], i: usize) -> Option<u64> {
+    let s = b.get(8 * i..8 * i + 8)?;
+    Some(u64::from_le_bytes(s.try_into().expect("8 bytes")))
+}
+
+/// Decodes version 2 file bytes whole: every block checksum, every
+/// document, and the postings, which must be those of the documents (the
+/// bytes must be what saving the decoded index writes).
+fn decode_v2(
+    bytes: &[u8],
+    path: &Path,
+    expected: Option<&IndexParams>,
+) -> Result<Index, IndexError> {
+    let corrupt = |detail: String| IndexError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let layout = layout(bytes, path, expected)?;
+    for (e, s) in layout.sections.iter().zip(SECTIONS) {
+        let sec = &bytes[layout.range(s)];
+        for (i, (block, &sum)) in sec.chunks(BLOCK).zip(&e.sums).enumerate() {
+            if xxh3_64(block) != sum {
+                return Err(corrupt(format!(
+                    "checksum mismatch in section {s:?}, block {i}"
+                )));
+            }
+        }
+    }
+    let sec = |s: Sec| &bytes[layout.range(s)];
+    let (meta, paths, fps, reps, bands) = (
+        sec(Sec::Meta),
+        sec(Sec::Paths),
+        sec(Sec::Fps),
+        sec(Sec::Reps),
+        sec(Sec::Bands),
+    );
+    let b = layout.params.bands;
+    let mut docs = Vec::with_capacity(layout.docs);
+    let (mut path_at, mut fp_at, mut rep_at) = (0usize, 0usize, 0usize);
+    for i in 0..layout.docs {
+        let row = &meta[META_ROW * i..META_ROW * (i + 1)];
+        let w = |j: usize| u32::from_le_bytes(row[24 + 4 * j..28 + 4 * j].try_into().expect("4"));
+        let q = |j: usize| u64_at(row, j).expect("in the row");
+        let bad = || corrupt(format!("document {i}: offsets out of bounds"));
+        let (path_end, fp_end, rep_end) = (q(5) as usize, q(6) as usize, q(7) as usize);
+        if path_end < path_at || fp_end < fp_at || rep_end < rep_at || w(2) > 1 || w(3) != 0 {
+            return Err(bad());
+        }
+        let name = paths.get(path_at..path_end).ok_or_else(bad)?;
+        let name = std::str::from_utf8(name)
+            .map_err(|_| corrupt(format!("document {i}: path is not UTF-8")))?;
+        let list = |b: &[u8], from: usize, to: usize| -> Option<Vec<u64>> {
+            (from..to).map(|j| u64_at(b, j)).collect()
+        };
+        docs.push(IndexedDoc {
+            path: name.to_string(),
+            content_hash: q(0),
+            size: q(1),
+            mtime: (q(2) as i64, w(0)),
+            words: w(1),
+            band_keys: if w(2) == 1 {
+                list(bands, b * i, b * (i + 1)).ok_or_else(bad)?
+            } else {
+                Vec::new()
+            },
+            fingerprints: list(fps, fp_at, fp_end).ok_or_else(bad)?,
+            repeated: list(reps, rep_at, rep_end).ok_or_else(bad)?,
+        });
+        (path_at, fp_at, rep_at) = (path_end, fp_end, rep_end);
+    }
+    validate_docs(&docs, &layout.params, path)?;
+    let index = Index {
+        params: layout.params,
+        docs,
+        written_by: Some(layout.writer.clone()),
+    };
+    // Compared part by part, without a second copy of the file.
+    let (head, sections) = index.parts(&layout.writer, &layout.algorithm);
+    let mut at = 0;
+    let mut same = bytes.starts_with(&head);
+    at += head.len();
+    for (pad, b) in &sections {
+        same = same && bytes.get(at + pad..at + pad + b.len()) == Some(&b[..]);
+        at += pad + b.len();
+    }
+    if !same || at != bytes.len() {
+        return Err(corrupt(
+            "the sections do not agree with the documents (postings, lengths or padding)".into(),
+        ));
+    }
+    Ok(index)
+}
+
+/// Decodes version 1 file bytes (magic and version already checked).
+fn decode_v1(
+    bytes: &[u8],
+    path: &Path,
+    expected: Option<&IndexParams>,
+) -> Result<Index, IndexError> {
+    let corrupt = |detail: String| IndexError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let n = bytes.len();
+    if n < V1_PREFIX_LEN {
+        return Err(corrupt(format!("truncated to {n} bytes")));
+    }
+    let declared = u64::from_le_bytes(bytes[20..28].try_into().expect("8 bytes"));
+    let checksum = u64::from_le_bytes(bytes[28..36].try_into().expect("8 bytes"));
+    let payload = &bytes[V1_PREFIX_LEN..];
+    let actual = payload.len() as u64;
+    if actual < declared {
+        return Err(corrupt(format!(
+            "truncated: {actual} of {declared} data bytes present"
+        )));
+    }
+    if actual > declared {
+        return Err(corrupt(format!(
+            "{} unexpected bytes after the {declared} data bytes",
+            actual - declared
+        )));
+    }
+    if xxh3_64(payload) != checksum {
+        return Err(corrupt("checksum mismatch".into()));
+    }
+    let (header, rest) = postcard::take_from_bytes::<Header>(payload)
+        .map_err(|e| corrupt(format!("undecodable header: {e}")))?;
+    let params = header_params(&header, path, expected)?;
     let (docs, rest) = postcard::take_from_bytes::<Vec<IndexedDoc>>(rest)
         .map_err(|e| corrupt(format!("undecodable documents: {e}")))?;
     if !rest.is_empty() {
@@ -310,18 +809,7 @@ fn decode(bytes: &[u8], path: &Path, expected: Option<&IndexParams>) -> Result<I
             rest.len()
         )));
     }
-    if docs.len() > MAX_DOCUMENTS {
-        return Err(corrupt("too many documents".into()));
-    }
-    for (i, d) in docs.iter().enumerate() {
-        d.fits(&params).map_err(|e| corrupt(e.to_string()))?;
-        if i > 0 && docs[i - 1].path >= d.path {
-            return Err(corrupt(format!(
-                "documents out of path order at {}",
-                d.path
-            )));
-        }
-    }
+    validate_docs(&docs, &params, path)?;
     Ok(Index {
         params,
         docs,
@@ -418,7 +906,7 @@ mod tests {
                 b[pos] ^= x;
                 match (pos, decode_err(&b)) {
                     (0..16, IndexError::Foreign { .. }) => {}
-                    (16..20, IndexError::Version { found, .. }) => assert_ne!(found, 1),
+                    (16..20, IndexError::Version { found, .. }) => assert_ne!(found, 2),
                     (20.., IndexError::Corrupt { .. }) => {}
                     (pos, e) => panic!("flip at {pos}: {e}"),
                 }
@@ -488,23 +976,35 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_index_is_still_read() {
+        let ix = small();
+        let v1 = ix.encode_v1("0.0.9", hash_algorithm());
+        let back = decode(&v1, Path::new("old.idx"), Some(&params())).unwrap();
+        assert_eq!(back, ix);
+        assert_eq!(back.written_by(), Some("0.0.9"));
+        // Saved again, it is version 2.
+        assert_eq!(back.to_bytes()[16..20], FORMAT_VERSION.to_le_bytes());
+        assert_eq!(Index::from_bytes(&back.to_bytes()).unwrap(), ix);
+    }
+
+    #[test]
     fn version_bump_is_refused() {
         let mut bytes = small().encode(hash_algorithm());
-        bytes[16..20].copy_from_slice(&2u32.to_le_bytes());
+        bytes[16..20].copy_from_slice(&3u32.to_le_bytes());
         let e = decode_err(&bytes);
         assert!(
             matches!(
                 e,
                 IndexError::Version {
-                    found: 2,
-                    supported: 1,
+                    found: 3,
+                    supported: 2,
                     ..
                 }
             ),
             "{e}"
         );
         assert!(
-            e.to_string().contains("x.idx: index format version 2"),
+            e.to_string().contains("x.idx: index format version 3"),
             "{e}"
         );
         assert!(e.to_string().contains("neardup index build"), "{e}");
@@ -587,9 +1087,10 @@ mod tests {
 
     #[test]
     fn valid_checksum_with_bad_contents_is_corrupt() {
+        // Version 1 documents, decoded whole.
         let reframe = |payload: &[u8]| {
             let mut b = MAGIC.to_vec();
-            b.extend(FORMAT_VERSION.to_le_bytes());
+            b.extend(V1.to_le_bytes());
             b.extend((payload.len() as u64).to_le_bytes());
             b.extend(xxh3_64(payload).to_le_bytes());
             b.extend(payload);
@@ -690,7 +1191,9 @@ mod tests {
             p.rows,
             fps / 200
         );
-        let expect = 40 + 8 * (p.bands + fps / 200) + 30;
+        // Stored twice, per document and as postings (8 + 4 bytes each),
+        // plus the 64-byte metadata row.
+        let expect = 40 + 20 * (p.bands + fps / 200) + 64 + 30;
         assert!(per_doc <= expect, "{per_doc} > {expect}");
     }
 
@@ -764,10 +1267,25 @@ mod tests {
         #[test]
         fn random_payload_with_valid_frame_never_panics(payload in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
             let mut b = MAGIC.to_vec();
-            b.extend(FORMAT_VERSION.to_le_bytes());
+            b.extend(V1.to_le_bytes());
             b.extend((payload.len() as u64).to_le_bytes());
             b.extend(xxh3_64(&payload).to_le_bytes());
             b.extend(&payload);
+            let _ = decode(&b, Path::new("r"), None);
+        }
+
+        #[test]
+        fn random_directory_with_valid_checksum_never_panics(
+            dir in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+            tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+        ) {
+            let mut b = MAGIC.to_vec();
+            b.extend(FORMAT_VERSION.to_le_bytes());
+            b.extend(0u32.to_le_bytes());
+            b.extend((dir.len() as u64).to_le_bytes());
+            b.extend(xxh3_64(&dir).to_le_bytes());
+            b.extend(&dir);
+            b.extend(&tail);
             let _ = decode(&b, Path::new("r"), None);
         }
 

@@ -9,8 +9,9 @@
 //! verification is found again in its file (by id, or by line) and refused
 //! when its text's hash is no longer the indexed one.
 
-use super::model::{Index, IndexedDoc};
+use super::model::IndexedDoc;
 use super::survey::{index_key, Status, Survey};
+use super::view::IndexView;
 use crate::error::Error;
 use crate::input::jsonl::{read_jsonl, Record};
 use crate::input::Document;
@@ -67,7 +68,7 @@ fn keyed(file: &str, records: &[Record]) -> Vec<String> {
 /// empty one): the JSON Lines counterpart of [`super::survey::survey`].
 pub fn survey(
     files: &[PathBuf],
-    index: Option<&Index>,
+    index: Option<&dyn IndexView>,
     text_field: &str,
     id_field: &str,
 ) -> Survey {
@@ -84,8 +85,7 @@ pub fn survey(
         for (rec, key) in records.into_iter().zip(keys) {
             let hash = xxhash_rust::xxh3::xxh3_64(rec.text.as_bytes());
             let size = rec.text.len() as u64;
-            let known =
-                index.and_then(|ix| ix.position(&key).map(|id| (id, &ix.docs()[id as usize])));
+            let known = index.and_then(|ix| ix.position(&key).map(|id| (id, ix.stat(id))));
             match known {
                 Some((id, d)) if d.content_hash == hash => out.files.push(Status::Unchanged {
                     id,

@@ -14,42 +14,63 @@
 //! that let an update skip unchanged files (`stamp`: [`mtime_of`]), and a
 //! corpus compared with an index ([`survey`], [`jsonl`] for JSON Lines).
 //!
-//! # File layout (format version 1)
+//! # File layout (format version 2)
 //!
 //! ```text
 //! offset  size  field
 //!      0    16  magic  b"\x89NEARDUP-IDX\r\n\x1a\n"
-//!     16     4  format version, u32 little-endian (1)
-//!     20     8  payload length in bytes, u64 little-endian
-//!     28     8  xxh3-64 of the payload, u64 little-endian
-//!     36     n  payload: postcard(Header) then postcard(Vec<IndexedDoc>)
+//!     16     4  format version, u32 little-endian (2)
+//!     20     4  zero
+//!     24     8  directory length in bytes, u64 little-endian
+//!     32     8  xxh3-64 of the directory
+//!     40     d  directory: postcard(header, document count, 13 sections
+//!               as (offset, length, xxh3-64 of each 4 KiB block))
+//!      …        the sections, each at a multiple of 8, zero padding between
 //! ```
+//!
+//! The sections are fixed-width little-endian arrays, in this order: a
+//! 64-byte row per document (content hash, size, mtime, words, flags, and
+//! the end offsets of its path, fingerprints and repeated fingerprints),
+//! the paths concatenated, the fingerprints concatenated, the repeated
+//! fingerprints concatenated, `bands` keys per document, then sorted
+//! postings as a hash array and a document array each: fingerprints, band
+//! keys, repeated fingerprints two or more documents repeat, and those one
+//! document repeats. A check maps the file ([`MappedIndex`], through
+//! [`open_view`]) and binary-searches the postings, reading and verifying
+//! only the blocks it touches; `index update` decodes it whole
+//! ([`Index::load`]), checking every block and that the bytes are exactly
+//! what saving the decoded index writes (so postings can never disagree
+//! with the documents). Version 1 (one postcard payload behind a single
+//! checksum) is still read, whole; it is written as version 2.
 //!
 //! The header records the parameters the index was built with
 //! ([`IndexParams`]), the hash algorithm identifier ([`hash_algorithm`]) and
-//! the neardup version that wrote it (informational). Fixed-width hashes are
-//! stored as raw little-endian bytes, not varints (a random u64 is 10 varint
-//! bytes, 8 raw ones), which also makes decoding them a copy.
+//! the neardup version that wrote it (informational).
 //!
 //! Loading checks, in order: magic ([`IndexError::Foreign`]), format version
-//! ([`IndexError::Version`]), length and checksum ([`IndexError::Corrupt`]),
-//! hash algorithm and parameters ([`IndexError::Incompatible`]), then decodes
-//! and validates every document (sorted unique paths, one key per band,
-//! sorted fingerprints; [`IndexError::Corrupt`]). No byte input panics or
-//! loads as anything but the index that was saved.
+//! ([`IndexError::Version`]), the directory's length and checksum and the
+//! sections' places ([`IndexError::Corrupt`]), hash algorithm and
+//! parameters ([`IndexError::Incompatible`]); then, decoding whole, every
+//! block and document; mapped, each block when first read
+//! ([`IndexView::damage`]). No byte input panics or loads as anything but
+//! the index that was saved.
 
 mod format;
 pub mod jsonl;
+mod mapped;
 mod model;
 mod params;
 mod stamp;
 pub mod survey;
+mod view;
 
 pub use format::{IndexError, FORMAT_VERSION, MAGIC};
+pub use mapped::{open_view, MappedIndex};
 pub use model::{Index, IndexedDoc, UnfitDocument, MAX_DOCUMENTS};
 pub use params::{hash_algorithm, IndexParams, InvalidParams};
 pub use stamp::{mtime_of, settled_mtime, MTIME_SETTLE_SECS};
 pub use survey::index_key;
+pub use view::{IndexView, IndexedStat};
 
 /// The LSH band keys stored per document are the engine's own
 /// ([`crate::candidates::band_keys`]), so indexed and new documents collide

@@ -2,8 +2,8 @@
 //! stat stamp, or else by its content hash) or new, and how a path is keyed.
 //! [`super::jsonl`] is the JSON Lines counterpart.
 
-use super::model::Index;
 use super::stamp::mtime_of;
+use super::view::IndexView;
 use crate::error::Error;
 use crate::input::{read_document, Document, Fault, Skipped, WalkOptions};
 use rayon::prelude::*;
@@ -14,6 +14,9 @@ use std::path::{Component, Path, PathBuf};
 /// document. (No symlinks are resolved and relative paths stay relative:
 /// the index is meant to be used from the same directory.)
 pub fn index_key(path: &str) -> String {
+    if is_plain(path) {
+        return path.to_string();
+    }
     let mut out = PathBuf::new();
     for c in Path::new(path).components() {
         if c != Component::CurDir {
@@ -24,6 +27,19 @@ pub fn index_key(path: &str) -> String {
         return path.to_string();
     }
     out.to_string_lossy().into_owned()
+}
+
+/// Whether `path` has no `.` component, empty component (`a//b`) or
+/// trailing separator: [`index_key`] leaves it as it is (the common case,
+/// without building a `PathBuf`).
+fn is_plain(path: &str) -> bool {
+    let sep = |c: char| c == '/' || (cfg!(windows) && c == '\\');
+    !path.is_empty()
+        && !path.ends_with(sep)
+        && path
+            .split(sep)
+            .enumerate()
+            .all(|(i, c)| c != "." && (!c.is_empty() || i == 0))
 }
 
 /// One file of the corpus, as the survey found it.
@@ -77,11 +93,66 @@ impl Survey {
     }
 }
 
+/// The paths a run is told have changed (`--changed-from`): every other
+/// indexed file is taken as unchanged without a `stat`.
+#[derive(Clone, Debug, Default)]
+pub struct Changed {
+    /// Index keys ([`index_key`]) of the listed paths.
+    keys: std::collections::HashSet<String>,
+}
+
+impl Changed {
+    /// The paths of a list: one per line (`git diff --name-only`; a CR
+    /// before the LF is dropped), or NUL-separated when the list holds a
+    /// NUL (`git diff --name-only -z`); empty entries are ignored. Bytes
+    /// that are not UTF-8 are read as the walk names such paths (lossily).
+    pub fn parse(list: &[u8]) -> Changed {
+        let sep = if list.contains(&0) { b'\0' } else { b'\n' };
+        let keys = list
+            .split(|&b| b == sep)
+            .map(|p| p.strip_suffix(b"\r").unwrap_or(p))
+            .filter(|p| !p.is_empty())
+            .map(|p| index_key(&String::from_utf8_lossy(p)))
+            .collect();
+        Changed { keys }
+    }
+
+    /// Whether `key` (an index key) is listed.
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.contains(key)
+    }
+
+    /// Number of distinct paths listed.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether no path is listed.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
 /// Compares the files found with the index (or with an empty one).
-pub fn survey(files: &[PathBuf], index: Option<&Index>, opts: &WalkOptions) -> Survey {
+pub fn survey(files: &[PathBuf], index: Option<&dyn IndexView>, opts: &WalkOptions) -> Survey {
+    survey_listed(files, index, opts, None)
+}
+
+/// [`survey`], trusting `changed` when given: an indexed file it does not
+/// list is unchanged, with its indexed stat, and is neither `stat`ed nor
+/// read; a listed file is read and compared by content hash. Files the
+/// index lacks are read either way, and deleted files are those the walk no
+/// longer finds, so the list only saves work: a list that misses a change
+/// hides that change, nothing else.
+pub fn survey_listed(
+    files: &[PathBuf],
+    index: Option<&dyn IndexView>,
+    opts: &WalkOptions,
+    changed: Option<&Changed>,
+) -> Survey {
     let results: Vec<Result<Status, Fault>> = files
         .par_iter()
-        .map(|path| survey_one(path, index, opts))
+        .map(|path| survey_one(path, index, opts, changed))
         .collect();
     let mut out = Survey::default();
     for (r, path) in results.into_iter().zip(files) {
@@ -97,8 +168,24 @@ pub fn survey(files: &[PathBuf], index: Option<&Index>, opts: &WalkOptions) -> S
     out
 }
 
-fn survey_one(path: &Path, index: Option<&Index>, opts: &WalkOptions) -> Result<Status, Fault> {
+fn survey_one(
+    path: &Path,
+    index: Option<&dyn IndexView>,
+    opts: &WalkOptions,
+    changed: Option<&Changed>,
+) -> Result<Status, Fault> {
     let name = index_key(&path.to_string_lossy());
+    if let (Some(ix), Some(changed)) = (index, changed) {
+        if !changed.contains(&name) {
+            if let Some(id) = ix.position(&name) {
+                let d = ix.stat(id);
+                return Ok(Status::Unchanged {
+                    id,
+                    stat: (d.size, d.mtime),
+                });
+            }
+        }
+    }
     let meta = std::fs::metadata(path).map_err(|source| {
         Fault::Error(Error::Io {
             path: path.to_path_buf(),
@@ -106,7 +193,7 @@ fn survey_one(path: &Path, index: Option<&Index>, opts: &WalkOptions) -> Result<
         })
     })?;
     let (size, mtime) = (meta.len(), mtime_of(&meta));
-    let known = index.and_then(|ix| ix.position(&name).map(|id| (id, &ix.docs()[id as usize])));
+    let known = index.and_then(|ix| ix.position(&name).map(|id| (id, ix.stat(id))));
     if let Some((id, d)) = known {
         if d.unchanged(size, mtime) {
             return Ok(Status::Unchanged {
@@ -141,5 +228,32 @@ mod tests {
         assert_eq!(index_key("corpus/a.txt"), "corpus/a.txt");
         assert_eq!(index_key("/abs/./x"), "/abs/x");
         assert_eq!(index_key("."), ".");
+        // The fast path gives what the components give.
+        for p in [
+            "a", "a/b.txt", "/abs/x", "a//b", "a/./b", "./a", "a/", "a/.", "/", "//x", "..",
+            "../a", "a/../b", ".a/b.", "a/.b/c", "", "x/ /y",
+        ] {
+            let slow: PathBuf = Path::new(p)
+                .components()
+                .filter(|c| *c != Component::CurDir)
+                .collect();
+            let slow = if slow.as_os_str().is_empty() {
+                p.to_string()
+            } else {
+                slow.to_string_lossy().into_owned()
+            };
+            assert_eq!(index_key(p), slow, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn changed_lists() {
+        let c = Changed::parse(b"corpus/a.txt\r\n./corpus/./b.txt\n\ncorpus/a.txt\n");
+        assert_eq!(c.len(), 2);
+        assert!(c.contains("corpus/a.txt") && c.contains("corpus/b.txt"));
+        assert!(!c.contains("corpus/c.txt"));
+        let z = Changed::parse(b"x\ny.txt\0z.txt\0");
+        assert!(z.contains("x\ny.txt") && z.contains("z.txt") && z.len() == 2);
+        assert!(Changed::parse(b"").is_empty());
     }
 }

@@ -128,8 +128,8 @@ pub fn jsonl(data: &[u8]) {
 /// neardup wrote re-encode to themselves.
 ///
 /// The first input byte chooses the mode: even, the rest is a whole file;
-/// odd, the rest is a payload framed here with a correct checksum, so the
-/// fuzzer reaches the document decoder instead of the checksum test.
+/// odd, the rest is a version 2 directory framed here with a correct checksum, so the
+/// fuzzer reaches the directory decoder instead of the checksum test.
 pub fn index(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else {
         return;
@@ -137,8 +137,10 @@ pub fn index(data: &[u8]) {
     let bytes = if mode % 2 == 0 {
         rest.to_vec()
     } else {
+        // A version 2 prefix: the rest is the directory and sections.
         let mut b = MAGIC.to_vec();
         b.extend(FORMAT_VERSION.to_le_bytes());
+        b.extend(0u32.to_le_bytes());
         b.extend((rest.len() as u64).to_le_bytes());
         b.extend(xxhash_rust::xxh3::xxh3_64(rest).to_le_bytes());
         b.extend(rest);

@@ -1,0 +1,606 @@
+//! A version 2 index read in place: the file is memory-mapped and a check
+//! reads only the blocks it looks at, each verified against its checksum
+//! the first time it is read.
+//!
+//! Opening reads the prefix and the directory (header, section places,
+//! block checksums: 8 bytes per 4 KiB) and checks them: `O(1)` in the
+//! documents but for the checksum list, 1/512 of the file. Everything else
+//! is read on demand. A block whose checksum does not match, or an offset
+//! that points outside its section (possible only in a file whose
+//! checksums were recomputed over bad contents), is recorded as damage:
+//! [`IndexView::damage`] reports it, and the caller must not use what was
+//! read.
+//!
+//! The writer replaces an index by renaming a new file over it
+//! (`atomic.rs`), so a mapped file is never modified while mapped.
+
+use super::format::{layout, version, Layout, Sec, BLOCK, META_ROW, SECTIONS, V1};
+use super::model::{Index, IndexedDoc};
+use super::params::IndexParams;
+use super::view::{IndexView, IndexedStat};
+use super::IndexError;
+use crate::postings::Posting;
+use ahash::AHashSet;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// A version 2 index file, mapped (see the [module docs](self)).
+pub struct MappedIndex {
+    map: memmap2::Mmap,
+    path: PathBuf,
+    layout: Layout,
+    /// Per section, the number of blocks before it (its first bit in
+    /// `verified`).
+    first_block: Vec<usize>,
+    /// One bit per block: verified.
+    verified: Vec<AtomicU64>,
+    /// Damage found (the first few).
+    damage: Mutex<Vec<String>>,
+}
+
+impl std::fmt::Debug for MappedIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MappedIndex")
+            .field("path", &self.path)
+            .field("docs", &self.layout.docs)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Opens the index at `path` for reading as a check reads it: a version 2
+/// file mapped ([`MappedIndex`]), a version 1 file decoded whole; refused,
+/// as [`Index::load`] refuses it, unless built with `expected` parameters
+/// and this build's hash algorithm.
+pub fn open_view(path: &Path, expected: &IndexParams) -> Result<Box<dyn IndexView>, IndexError> {
+    if cfg!(target_endian = "little") {
+        match MappedIndex::open(path, expected)? {
+            Opened::Mapped(m) => Ok(m),
+            Opened::V1 => Ok(Box::new(Index::load(path, expected)?)),
+        }
+    } else {
+        // The sections are little-endian and read in place.
+        Ok(Box::new(Index::load(path, expected)?))
+    }
+}
+
+enum Opened {
+    Mapped(Box<MappedIndex>),
+    V1,
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> IndexError {
+    if source.kind() == std::io::ErrorKind::NotFound {
+        IndexError::NotFound {
+            path: path.to_path_buf(),
+        }
+    } else {
+        IndexError::Io {
+            path: path.to_path_buf(),
+            op: "reading",
+            source,
+        }
+    }
+}
+
+impl MappedIndex {
+    fn open(path: &Path, expected: &IndexParams) -> Result<Opened, IndexError> {
+        let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+        let meta = file.metadata().map_err(|e| io_error(path, e))?;
+        if meta.is_dir() {
+            return Err(io_error(path, std::io::Error::other("is a directory")));
+        }
+        if meta.len() == 0 {
+            version(&[], path)?;
+        }
+        // SAFETY: the map is read-only and private; index files are
+        // replaced by rename, never written in place (`atomic.rs`), so the
+        // bytes do not change under the map. Every read is bounds-checked.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| io_error(path, e))?;
+        if version(&map, path)? == V1 {
+            return Ok(Opened::V1);
+        }
+        let layout = layout(&map, path, Some(expected))?;
+        let mut first_block = Vec::with_capacity(SECTIONS.len());
+        let mut blocks = 0;
+        for e in &layout.sections {
+            first_block.push(blocks);
+            blocks += e.sums.len();
+        }
+        Ok(Opened::Mapped(Box::new(MappedIndex {
+            map,
+            path: path.to_path_buf(),
+            layout,
+            first_block,
+            verified: (0..blocks.div_ceil(64))
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+            damage: Mutex::new(Vec::new()),
+        })))
+    }
+
+    fn damaged(&self, detail: String) {
+        let mut d = self.damage.lock().unwrap_or_else(|e| e.into_inner());
+        if d.len() < 16 {
+            d.push(detail);
+        }
+    }
+
+    /// Bytes `range` of section `s`, their blocks verified; empty (and the
+    /// damage recorded) when the range is outside the section.
+    fn bytes(&self, s: Sec, range: std::ops::Range<usize>) -> &[u8] {
+        let sec = &self.map[self.layout.range(s)];
+        if range.start > range.end || range.end > sec.len() {
+            self.damaged(format!("section {s:?}: an offset is out of bounds"));
+            return &[];
+        }
+        if range.is_empty() {
+            return &[];
+        }
+        let sums = &self.layout.sections[s as usize].sums;
+        for b in range.start / BLOCK..=(range.end - 1) / BLOCK {
+            let g = self.first_block[s as usize] + b;
+            let (word, bit) = (&self.verified[g / 64], 1u64 << (g % 64));
+            if word.load(Ordering::Relaxed) & bit == 0 {
+                let block = &sec[b * BLOCK..((b + 1) * BLOCK).min(sec.len())];
+                if xxh3_64(block) != sums[b] {
+                    self.damaged(format!("checksum mismatch in section {s:?}, block {b}"));
+                }
+                word.fetch_or(bit, Ordering::Relaxed);
+            }
+        }
+        &sec[range]
+    }
+
+    /// `u64` entries `range` of section `s`.
+    fn u64s(&self, s: Sec, range: std::ops::Range<usize>) -> &[u64] {
+        let b = self.bytes(
+            s,
+            range.start.saturating_mul(8)..range.end.saturating_mul(8),
+        );
+        // SAFETY: any 8 bytes are a u64; sections start at multiples of 8
+        // in a page-aligned map, which `align_to` checks.
+        let (head, v, tail) = unsafe { b.align_to::<u64>() };
+        if !head.is_empty() || !tail.is_empty() {
+            self.damaged(format!("section {s:?} is misaligned"));
+            return &[];
+        }
+        v
+    }
+
+    /// Section `s` as `u64`s, not verified: only to search in, with what
+    /// is found then read through [`MappedIndex::u64s`].
+    fn raw_u64s(&self, s: Sec) -> &[u64] {
+        let b = &self.map[self.layout.range(s)];
+        // SAFETY: as in `u64s`.
+        let (head, v, tail) = unsafe { b.align_to::<u64>() };
+        if !head.is_empty() || !tail.is_empty() {
+            self.damaged(format!("section {s:?} is misaligned"));
+            return &[];
+        }
+        v
+    }
+
+    fn u32_at(&self, s: Sec, i: usize) -> u32 {
+        let b = self.bytes(s, 4 * i..4 * i + 4);
+        b.try_into().map(u32::from_le_bytes).unwrap_or(0)
+    }
+
+    /// Document `id`'s metadata row.
+    fn row(&self, id: u32) -> &[u64] {
+        let i = id as usize * (META_ROW / 8);
+        let r = self.u64s(Sec::Meta, i..i + META_ROW / 8);
+        if r.len() == META_ROW / 8 {
+            r
+        } else {
+            &[0; META_ROW / 8]
+        }
+    }
+
+    /// The range of document `id`'s entries in a concatenated section, from
+    /// the end offsets in word `col` of the rows.
+    fn span(&self, id: u32, col: usize) -> std::ops::Range<usize> {
+        const W: usize = META_ROW / 8;
+        let i = id as usize;
+        if i == 0 {
+            return 0..self.row(0)[col] as usize;
+        }
+        // Both rows at once.
+        let r = self.u64s(Sec::Meta, (i - 1) * W..(i + 1) * W);
+        if r.len() != 2 * W {
+            return 0..0;
+        }
+        r[col] as usize..r[W + col] as usize
+    }
+
+    fn path_bytes(&self, id: u32) -> &[u8] {
+        self.bytes(Sec::Paths, self.span(id, 5))
+    }
+
+    fn entries(&self) -> usize {
+        self.layout.docs
+    }
+
+    /// Postings count of a hash/document section pair.
+    fn postings_len(&self, h: Sec) -> usize {
+        self.layout.sections[h as usize].len as usize / 8
+    }
+
+    /// Sorted postings of `hashes` (themselves sorted) in the posting
+    /// sections `(h, d)`, over the live documents: a binary search per
+    /// hash, reading only the blocks it probes.
+    fn lookup(
+        &self,
+        h: Sec,
+        d: Sec,
+        hashes: &[u64],
+        live: &(dyn Fn(u32) -> bool + Sync),
+    ) -> Vec<Posting> {
+        let n = self.postings_len(h);
+        let docs = self.entries() as u32;
+        let raw = self.raw_u64s(h);
+        let mut v: Vec<Posting> = hashes
+            .par_iter()
+            .flat_map_iter(|&x| {
+                // The search reads the section unverified; the blocks
+                // around where it lands are verified and must bracket the
+                // run of `x`. Since the written array is sorted, that
+                // proves the run is the one saved, whichever blocks the
+                // probes crossed.
+                let lo = raw.partition_point(|&y| y < x);
+                let hi = lo + raw[lo..].iter().take_while(|&&y| y == x).count();
+                let from = lo.saturating_sub(1);
+                let to = (hi + 1).min(n);
+                let seen = self.u64s(h, from..to);
+                let brackets = seen.len() == to - from
+                    && (lo == 0 || seen[0] < x)
+                    && seen[lo - from..hi - from].iter().all(|&y| y == x)
+                    && (hi == n || seen[hi - from] > x);
+                if !brackets {
+                    self.damaged(format!("section {h:?}: not sorted around a look-up"));
+                    return Vec::new();
+                }
+                let found = self.bytes(d, 4 * lo..4 * hi);
+                found
+                    .chunks_exact(4)
+                    .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+                    .filter(|&doc| {
+                        if doc >= docs {
+                            self.damaged(format!("section {d:?}: document {doc} out of range"));
+                            false
+                        } else {
+                            live(doc)
+                        }
+                    })
+                    .map(|doc| (x, doc))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        // Each hash's run is in document order; hashes were sorted.
+        debug_assert!(v.windows(2).all(|w| w[0] <= w[1]) || self.damage().is_some());
+        v.par_sort_unstable();
+        v
+    }
+}
+
+fn sorted(set: &AHashSet<u64>) -> Vec<u64> {
+    let mut v: Vec<u64> = set.iter().copied().collect();
+    v.par_sort_unstable();
+    v
+}
+
+impl IndexView for MappedIndex {
+    fn params(&self) -> &IndexParams {
+        &self.layout.params
+    }
+    fn len(&self) -> usize {
+        self.entries()
+    }
+    fn position(&self, path: &str) -> Option<u32> {
+        // As in `lookup`: the search reads rows and paths unverified; the
+        // paths where it lands are then read verified and must bracket the
+        // key (the written paths are sorted).
+        let key = path.as_bytes();
+        let n = self.entries();
+        let (rows, paths) = (
+            self.raw_u64s(Sec::Meta),
+            &self.map[self.layout.range(Sec::Paths)],
+        );
+        let raw_path = |i: usize| -> &[u8] {
+            let w = META_ROW / 8;
+            let end = rows.get(i * w + 5).copied().unwrap_or(0) as usize;
+            let start = match i {
+                0 => 0,
+                _ => rows.get((i - 1) * w + 5).copied().unwrap_or(0) as usize,
+            };
+            paths.get(start..end).unwrap_or(&[])
+        };
+        let lo = {
+            let (mut lo, mut hi) = (0usize, n);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if raw_path(mid) < key {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        };
+        let below = lo == 0 || self.path_bytes(lo as u32 - 1) < key;
+        let at = (lo < n).then(|| self.path_bytes(lo as u32));
+        if !below || at.is_some_and(|p| p < key) {
+            self.damaged("section Paths: not sorted around a look-up".into());
+            return None;
+        }
+        (at == Some(key)).then_some(lo as u32)
+    }
+    fn stat(&self, id: u32) -> IndexedStat {
+        let r = self.row(id);
+        IndexedStat {
+            content_hash: r[0],
+            size: r[1],
+            mtime: (r[2] as i64, r[3] as u32),
+        }
+    }
+    fn path(&self, id: u32) -> &str {
+        match std::str::from_utf8(self.path_bytes(id)) {
+            Ok(p) => p,
+            Err(_) => {
+                self.damaged(format!("document {id}: path is not UTF-8"));
+                ""
+            }
+        }
+    }
+    fn words(&self, id: u32) -> u32 {
+        (self.row(id)[3] >> 32) as u32
+    }
+    fn fingerprints(&self, id: u32) -> &[u64] {
+        self.u64s(Sec::Fps, self.span(id, 6))
+    }
+    fn repeated(&self, id: u32) -> &[u64] {
+        self.u64s(Sec::Reps, self.span(id, 7))
+    }
+    fn doc(&self, id: u32) -> IndexedDoc {
+        let s = self.stat(id);
+        let bands = self.layout.params.bands;
+        let has_bands = self.row(id)[4] & 1 == 1;
+        IndexedDoc {
+            path: self.path(id).to_string(),
+            content_hash: s.content_hash,
+            size: s.size,
+            mtime: s.mtime,
+            words: self.words(id),
+            band_keys: if has_bands {
+                let i = id as usize * bands;
+                self.u64s(Sec::Bands, i..i + bands).to_vec()
+            } else {
+                Vec::new()
+            },
+            fingerprints: self.fingerprints(id).to_vec(),
+            repeated: self.repeated(id).to_vec(),
+        }
+    }
+    fn fingerprint_postings(
+        &self,
+        hashes: &AHashSet<u64>,
+        live: &(dyn Fn(u32) -> bool + Sync),
+    ) -> Vec<Posting> {
+        self.lookup(Sec::FpHash, Sec::FpDoc, &sorted(hashes), live)
+    }
+    fn band_postings(
+        &self,
+        keys: &AHashSet<u64>,
+        live: &(dyn Fn(u32) -> bool + Sync),
+    ) -> Vec<Posting> {
+        self.lookup(Sec::BandHash, Sec::BandDoc, &sorted(keys), live)
+    }
+    fn repeated_hashes(
+        &self,
+        new_repeated: &AHashSet<u64>,
+        live: &(dyn Fn(u32) -> bool + Sync),
+    ) -> Vec<u64> {
+        // Hashes two indexed documents repeat: all of them (chrome of the
+        // index itself, few); hashes one repeats: those the new ones do.
+        let n = self.postings_len(Sec::RepManyHash);
+        let hashes = self.u64s(Sec::RepManyHash, 0..n);
+        let docs = self.entries() as u32;
+        let mut v: Vec<u64> = hashes
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| {
+                let d = self.u32_at(Sec::RepManyDoc, i);
+                d < docs && live(d)
+            })
+            .map(|(_, &h)| h)
+            .collect();
+        let one = self.lookup(Sec::RepOneHash, Sec::RepOneDoc, &sorted(new_repeated), live);
+        v.extend(one.into_iter().map(|p| p.0));
+        v
+    }
+    fn damage(&self) -> Option<IndexError> {
+        let mut d = self
+            .damage
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        // Whatever order the threads found it in: a checksum mismatch (the
+        // cause) before what it led to, then by text.
+        d.sort_by_key(|x| (!x.starts_with("checksum"), x.clone()));
+        d.first().map(|detail| IndexError::Corrupt {
+            path: self.path.clone(),
+            detail: detail.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::testing::{params, small, synth};
+
+    fn big() -> Index {
+        let p = params();
+        let mut ix = Index::new(p).unwrap();
+        // Shared fingerprints and band keys across documents, repeated
+        // ones by one and by several documents, a document without words.
+        ix.upsert_many((0..300u64).map(|i| {
+            let mut d = synth(&format!("d/{:04}.txt", (i * 7919) % 1000), i, 60, &p);
+            d.fingerprints.extend([1_000 + i % 5, 2_000 + i % 50]);
+            d.fingerprints.sort_unstable();
+            d.fingerprints.dedup();
+            d.repeated = vec![1_000 + i % 5, 9_000_000 + i];
+            d.repeated.sort_unstable();
+            d.band_keys[3] = 77 + i % 4;
+            if i == 17 {
+                d.words = 0;
+                d.band_keys.clear();
+            }
+            d
+        }))
+        .unwrap();
+        ix
+    }
+
+    fn mapped(ix: &Index) -> (tempfile::TempDir, MappedIndex) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ix");
+        ix.save(&path).unwrap();
+        match MappedIndex::open(&path, ix.params()).unwrap() {
+            Opened::Mapped(m) => (dir, *m),
+            Opened::V1 => panic!("saved as version 1"),
+        }
+    }
+
+    #[test]
+    fn the_mapped_index_answers_as_the_one_in_memory() {
+        for ix in [big(), small(), Index::new(params()).unwrap()] {
+            let (_dir, m) = mapped(&ix);
+            assert_eq!(IndexView::len(&m), ix.len());
+            for (i, d) in ix.docs().iter().enumerate() {
+                let id = i as u32;
+                assert_eq!(m.doc(id), *d);
+                assert_eq!(IndexView::position(&m, &d.path), Some(id));
+                assert_eq!(m.stat(id), IndexView::stat(&ix, id));
+                assert_eq!(m.path(id), d.path);
+                assert_eq!(m.words(id), d.words);
+                assert_eq!(IndexView::fingerprints(&m, id), d.fingerprints);
+                assert_eq!(IndexView::repeated(&m, id), d.repeated);
+            }
+            assert_eq!(IndexView::position(&m, "d/0000.txx"), None);
+            assert_eq!(IndexView::position(&m, ""), None);
+            let live = |d: u32| d % 3 != 1;
+            let all: AHashSet<u64> = ix
+                .docs()
+                .iter()
+                .flat_map(|d| d.fingerprints.iter().chain(&d.band_keys).copied())
+                .chain([5, 1_000, 2_003, 77, 78])
+                .step_by(3)
+                .collect();
+            assert_eq!(
+                m.fingerprint_postings(&all, &live),
+                ix.fingerprint_postings(&all, &live)
+            );
+            assert_eq!(m.band_postings(&all, &live), ix.band_postings(&all, &live));
+            // The chrome the repeated hashes make is the same.
+            let new_rep: AHashSet<u64> = [9_000_004, 9_000_005, 1_001, 3].into();
+            let chrome = |mut v: Vec<u64>| {
+                v.extend(new_rep.iter().copied());
+                v.sort_unstable();
+                let mut twice: Vec<u64> = v
+                    .chunk_by(|a, b| a == b)
+                    .filter(|c| c.len() >= 2)
+                    .map(|c| c[0])
+                    .collect();
+                twice.dedup();
+                twice
+            };
+            assert_eq!(
+                chrome(m.repeated_hashes(&new_rep, &live)),
+                chrome(ix.repeated_hashes(&new_rep, &live))
+            );
+            assert!(m.damage().is_none());
+        }
+    }
+
+    #[test]
+    fn a_damaged_block_is_found_when_read_and_only_then() {
+        let ix = big();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ix");
+        ix.save(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let l = layout(&bytes, &path, None).unwrap();
+        // Damage the second block of the fingerprint postings.
+        let at = l.range(Sec::FpHash).start + BLOCK + 5;
+        let mut b = bytes.clone();
+        b[at] ^= 0x40;
+        std::fs::write(&path, &b).unwrap();
+        let Opened::Mapped(m) = MappedIndex::open(&path, &params()).unwrap() else {
+            panic!("version 2")
+        };
+        // Documents and their lists are intact.
+        assert_eq!(m.doc(3), ix.docs()[3]);
+        assert!(m.damage().is_none());
+        // Looking up every hash reads the damaged block.
+        let all: AHashSet<u64> = ix
+            .docs()
+            .iter()
+            .flat_map(|d| d.fingerprints.iter().copied())
+            .collect();
+        let _ = m.fingerprint_postings(&all, &|_| true);
+        let e = m.damage().expect("damage found");
+        assert!(matches!(e, IndexError::Corrupt { .. }), "{e}");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("checksum mismatch in section FpHash, block 1")
+                && msg.contains("neardup index build"),
+            "{msg}"
+        );
+        // Decoding it whole finds it at once.
+        assert!(matches!(
+            Index::load(&path, &params()),
+            Err(IndexError::Corrupt { .. })
+        ));
+        // A damaged directory is refused at open.
+        let mut b = bytes.clone();
+        b[super::super::format::PREFIX_LEN + 3] ^= 1;
+        std::fs::write(&path, &b).unwrap();
+        assert!(matches!(
+            open_view(&path, &params()),
+            Err(IndexError::Corrupt { .. })
+        ));
+    }
+
+    #[test]
+    fn open_view_reads_version_1_and_refuses_what_load_refuses() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ix");
+        let ix = small();
+        std::fs::write(&path, ix.encode_v1("0.0.9", crate::index::hash_algorithm())).unwrap();
+        let v = open_view(&path, &params()).unwrap();
+        assert_eq!(v.len(), 3);
+        assert_eq!(v.doc(1), ix.docs()[1]);
+        let missing = dir.path().join("missing");
+        assert!(matches!(
+            open_view(&missing, &params()),
+            Err(IndexError::NotFound { .. })
+        ));
+        assert!(matches!(
+            open_view(dir.path(), &params()),
+            Err(IndexError::Io { .. })
+        ));
+        for bad in [&b""[..], b"hello", b"\x89NEARDUP-IDX\r\n\x1a\n\x03\0\0\0"] {
+            std::fs::write(&path, bad).unwrap();
+            let e = open_view(&path, &params()).err().unwrap();
+            let l = Index::load(&path, &params()).unwrap_err();
+            assert_eq!(e.to_string(), l.to_string());
+        }
+        ix.save(&path).unwrap();
+        let other = IndexParams { k: 7, ..params() };
+        let e = open_view(&path, &other).err().unwrap();
+        assert!(matches!(e, IndexError::Incompatible { .. }), "{e}");
+    }
+}

@@ -1,0 +1,180 @@
+//! What a survey and a check read of an index ([`IndexView`]), whether it
+//! is held in memory ([`Index`]) or mapped from its file
+//! ([`MappedIndex`](super::MappedIndex)).
+
+use super::model::{Index, IndexedDoc};
+use super::params::IndexParams;
+use super::IndexError;
+use crate::postings::Posting;
+use ahash::AHashSet;
+use rayon::prelude::*;
+
+/// What the stat fast path and the content-hash test compare with a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IndexedStat {
+    /// xxh3-64 of the file bytes.
+    pub content_hash: u64,
+    /// File size in bytes.
+    pub size: u64,
+    /// Settled mtime, `(0, 0)` when unknown (see [`IndexedDoc::mtime`]).
+    pub mtime: (i64, u32),
+}
+
+impl IndexedStat {
+    /// As [`IndexedDoc::unchanged`].
+    pub fn unchanged(&self, size: u64, mtime: (i64, u32)) -> bool {
+        self.mtime != (0, 0) && self.mtime == mtime && self.size == size
+    }
+}
+
+/// Read access to an index, by document id (position in path order).
+///
+/// The postings look-ups return, for the hashes asked about, every
+/// `(hash, id)` of a document `live` accepts, sorted: what the check's
+/// candidate stage needs, whatever the index's representation. A mapped
+/// index verifies the checksum of each block it reads the first time it
+/// reads it; damage found that way is kept and reported by
+/// [`IndexView::damage`] (the answers given meanwhile are then not to be
+/// used), since the look-ups themselves do not fail.
+pub trait IndexView: Sync {
+    /// The parameters the index was built with.
+    fn params(&self) -> &IndexParams;
+    /// Number of documents.
+    fn len(&self) -> usize;
+    /// Whether there are no documents.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The id of the document at `path`.
+    fn position(&self, path: &str) -> Option<u32>;
+    /// Document `id`'s content hash, size and mtime.
+    fn stat(&self, id: u32) -> IndexedStat;
+    /// Document `id`'s path.
+    fn path(&self, id: u32) -> &str;
+    /// Document `id`'s word count.
+    fn words(&self, id: u32) -> u32;
+    /// Document `id`'s distinct passage fingerprints, sorted.
+    fn fingerprints(&self, id: u32) -> &[u64];
+    /// The fingerprints document `id` repeats, sorted.
+    fn repeated(&self, id: u32) -> &[u64];
+    /// Document `id` whole.
+    fn doc(&self, id: u32) -> IndexedDoc;
+    /// Sorted fingerprint postings of `hashes` over the live documents.
+    fn fingerprint_postings(
+        &self,
+        hashes: &AHashSet<u64>,
+        live: &(dyn Fn(u32) -> bool + Sync),
+    ) -> Vec<Posting>;
+    /// Sorted band-key postings of `keys` over the live documents.
+    fn band_postings(
+        &self,
+        keys: &AHashSet<u64>,
+        live: &(dyn Fn(u32) -> bool + Sync),
+    ) -> Vec<Posting>;
+    /// The repeated fingerprints chrome detection needs: of every hash that
+    /// two live documents repeat, and of every hash of `new_repeated` (what
+    /// the new documents repeat) that one live document repeats, one entry
+    /// per live document repeating it. A hash only one document repeats in
+    /// all (index and new documents) is chrome in no case, so leaving it
+    /// out changes no chrome.
+    fn repeated_hashes(
+        &self,
+        new_repeated: &AHashSet<u64>,
+        live: &(dyn Fn(u32) -> bool + Sync),
+    ) -> Vec<u64>;
+    /// Damage found while reading (a block whose checksum does not match,
+    /// an offset out of bounds), if any.
+    fn damage(&self) -> Option<IndexError>;
+}
+
+impl IndexView for Index {
+    fn params(&self) -> &IndexParams {
+        &self.params
+    }
+    fn len(&self) -> usize {
+        self.docs.len()
+    }
+    fn position(&self, path: &str) -> Option<u32> {
+        Index::position(self, path)
+    }
+    fn stat(&self, id: u32) -> IndexedStat {
+        let d = &self.docs[id as usize];
+        IndexedStat {
+            content_hash: d.content_hash,
+            size: d.size,
+            mtime: d.mtime,
+        }
+    }
+    fn path(&self, id: u32) -> &str {
+        &self.docs[id as usize].path
+    }
+    fn words(&self, id: u32) -> u32 {
+        self.docs[id as usize].words
+    }
+    fn fingerprints(&self, id: u32) -> &[u64] {
+        &self.docs[id as usize].fingerprints
+    }
+    fn repeated(&self, id: u32) -> &[u64] {
+        &self.docs[id as usize].repeated
+    }
+    fn doc(&self, id: u32) -> IndexedDoc {
+        self.docs[id as usize].clone()
+    }
+    // In memory there are no postings: one pass over the documents.
+    fn fingerprint_postings(
+        &self,
+        hashes: &AHashSet<u64>,
+        live: &(dyn Fn(u32) -> bool + Sync),
+    ) -> Vec<Posting> {
+        let mut v: Vec<Posting> = self
+            .docs
+            .par_iter()
+            .enumerate()
+            .filter(|&(i, _)| live(i as u32))
+            .flat_map_iter(|(i, d)| {
+                d.fingerprints
+                    .iter()
+                    .filter(move |h| hashes.contains(*h))
+                    .map(move |&h| (h, i as u32))
+            })
+            .collect();
+        v.par_sort_unstable();
+        v
+    }
+    fn band_postings(
+        &self,
+        keys: &AHashSet<u64>,
+        live: &(dyn Fn(u32) -> bool + Sync),
+    ) -> Vec<Posting> {
+        let mut v: Vec<Posting> = self
+            .docs
+            .par_iter()
+            .enumerate()
+            .filter(|&(i, _)| live(i as u32))
+            .flat_map_iter(|(i, d)| {
+                d.band_keys
+                    .iter()
+                    .filter(move |k| keys.contains(*k))
+                    .map(move |&k| (k, i as u32))
+            })
+            .collect();
+        v.par_sort_unstable();
+        v
+    }
+    fn repeated_hashes(
+        &self,
+        _new_repeated: &AHashSet<u64>,
+        live: &(dyn Fn(u32) -> bool + Sync),
+    ) -> Vec<u64> {
+        // All of them: a superset changes no chrome.
+        self.docs
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| live(i as u32))
+            .flat_map(|(_, d)| d.repeated.iter().copied())
+            .collect()
+    }
+    fn damage(&self) -> Option<IndexError> {
+        None
+    }
+}
