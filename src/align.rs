@@ -351,7 +351,7 @@ pub fn align(
         let back = extend(
             a0,
             b0,
-            p.max_gap,
+            EXTEND_WORDS,
             |i, j| ta[(a0 - i) as usize].hash == tb[(b0 - j) as usize].hash,
             |i, j| brk_a(a0 - i) && brk_b(b0 - j),
         );
@@ -361,7 +361,7 @@ pub fn align(
         let fwd = extend(
             room_a,
             room_b,
-            p.max_gap,
+            EXTEND_WORDS,
             |i, j| ta[(a1 + i - 1) as usize].hash == tb[(b1 + j - 1) as usize].hash,
             |i, j| brk_a(a1 + i) && brk_b(b1 + j),
         );
@@ -1204,10 +1204,19 @@ fn split_at_moved(
 const BAND: usize = 3;
 /// The end extension gives up once its score falls this far below its best.
 const X_DROP: i32 = 3;
+/// What a word inserted or deleted costs the end extension: as much as a
+/// substitution. A copy edited at one word in five (the quality bench's
+/// harder mode) deletes and inserts as often as it substitutes; at -2 its
+/// last edited sentence was cut off.
+const GAP: i32 = 1;
+/// The most words an end is extended by (the X-drop rule stops it sooner
+/// on unrelated text): an edited copy's first or last sentence may hold a
+/// single seed or none, 30-40 words beyond the chain.
+const EXTEND_WORDS: u32 = 60;
 
 /// Extends an alignment end outwards, word by word, as a banded gapped
 /// X-drop alignment: a match scores +1, a substitution -1, a word inserted
-/// or deleted -2 (within [`BAND`] words of the diagonal); it gives up once
+/// or deleted -[`GAP`] (within [`BAND`] words of the diagonal); it gives up once
 /// the score falls [`X_DROP`] below its best. Returns the words to take on
 /// each side (at the best score, reached by a match, the longest on ties:
 /// a substitution followed by a match is taken) and the matches among them.
@@ -1234,7 +1243,7 @@ fn extend(
     for (d, cell) in prev.iter_mut().enumerate() {
         let j = d as isize - band;
         if (0..=nb).contains(&j) {
-            *cell = (-2 * j as i32, 0);
+            *cell = (-GAP * j as i32, 0);
         }
     }
     let (mut best, mut best_at) = (0i32, (0u32, 0u32, 0u32));
@@ -1253,11 +1262,11 @@ fn extend(
                 c = (prev[d].0 + if m { 1 } else { -1 }, prev[d].1 + m as u32);
                 by_match = m;
             }
-            if d + 1 < w && prev[d + 1].0 > NEG && prev[d + 1].0 - 2 > c.0 {
-                (c, by_match) = ((prev[d + 1].0 - 2, prev[d + 1].1), false);
+            if d + 1 < w && prev[d + 1].0 > NEG && prev[d + 1].0 - GAP > c.0 {
+                (c, by_match) = ((prev[d + 1].0 - GAP, prev[d + 1].1), false);
             }
-            if d >= 1 && cur[d - 1].0 > NEG && cur[d - 1].0 - 2 > c.0 {
-                (c, by_match) = ((cur[d - 1].0 - 2, cur[d - 1].1), false);
+            if d >= 1 && cur[d - 1].0 > NEG && cur[d - 1].0 - GAP > c.0 {
+                (c, by_match) = ((cur[d - 1].0 - GAP, cur[d - 1].1), false);
             }
             cur[d] = c;
             row_max = row_max.max(c.0);

@@ -778,7 +778,9 @@ mod tests {
                 .map(|(s, c)| content_fingerprints(s, c, &opts))
                 .collect();
             // Group by hash, with the caps.
-            let group = |lists: &[Vec<u64>], cap: usize| {
+            // A bucket of two emits its pair `1 + exclusive` times: a hash
+            // only the pair carries counts `min_shared` times.
+            let group = |lists: &[Vec<u64>], cap: usize, exclusive: usize| {
                 let mut by: std::collections::BTreeMap<u64, Vec<u32>> = Default::default();
                 for (d, l) in lists.iter().enumerate() {
                     for &h in l {
@@ -787,7 +789,9 @@ mod tests {
                 }
                 let mut pairs: Vec<(u32, u32)> = Vec::new();
                 for ds in by.values() {
-                    if ds.len() <= cap {
+                    if ds.len() == 2 {
+                        pairs.extend(std::iter::repeat_n((ds[0], ds[1]), 1 + exclusive));
+                    } else if ds.len() <= cap {
                         for (i, &x) in ds.iter().enumerate() {
                             pairs.extend(ds[i + 1..].iter().map(|&y| (x, y)));
                         }
@@ -798,13 +802,17 @@ mod tests {
                 pairs.sort_unstable();
                 pairs
             };
-            let mut by_fp: Vec<(u32, u32)> = group(&content, candidates::MAX_FULL_BUCKET)
-                .chunk_by(|x, y| x == y)
-                .filter(|s| s.len() >= opts.min_shared)
-                .map(|s| s[0])
-                .collect();
+            let mut by_fp: Vec<(u32, u32)> = group(
+                &content,
+                candidates::MAX_FULL_BUCKET,
+                opts.min_shared.saturating_sub(1),
+            )
+            .chunk_by(|x, y| x == y)
+            .filter(|s| s.len() >= opts.min_shared)
+            .map(|s| s[0])
+            .collect();
             let keys: Vec<Vec<u64>> = sk.iter().map(|s| s.band_keys.clone()).collect();
-            let mut by_band = group(&keys, candidates::MAX_FULL_BAND_BUCKET);
+            let mut by_band = group(&keys, candidates::MAX_FULL_BAND_BUCKET, 0);
             by_band.dedup();
             let pair_chrome = |a: usize, b: usize| ChromeSet {
                 chrome: [&view[a].chrome[..], &view[b].chrome[..]].concat(),

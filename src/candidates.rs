@@ -9,9 +9,10 @@
 //! datasketch does.
 //!
 //! Passage candidates are pairs that share at least `min_shared` non-chrome
-//! fingerprints. A fingerprint in more than [`MAX_FULL_BUCKET`] documents
-//! pairs each document with the next one only, which keeps the work linear
-//! while the clusters still join them all.
+//! fingerprints, or one that no other document carries. A fingerprint in
+//! more than [`MAX_FULL_BUCKET`] documents pairs each document with the
+//! next one only, which keeps the work linear while the clusters still join
+//! them all.
 
 use crate::boilerplate::{content_fingerprints, Chrome};
 use crate::postings::{self, merged_runs, Posting, Run};
@@ -103,8 +104,8 @@ pub fn band_keys(signature: &[u32], bands: usize, rows: usize) -> Vec<u64> {
 /// Pairs proposed by shared hashes (band keys or fingerprints), each pair
 /// involving at least one new document: `old` and `new` are sorted postings
 /// with disjoint document ids. Runs for which `skip` holds (chrome) are
-/// ignored; a pair needs `min_shared` shared hashes. Pairs are `(a, b)` with
-/// `a < b`, sorted.
+/// ignored; a pair needs `min_shared` shared hashes, or one hash only the
+/// two of them carry. Pairs are `(a, b)` with `a < b`, sorted.
 pub fn candidates(
     old: &[Posting],
     new: &[Posting],
@@ -125,18 +126,22 @@ fn candidates_capped(
 ) -> Vec<Pair> {
     let mut pairs = Vec::new();
     let mut kept: Vec<Posting> = Vec::new();
+    // A hash only the two documents of a pair carry is evidence enough on
+    // its own: it counts `min_shared` times. (An edited copy may keep a
+    // single fingerprint; a phrase many documents share is weaker.)
+    let exclusive = min_shared.saturating_sub(1);
     for run in merged_runs(old, new) {
         if run.new.is_empty() || run.df() < 2 || skip(&run) {
             continue;
         }
         if run.old.iter().all(&keep_old) {
-            emit_run(&run, max_full, &mut pairs);
+            emit_run(&run, max_full, exclusive, &mut pairs);
         } else {
             kept.clear();
             kept.extend(run.old.iter().filter(|p| keep_old(p)));
             let run = Run { old: &kept, ..run };
             if run.df() >= 2 {
-                emit_run(&run, max_full, &mut pairs);
+                emit_run(&run, max_full, exclusive, &mut pairs);
             }
         }
     }
@@ -162,8 +167,19 @@ pub fn union(mut a: Vec<Pair>, b: Vec<Pair>) -> Vec<Pair> {
     a
 }
 
-fn emit_run(run: &Run, max_full: usize, out: &mut Vec<Pair>) {
+/// The pairs of one hash's bucket; a bucket of two emits its pair
+/// `1 + exclusive` times.
+fn emit_run(run: &Run, max_full: usize, exclusive: usize, out: &mut Vec<Pair>) {
     let pair = |x: u32, y: u32| (x.min(y), x.max(y));
+    if run.df() == 2 {
+        let (x, y) = match (run.new, run.old) {
+            ([n, m], _) => (n.1, m.1),
+            ([n], [o]) => (n.1, o.1),
+            _ => unreachable!("a bucket of two with a new document"),
+        };
+        out.extend(std::iter::repeat_n(pair(x, y), 1 + exclusive));
+        return;
+    }
     if run.df() <= max_full {
         for (i, n) in run.new.iter().enumerate() {
             for m in &run.new[i + 1..] {
@@ -519,16 +535,31 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_need_min_shared_and_skip_chrome() {
-        let docs: [&[u64]; 4] = [&[1, 2, 3], &[1, 2, 4], &[3, 5, 9], &[5, 7, 9]];
+    fn fingerprints_need_min_shared_or_one_only_they_carry_and_skip_chrome() {
+        let docs: [&[u64]; 7] = [
+            &[1, 2, 3],
+            &[1, 2, 4],
+            &[3, 5, 9],
+            &[5, 7, 9],
+            &[3, 5, 6],
+            &[10, 12],
+            &[10, 11],
+        ];
         let p = postings::build(docs, 0);
         let chrome = |r: &Run| r.hash == 9;
-        // 0-1 share {1,2}; 0-2 share {3}; 2-3 share {5} and chrome 9.
-        assert_eq!(candidates(&[], &p, chrome, |_| true, 2), vec![(0, 1)]);
+        // 0-1 share {1,2}; 2-4 share {3,5}, each also in a third document;
+        // 0-2 and 0-4 share only 3, 2-3 and 3-4 only 5 (2-3 also chrome 9);
+        // 5-6 share 10, which no other document carries.
+        assert_eq!(
+            candidates(&[], &p, chrome, |_| true, 2),
+            vec![(0, 1), (2, 4), (5, 6)]
+        );
         assert_eq!(
             candidates(&[], &p, chrome, |_| true, 1),
-            vec![(0, 1), (0, 2), (2, 3)]
+            vec![(0, 1), (0, 2), (0, 4), (2, 3), (2, 4), (3, 4), (5, 6)]
         );
+        // With 9 not chrome, 2-3 share 9 (only theirs) and 5.
+        assert!(candidates(&[], &p, |_| false, |_| true, 2).contains(&(2, 3)));
     }
 
     #[test]
@@ -734,14 +765,26 @@ mod oracle {
         })
     }
 
+    /// Pairs that share a hash no other document carries (its bucket is
+    /// just the two of them).
+    fn exclusive(case: &Case) -> BTreeSet<Pair> {
+        case.buckets()
+            .values()
+            .filter(|docs| docs.len() == 2)
+            .map(|docs| (docs[0], docs[1]))
+            .filter(|&(a, b)| !(case.is_old(a) && case.is_old(b)))
+            .collect()
+    }
+
     /// The exact set: pairs with at least `min_shared` (and at least one)
-    /// shared hashes.
+    /// shared hashes, or one hash only they carry.
     fn exact(case: &Case, max_full: usize) -> Vec<Pair> {
+        let only = exclusive(case);
         all_pairs(case, max_full)
             .into_iter()
-            .filter(|(_, (full, capped))| {
+            .filter(|(p, (full, capped))| {
                 assert_eq!(*capped, 0, "a bucket over the cap");
-                *full >= case.min_shared.max(1)
+                *full >= case.min_shared.max(1) || only.contains(p)
             })
             .map(|(p, _)| p)
             .collect()
@@ -755,12 +798,13 @@ mod oracle {
         );
         let pairs = all_pairs(case, max_full);
         let need = case.min_shared.max(1);
-        // Sound: a pair proposed shares enough hashes (a capped bucket
-        // proposes a pair at most once).
+        let only = exclusive(case);
+        // Sound: a pair proposed shares enough hashes, or one only they
+        // carry (a capped bucket proposes a pair at most once).
         for p in got {
             let (full, capped) = pairs.get(p).copied().unwrap_or_default();
             prop_assert!(
-                full + capped >= need,
+                full + capped >= need || only.contains(p),
                 "{:?} shares {} + {}",
                 p,
                 full,
@@ -769,7 +813,7 @@ mod oracle {
         }
         // Complete on uncapped buckets.
         for (p, &(full, _)) in &pairs {
-            if full >= need {
+            if full >= need || only.contains(p) {
                 prop_assert!(
                     got.binary_search(p).is_ok(),
                     "{:?} shares {} uncapped hashes",

@@ -357,24 +357,30 @@ def _verify_step(opts: Options):
     return run
 
 
-def _bucket_pairs(exploded: DataFrame, cap: int) -> DataFrame:
+def _bucket_pairs(exploded: DataFrame, cap: int, exclusive: int = 0) -> DataFrame:
     """Pairs from documents sharing a hash ``h`` (columns ``id``, ``h``), as
     the scan emits them: a bucket of 2 to ``cap`` documents gives every
     pair, a larger one each document with the one before it by id. One
-    row per emitted pair (a pair sharing several hashes recurs)."""
+    row per emitted pair (a pair sharing several hashes recurs), with a
+    weight ``w``: ``1 + exclusive`` for a bucket of two (a hash only the
+    pair carries), else 1."""
     by_h = Window.partitionBy("h")
     x = exploded.withColumn("n", F.count(F.lit(1)).over(by_h)).withColumn(
         "prev", F.lag("id").over(by_h.orderBy("id"))
     )
-    small = x.where((F.col("n") >= 2) & (F.col("n") <= cap)).select("h", "id")
+    small = x.where((F.col("n") >= 2) & (F.col("n") <= cap)).select("h", "id", "n")
     full = (
         small.alias("l")
         .join(small.alias("r"), on="h")
         .where(F.col("l.id") < F.col("r.id"))
-        .select(F.col("l.id").alias("a"), F.col("r.id").alias("b"))
+        .select(
+            F.col("l.id").alias("a"),
+            F.col("r.id").alias("b"),
+            F.when(F.col("l.n") == 2, F.lit(1 + exclusive)).otherwise(F.lit(1)).alias("w"),
+        )
     )
     chain = x.where((F.col("n") > cap) & F.col("prev").isNotNull()).select(
-        F.col("prev").alias("a"), F.col("id").alias("b")
+        F.col("prev").alias("a"), F.col("id").alias("b"), F.lit(1).alias("w")
     )
     return full.unionByName(chain)
 
@@ -712,14 +718,16 @@ def find_repeats(
     # 4. Candidates.
     content = view.select("id", F.explode("content").alias("h"))
     by_fp = (
-        _bucket_pairs(content, opts.native.max_full_bucket)
+        _bucket_pairs(
+            content, opts.native.max_full_bucket, max(opts.native.min_shared - 1, 0)
+        )
         .groupBy("a", "b")
-        .agg(F.count(F.lit(1)).alias("shared"))
+        .agg(F.sum("w").alias("shared"))
         .where(F.col("shared") >= opts.native.min_shared)
         .select("a", "b")
     )
     keys = view.select("id", F.explode("band_keys").alias("h"))
-    by_band = _bucket_pairs(keys, opts.native.max_full_band_bucket).distinct()
+    by_band = _bucket_pairs(keys, opts.native.max_full_band_bucket).select("a", "b").distinct()
     band_only = by_band.join(by_fp, ["a", "b"], "left_anti")
     side = view.select("id", "fingerprints", "content", "chrome", "universal")
 

@@ -33,7 +33,9 @@
 //! line (`>`, `|`), no address, URL or rule line, at least 85% of its
 //! words alphabetic, and when it shares no run of 8 words with a paragraph
 //! kept before it (mailing lists quote and repeat themselves; those repeats
-//! would be real, unrecorded duplicates). Shorter paragraphs are left out
+//! would be real, unrecorded duplicates), nor a run of 8 words twice
+//! within itself (neardup takes what a document repeats for its chrome, by
+//! design: DESIGN.md, "Boilerplate: chrome by what it is"). Shorter paragraphs are left out
 //! because 12 words is the shortest block neardup promises to see (the
 //! winnowing guarantee, DESIGN.md), and a shuffled copy has one case per
 //! paragraph.
@@ -110,7 +112,7 @@ impl ProsePool {
             paragraphs_of(t.as_ref(), &mut candidates);
             for p in candidates.drain(..) {
                 let runs = word_runs(&p, REPEAT_RUN);
-                if runs.iter().any(|h| seen.contains(h)) {
+                if runs.iter().any(|h| seen.contains(h)) || repeats_itself(&runs) {
                     continue;
                 }
                 seen.extend(runs);
@@ -151,6 +153,15 @@ fn core(token: &str) -> Option<&str> {
 
 /// FNV-1a hashes of every run of `n` words (lowercased alphanumeric cores)
 /// of `text`.
+/// Whether a paragraph holds the same run of words twice (a package list
+/// printed twice, a refrain): neardup takes text a document repeats for
+/// its chrome, by design, so such a paragraph is no clean planted passage.
+fn repeats_itself(runs: &[u64]) -> bool {
+    let mut sorted = runs.to_vec();
+    sorted.sort_unstable();
+    sorted.windows(2).any(|w| w[0] == w[1])
+}
+
 fn word_runs(text: &str, n: usize) -> Vec<u64> {
     let words: Vec<u64> = text
         .split_whitespace()
