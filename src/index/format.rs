@@ -434,19 +434,36 @@ fn sections_of(docs: &[IndexedDoc], bands: usize) -> Vec<Vec<u8>> {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, IndexError> {
-    std::fs::read(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            IndexError::NotFound {
-                path: path.to_path_buf(),
-            }
-        } else {
-            IndexError::Io {
-                path: path.to_path_buf(),
-                op: "reading",
-                source,
-            }
+    std::fs::read(path).map_err(|source| io_error(path, source))
+}
+
+/// An I/O failure reading the index at `path`: `NotFound` when it is not
+/// there.
+pub(super) fn io_error(path: &Path, source: std::io::Error) -> IndexError {
+    if source.kind() == std::io::ErrorKind::NotFound {
+        IndexError::NotFound {
+            path: path.to_path_buf(),
         }
-    })
+    } else {
+        IndexError::Io {
+            path: path.to_path_buf(),
+            op: "reading",
+            source,
+        }
+    }
+}
+
+/// The error for damage found in the index at `path`.
+fn corrupt_at(path: &Path) -> impl Fn(String) -> IndexError + '_ {
+    move |detail| IndexError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    }
+}
+
+/// The little-endian `u64` at `at` of `bytes` (which hold it).
+fn le_u64(bytes: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
 }
 
 /// Parses index file bytes, either version; `path` only names the file in
@@ -461,10 +478,7 @@ fn decode(bytes: &[u8], path: &Path, expected: Option<&IndexParams>) -> Result<I
 /// The format version of index file bytes, after the magic: an error
 /// unless it is one this neardup reads.
 pub(super) fn version(bytes: &[u8], path: &Path) -> Result<u32, IndexError> {
-    let corrupt = |detail: String| IndexError::Corrupt {
-        path: path.to_path_buf(),
-        detail,
-    };
+    let corrupt = corrupt_at(path);
     let n = bytes.len();
     if n < MAGIC.len() {
         return Err(if n == 0 {
@@ -539,10 +553,7 @@ fn header_params(
 
 /// Every document fits `params` and the paths are sorted and distinct.
 fn validate_docs(docs: &[IndexedDoc], params: &IndexParams, path: &Path) -> Result<(), IndexError> {
-    let corrupt = |detail: String| IndexError::Corrupt {
-        path: path.to_path_buf(),
-        detail,
-    };
+    let corrupt = corrupt_at(path);
     if docs.len() > MAX_DOCUMENTS {
         return Err(corrupt("too many documents".into()));
     }
@@ -567,10 +578,7 @@ pub(super) fn layout(
     path: &Path,
     expected: Option<&IndexParams>,
 ) -> Result<Layout, IndexError> {
-    let corrupt = |detail: String| IndexError::Corrupt {
-        path: path.to_path_buf(),
-        detail,
-    };
+    let corrupt = corrupt_at(path);
     let n = bytes.len();
     if n < PREFIX_LEN {
         return Err(corrupt(format!("truncated to {n} bytes")));
@@ -578,8 +586,8 @@ pub(super) fn layout(
     if bytes[20..24] != [0; 4] {
         return Err(corrupt("reserved header bytes are not zero".into()));
     }
-    let dir_len = u64::from_le_bytes(bytes[24..32].try_into().expect("8 bytes"));
-    let checksum = u64::from_le_bytes(bytes[32..40].try_into().expect("8 bytes"));
+    let dir_len = le_u64(bytes, 24);
+    let checksum = le_u64(bytes, 32);
     let present = (n - PREFIX_LEN) as u64;
     if present < dir_len {
         return Err(corrupt(format!(
@@ -686,10 +694,7 @@ fn decode_v2(
     path: &Path,
     expected: Option<&IndexParams>,
 ) -> Result<Index, IndexError> {
-    let corrupt = |detail: String| IndexError::Corrupt {
-        path: path.to_path_buf(),
-        detail,
-    };
+    let corrupt = corrupt_at(path);
     let layout = layout(bytes, path, expected)?;
     for (e, s) in layout.sections.iter().zip(SECTIONS) {
         let sec = &bytes[layout.range(s)];
@@ -772,16 +777,13 @@ fn decode_v1(
     path: &Path,
     expected: Option<&IndexParams>,
 ) -> Result<Index, IndexError> {
-    let corrupt = |detail: String| IndexError::Corrupt {
-        path: path.to_path_buf(),
-        detail,
-    };
+    let corrupt = corrupt_at(path);
     let n = bytes.len();
     if n < V1_PREFIX_LEN {
         return Err(corrupt(format!("truncated to {n} bytes")));
     }
-    let declared = u64::from_le_bytes(bytes[20..28].try_into().expect("8 bytes"));
-    let checksum = u64::from_le_bytes(bytes[28..36].try_into().expect("8 bytes"));
+    let declared = le_u64(bytes, 20);
+    let checksum = le_u64(bytes, 28);
     let payload = &bytes[V1_PREFIX_LEN..];
     let actual = payload.len() as u64;
     if actual < declared {

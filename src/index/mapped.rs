@@ -14,7 +14,7 @@
 //! The writer replaces an index by renaming a new file over it
 //! (`atomic.rs`), so a mapped file is never modified while mapped.
 
-use super::format::{layout, version, Layout, Sec, BLOCK, META_ROW, SECTIONS, V1};
+use super::format::{io_error, layout, version, Layout, Sec, BLOCK, META_ROW, SECTIONS, V1};
 use super::model::{Index, IndexedDoc};
 use super::params::IndexParams;
 use super::view::{IndexView, IndexedStat};
@@ -69,20 +69,6 @@ pub fn open_view(path: &Path, expected: &IndexParams) -> Result<Box<dyn IndexVie
 enum Opened {
     Mapped(Box<MappedIndex>),
     V1,
-}
-
-fn io_error(path: &Path, source: std::io::Error) -> IndexError {
-    if source.kind() == std::io::ErrorKind::NotFound {
-        IndexError::NotFound {
-            path: path.to_path_buf(),
-        }
-    } else {
-        IndexError::Io {
-            path: path.to_path_buf(),
-            op: "reading",
-            source,
-        }
-    }
 }
 
 impl MappedIndex {

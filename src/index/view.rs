@@ -126,40 +126,14 @@ impl IndexView for Index {
         hashes: &AHashSet<u64>,
         live: &(dyn Fn(u32) -> bool + Sync),
     ) -> Vec<Posting> {
-        let mut v: Vec<Posting> = self
-            .docs
-            .par_iter()
-            .enumerate()
-            .filter(|&(i, _)| live(i as u32))
-            .flat_map_iter(|(i, d)| {
-                d.fingerprints
-                    .iter()
-                    .filter(move |h| hashes.contains(*h))
-                    .map(move |&h| (h, i as u32))
-            })
-            .collect();
-        v.par_sort_unstable();
-        v
+        postings_of(&self.docs, |d| &d.fingerprints, hashes, live)
     }
     fn band_postings(
         &self,
         keys: &AHashSet<u64>,
         live: &(dyn Fn(u32) -> bool + Sync),
     ) -> Vec<Posting> {
-        let mut v: Vec<Posting> = self
-            .docs
-            .par_iter()
-            .enumerate()
-            .filter(|&(i, _)| live(i as u32))
-            .flat_map_iter(|(i, d)| {
-                d.band_keys
-                    .iter()
-                    .filter(move |k| keys.contains(*k))
-                    .map(move |&k| (k, i as u32))
-            })
-            .collect();
-        v.par_sort_unstable();
-        v
+        postings_of(&self.docs, |d| &d.band_keys, keys, live)
     }
     fn repeated_hashes(
         &self,
@@ -177,4 +151,27 @@ impl IndexView for Index {
     fn damage(&self) -> Option<IndexError> {
         None
     }
+}
+
+/// Sorted postings `(hash, doc)` of the live in-memory documents for the
+/// hashes in `wanted`, from the list `list` picks of each document.
+fn postings_of(
+    docs: &[IndexedDoc],
+    list: impl Fn(&IndexedDoc) -> &Vec<u64> + Sync,
+    wanted: &AHashSet<u64>,
+    live: &(dyn Fn(u32) -> bool + Sync),
+) -> Vec<Posting> {
+    let mut v: Vec<Posting> = docs
+        .par_iter()
+        .enumerate()
+        .filter(|&(i, _)| live(i as u32))
+        .flat_map_iter(|(i, d)| {
+            list(d)
+                .iter()
+                .filter(move |h| wanted.contains(*h))
+                .map(move |&h| (h, i as u32))
+        })
+        .collect();
+    v.par_sort_unstable();
+    v
 }
