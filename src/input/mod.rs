@@ -465,8 +465,8 @@ pub fn find_files(
             .parents(!opts.no_ignore)
             .require_git(false)
             .overrides(overrides)
-            .sort_by_file_name(|a, b| a.cmp(b))
             .build();
+        let (from, errors_from) = (files.len(), errors.len());
         for entry in walk {
             match entry {
                 Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => files.push(e.into_path()),
@@ -474,8 +474,31 @@ pub fn find_files(
                 Err(e) => errors.push(walk_error(e)),
             }
         }
+        // The walk is unsorted (walkdir's sort by name parses both paths
+        // from the back at every comparison: 9 G of a 1 M-file check's 20 G
+        // instructions); sorting its files by `walk_order_key` once gives
+        // the order of a walk with every directory sorted by name.
+        files[from..].sort_by_cached_key(|p| walk_order_key(p));
+        errors[errors_from..].sort_by_cached_key(|e| e.to_string());
     }
     Ok(files)
+}
+
+/// A key that orders paths under one root as a depth-first walk with each
+/// directory's entries sorted by name does: component by component, bytes
+/// compared, a separator before any byte a name can hold.
+fn walk_order_key(p: &Path) -> Vec<u8> {
+    p.as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .map(|&b| {
+            if b.is_ascii() && std::path::is_separator(b as char) {
+                0
+            } else {
+                b
+            }
+        })
+        .collect()
 }
 
 /// Why a file is not a document.
@@ -588,6 +611,44 @@ fn walk_error(e: ignore::Error) -> Error {
 mod tests {
     use super::*;
     use std::fs;
+
+    #[test]
+    fn files_come_in_the_order_of_a_walk_sorted_by_name() {
+        // Names where byte order of whole paths and order by component
+        // differ ('.' and '-' sort before '/'), nesting, case, non-ASCII.
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for p in [
+            "a/b.txt",
+            "a.b/c.txt",
+            "a-b.txt",
+            "a/z/y.txt",
+            "ab/c.txt",
+            "B.txt",
+            "b.txt",
+            "a/b/c.txt",
+            "é.txt",
+            "a.txt",
+            "0/1.txt",
+        ] {
+            let f = d.join(p);
+            fs::create_dir_all(f.parent().unwrap()).unwrap();
+            fs::write(f, "x").unwrap();
+        }
+        let mut errors = Vec::new();
+        let found = find_files(&[d.to_path_buf()], &WalkOptions::default(), &mut errors).unwrap();
+        // The oracle: the walker sorting each directory by name.
+        let sorted: Vec<PathBuf> = ignore::WalkBuilder::new(d)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .map(|e| e.into_path())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(found.len(), 11);
+        assert_eq!(found, sorted);
+    }
 
     #[test]
     fn walks_skips_and_reports() {
