@@ -821,13 +821,13 @@ fn a_damaged_index_is_refused_with_exit_2_and_a_rebuild_hint() {
     let mut flipped = good.clone();
     flipped[good.len() / 2] ^= 0x40;
     let mut other_version = good.clone();
-    other_version[16..20].copy_from_slice(&3u32.to_le_bytes());
+    other_version[16..20].copy_from_slice(&4u32.to_le_bytes());
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("one byte flipped", flipped),
         ("truncated to half", good[..good.len() / 2].to_vec()),
         ("empty", Vec::new()),
         ("a JSON file", br#"{"schema": 1, "documents": []}"#.to_vec()),
-        ("format version 3", other_version),
+        ("format version 4", other_version),
     ];
     for (what, bytes) in &cases {
         std::fs::write(f.path(index), bytes).unwrap();

@@ -12,8 +12,13 @@ use xxhash_rust::xxh3::xxh3_64;
 /// EOF bytes catch 7-bit and line-ending mangling, as PNG's magic does.
 pub const MAGIC: [u8; 16] = *b"\x89NEARDUP-IDX\r\n\x1a\n";
 
-/// The format version this neardup writes (it also reads version 1).
-pub const FORMAT_VERSION: u32 = 2;
+/// The format version this neardup writes (it also reads versions 1 and
+/// 2).
+pub const FORMAT_VERSION: u32 = 3;
+
+/// Version 2: the sections of version 3 but [`Sec::Fine`], each verified
+/// in [`BLOCK`]s whose checksums are in the directory.
+pub(super) const V2: u32 = 2;
 
 /// Version 1: one checksummed postcard payload, decoded whole.
 pub(super) const V1: u32 = 1;
@@ -26,9 +31,15 @@ const V1_PREFIX_LEN: usize = 16 + 4 + 8 + 8;
 /// word, directory length, directory checksum.
 pub(super) const PREFIX_LEN: usize = 16 + 4 + 4 + 8 + 8;
 
-/// A version 2 section is checksummed in blocks of this many bytes, each
-/// verified the first time a mapped index reads it.
+/// A version 2 section, and the [`Sec::Fine`] section of version 3, is
+/// checksummed in blocks of this many bytes (the checksums in the
+/// directory), each verified the first time a mapped index reads it.
 pub(super) const BLOCK: usize = 4096;
+
+/// Every other version 3 section is checksummed in blocks of this many
+/// bytes, the checksums in [`Sec::Fine`]: a look-up verifies the few
+/// hundred bytes around it, not 4 KiB, and the directory stays small.
+pub(super) const FINE: usize = 512;
 
 /// Bytes per document in the metadata section.
 pub(super) const META_ROW: usize = 64;
@@ -65,10 +76,14 @@ pub(super) enum Sec {
     RepOneHash,
     /// ... and documents.
     RepOneDoc,
+    /// Version 3: the xxh3-64 of each [`FINE`] bytes of every section
+    /// above, section after section (the last block of each may be shorter).
+    Fine,
 }
 
-/// Every section, in file order.
-pub(super) const SECTIONS: [Sec; 13] = [
+/// Every section of a version 3 file, in file order (version 2 has all but
+/// the last).
+pub(super) const SECTIONS: [Sec; 14] = [
     Sec::Meta,
     Sec::Paths,
     Sec::Fps,
@@ -82,7 +97,22 @@ pub(super) const SECTIONS: [Sec; 13] = [
     Sec::RepManyDoc,
     Sec::RepOneHash,
     Sec::RepOneDoc,
+    Sec::Fine,
 ];
+
+/// The sections of a file of `version` (2 or 3), in file order.
+pub(super) fn sections_in(version: u32) -> &'static [Sec] {
+    if version >= 3 {
+        &SECTIONS
+    } else {
+        &SECTIONS[..SECTIONS.len() - 1]
+    }
+}
+
+/// The checksums of `b` in blocks of `size` bytes.
+fn block_sums(b: &[u8], size: usize) -> Vec<u64> {
+    b.par_chunks(size).map(xxh3_64).collect()
+}
 
 /// Why an index could not be loaded or saved. Every message names the file
 /// and says what to do.
@@ -202,7 +232,7 @@ pub(super) struct SectionEntry {
     #[serde(with = "fixed_u64")]
     pub(super) len: u64,
     /// xxh3-64 of each [`BLOCK`] bytes of the section (the last block may be
-    /// shorter).
+    /// shorter); empty for a version 3 section other than [`Sec::Fine`].
     #[serde(with = "u64_array")]
     pub(super) sums: Vec<u64>,
 }
@@ -219,6 +249,8 @@ pub(super) struct Directory {
 /// A version 2 file's directory, checked against the file's length; the
 /// sections' contents are not read.
 pub(super) struct Layout {
+    /// 2 or 3.
+    pub(super) version: u32,
     pub(super) params: IndexParams,
     pub(super) writer: String,
     pub(super) algorithm: String,
@@ -227,6 +259,31 @@ pub(super) struct Layout {
 }
 
 impl Layout {
+    /// The block size section `s` is verified in.
+    pub(super) fn unit(&self, s: Sec) -> usize {
+        if self.version >= 3 && s != Sec::Fine {
+            FINE
+        } else {
+            BLOCK
+        }
+    }
+
+    /// Per section, the index of its first checksum in [`Sec::Fine`]
+    /// (version 3; zeros for version 2).
+    pub(super) fn fine_first(&self) -> Vec<usize> {
+        let mut at = 0;
+        self.sections
+            .iter()
+            .map(|e| {
+                let first = at;
+                if self.version >= 3 {
+                    at += (e.len as usize).div_ceil(FINE);
+                }
+                first
+            })
+            .collect()
+    }
+
     /// The byte range of section `s`.
     pub(super) fn range(&self, s: Sec) -> std::ops::Range<usize> {
         let e = &self.sections[s as usize];
@@ -239,7 +296,8 @@ impl Index {
     /// place): a crash or error leaves the previous file intact.
     pub fn save(&self, path: &Path) -> Result<(), IndexError> {
         // Written section by section: no second copy of the whole file.
-        let (head, sections) = self.parts(env!("CARGO_PKG_VERSION"), hash_algorithm());
+        let (head, sections) =
+            self.parts(env!("CARGO_PKG_VERSION"), hash_algorithm(), FORMAT_VERSION);
         let write = |w: &mut dyn std::io::Write| {
             w.write_all(&head)?;
             for (pad, b) in &sections {
@@ -292,10 +350,16 @@ impl Index {
         self.encode_as(env!("CARGO_PKG_VERSION"), algorithm)
     }
 
-    /// The file bytes (format version 2), naming `writer` and `algorithm`
-    /// in the header.
+    /// The file bytes (format version [`FORMAT_VERSION`]), naming `writer`
+    /// and `algorithm` in the header.
     pub(super) fn encode_as(&self, writer: &str, algorithm: &str) -> Vec<u8> {
-        let (mut out, sections) = self.parts(writer, algorithm);
+        self.encode_version(writer, algorithm, FORMAT_VERSION)
+    }
+
+    /// The file bytes in format `version` (2 or 3: a test writes version 2
+    /// files with it).
+    pub(super) fn encode_version(&self, writer: &str, algorithm: &str, version: u32) -> Vec<u8> {
+        let (mut out, sections) = self.parts(writer, algorithm, version);
         for (pad, b) in sections {
             out.resize(out.len() + pad, 0);
             out.extend_from_slice(&b);
@@ -305,17 +369,35 @@ impl Index {
 
     /// The file as its prefix and directory, then each section with the
     /// zero padding before it.
-    fn parts(&self, writer: &str, algorithm: &str) -> (Vec<u8>, Vec<(usize, Vec<u8>)>) {
-        let sections = sections_of(&self.docs, self.params.bands);
+    fn parts(
+        &self,
+        writer: &str,
+        algorithm: &str,
+        version: u32,
+    ) -> (Vec<u8>, Vec<(usize, Vec<u8>)>) {
+        let mut sections = sections_of(&self.docs, self.params.bands);
+        if version >= 3 {
+            let mut fine = Vec::new();
+            for b in &sections {
+                put_u64s(&mut fine, block_sums(b, FINE));
+            }
+            sections.push(fine);
+        }
+        let fine = version >= 3;
         let mut dir = Directory {
             header: Header::new(writer, algorithm, &self.params),
             docs: self.docs.len() as u64,
             sections: sections
                 .iter()
-                .map(|b| SectionEntry {
+                .zip(sections_in(version))
+                .map(|(b, &s)| SectionEntry {
                     offset: 0,
                     len: b.len() as u64,
-                    sums: b.par_chunks(BLOCK).map(xxh3_64).collect(),
+                    sums: if fine && s != Sec::Fine {
+                        Vec::new()
+                    } else {
+                        block_sums(b, BLOCK)
+                    },
                 })
                 .collect(),
         };
@@ -336,7 +418,7 @@ impl Index {
         debug_assert_eq!(dir_bytes.len(), dir_len);
         let mut head = Vec::with_capacity(PREFIX_LEN + dir_len);
         head.extend_from_slice(&MAGIC);
-        head.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        head.extend_from_slice(&version.to_le_bytes());
         head.extend_from_slice(&0u32.to_le_bytes());
         head.extend_from_slice(&(dir_len as u64).to_le_bytes());
         head.extend_from_slice(&xxh3_64(&dir_bytes).to_le_bytes());
@@ -466,8 +548,8 @@ fn le_u64(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
 }
 
-/// Parses index file bytes, either version; `path` only names the file in
-/// errors.
+/// Parses index file bytes, any version this neardup reads; `path` only
+/// names the file in errors.
 fn decode(bytes: &[u8], path: &Path, expected: Option<&IndexParams>) -> Result<Index, IndexError> {
     match version(bytes, path)? {
         V1 => decode_v1(bytes, path, expected),
@@ -500,7 +582,7 @@ pub(super) fn version(bytes: &[u8], path: &Path) -> Result<u32, IndexError> {
         return Err(corrupt(format!("truncated to {n} bytes")));
     }
     let found = u32::from_le_bytes(bytes[16..20].try_into().expect("4 bytes"));
-    if found != FORMAT_VERSION && found != V1 {
+    if found != FORMAT_VERSION && found != V2 && found != V1 {
         return Err(IndexError::Version {
             path: path.to_path_buf(),
             found,
@@ -569,10 +651,11 @@ fn validate_docs(docs: &[IndexedDoc], params: &IndexParams, path: &Path) -> Resu
     Ok(())
 }
 
-/// Reads the prefix and the directory of version 2 file bytes and checks
-/// the sections' places against the file (in order, aligned, the padding
-/// between them zero, sizes that agree with the document count), reading
-/// none of their contents: `O(sections + blocks / 512)`.
+/// Reads the prefix and the directory of version 2 or 3 file bytes and
+/// checks the sections' places against the file (in order, aligned, the
+/// padding between them zero, sizes that agree with the document count),
+/// reading none of their contents: `O(sections + blocks / 512)`, the
+/// blocks of version 3 being those of [`Sec::Fine`] (1/32768 of the file).
 pub(super) fn layout(
     bytes: &[u8],
     path: &Path,
@@ -586,6 +669,8 @@ pub(super) fn layout(
     if bytes[20..24] != [0; 4] {
         return Err(corrupt("reserved header bytes are not zero".into()));
     }
+    let file_version = u32::from_le_bytes(bytes[16..20].try_into().expect("4 bytes"));
+    let sections = sections_in(file_version);
     let dir_len = le_u64(bytes, 24);
     let checksum = le_u64(bytes, 32);
     let present = (n - PREFIX_LEN) as u64;
@@ -604,11 +689,11 @@ pub(super) fn layout(
         return Err(corrupt(format!("{} bytes after the directory", rest.len())));
     }
     let params = header_params(&dir.header, path, expected)?;
-    if dir.sections.len() != SECTIONS.len() {
+    if dir.sections.len() != sections.len() {
         return Err(corrupt(format!(
             "{} sections, not {}",
             dir.sections.len(),
-            SECTIONS.len()
+            sections.len()
         )));
     }
     if dir.docs > MAX_DOCUMENTS as u64 {
@@ -616,19 +701,27 @@ pub(super) fn layout(
     }
     let docs = dir.docs as usize;
     let mut at = (PREFIX_LEN as u64) + dir_len;
-    for (e, s) in dir.sections.iter().zip(SECTIONS) {
+    let mut fine_blocks = 0u64;
+    for (e, &s) in dir.sections.iter().zip(sections) {
         let bad = |what: &str| corrupt(format!("section {s:?}: {what}"));
         if e.offset < at || e.offset % 8 != 0 || e.offset - at >= 8 {
             return Err(bad("misplaced"));
         }
         let end = e.offset.checked_add(e.len).ok_or_else(|| bad("too long"))?;
-        if e.sums.len() as u64 != e.len.div_ceil(BLOCK as u64) {
+        let in_directory = if file_version >= 3 && s != Sec::Fine {
+            fine_blocks += e.len.div_ceil(FINE as u64);
+            0
+        } else {
+            e.len.div_ceil(BLOCK as u64)
+        };
+        if e.sums.len() as u64 != in_directory {
             return Err(bad("wrong number of block checksums"));
         }
         let fits = match s {
             Sec::Meta => e.len == (META_ROW * docs) as u64,
             Sec::Bands => e.len == (8 * params.bands * docs) as u64,
             Sec::Paths => true,
+            Sec::Fine => e.len == 8 * fine_blocks,
             _ => {
                 e.len % 8 == 0
                     || matches!(
@@ -672,6 +765,7 @@ pub(super) fn layout(
         }
     }
     Ok(Layout {
+        version: file_version,
         params,
         writer: dir.header.writer,
         algorithm: dir.header.hash_algorithm,
@@ -686,7 +780,7 @@ fn u64_at(b: &[u8], i: usize) -> Option<u64> {
     Some(u64::from_le_bytes(s.try_into().expect("8 bytes")))
 }
 
-/// Decodes version 2 file bytes whole: every block checksum, every
+/// Decodes version 2 or 3 file bytes whole: every block checksum, every
 /// document, and the postings, which must be those of the documents (the
 /// bytes must be what saving the decoded index writes).
 fn decode_v2(
@@ -696,14 +790,25 @@ fn decode_v2(
 ) -> Result<Index, IndexError> {
     let corrupt = corrupt_at(path);
     let layout = layout(bytes, path, expected)?;
-    for (e, s) in layout.sections.iter().zip(SECTIONS) {
+    let sections = sections_in(layout.version);
+    // Version 3: the fine checksums are verified by the directory's, then
+    // every other section by them.
+    let fine_first = layout.fine_first();
+    let fine = (layout.version >= 3).then(|| &bytes[layout.range(Sec::Fine)]);
+    for (i, &s) in sections.iter().enumerate().rev() {
         let sec = &bytes[layout.range(s)];
-        for (i, (block, &sum)) in sec.chunks(BLOCK).zip(&e.sums).enumerate() {
-            if xxh3_64(block) != sum {
-                return Err(corrupt(format!(
-                    "checksum mismatch in section {s:?}, block {i}"
-                )));
-            }
+        let unit = layout.unit(s);
+        let mismatch = sec.chunks(unit).enumerate().find(|&(b, block)| {
+            let want = match fine {
+                Some(f) if s != Sec::Fine => u64_at(f, fine_first[i] + b),
+                _ => layout.sections[i].sums.get(b).copied(),
+            };
+            want != Some(xxh3_64(block))
+        });
+        if let Some((b, _)) = mismatch {
+            return Err(corrupt(format!(
+                "checksum mismatch in section {s:?}, block {b}"
+            )));
         }
     }
     let sec = |s: Sec| &bytes[layout.range(s)];
@@ -755,7 +860,7 @@ fn decode_v2(
         written_by: Some(layout.writer.clone()),
     };
     // Compared part by part, without a second copy of the file.
-    let (head, sections) = index.parts(&layout.writer, &layout.algorithm);
+    let (head, sections) = index.parts(&layout.writer, &layout.algorithm, layout.version);
     let mut at = 0;
     let mut same = bytes.starts_with(&head);
     at += head.len();
@@ -908,11 +1013,39 @@ mod tests {
                 b[pos] ^= x;
                 match (pos, decode_err(&b)) {
                     (0..16, IndexError::Foreign { .. }) => {}
-                    (16..20, IndexError::Version { found, .. }) => assert_ne!(found, 2),
+                    (16..20, IndexError::Version { found, .. }) => {
+                        assert!(![V1, V2, FORMAT_VERSION].contains(&found))
+                    }
+                    // A version this neardup also reads: its layout differs.
+                    (16..20, IndexError::Corrupt { .. })
+                        if [V1, V2]
+                            .contains(&(FORMAT_VERSION ^ ((x as u32) << (8 * (pos - 16))))) => {}
                     (20.., IndexError::Corrupt { .. }) => {}
                     (pos, e) => panic!("flip at {pos}: {e}"),
                 }
             }
+        }
+    }
+
+    #[test]
+    fn version_2_files_are_read_and_written_back_as_version_3() {
+        let ix = small();
+        let v2 = ix.encode_version("0.1.0", hash_algorithm(), V2);
+        assert_eq!(v2[16..20], V2.to_le_bytes());
+        let back = Index::from_bytes(&v2).unwrap();
+        assert_eq!(back.docs(), ix.docs());
+        let v3 = back.to_bytes();
+        assert_eq!(v3[16..20], FORMAT_VERSION.to_le_bytes());
+        assert!(v3.len() > v2.len());
+        assert_eq!(Index::from_bytes(&v3).unwrap().docs(), ix.docs());
+        // Damage past the prefix of a version 2 file is still found.
+        for pos in (40..v2.len()).step_by(7) {
+            let mut b = v2.clone();
+            b[pos] ^= 0x20;
+            assert!(
+                matches!(decode_err(&b), IndexError::Corrupt { .. }),
+                "flip at {pos}"
+            );
         }
     }
 
@@ -992,21 +1125,21 @@ mod tests {
     #[test]
     fn version_bump_is_refused() {
         let mut bytes = small().encode(hash_algorithm());
-        bytes[16..20].copy_from_slice(&3u32.to_le_bytes());
+        bytes[16..20].copy_from_slice(&4u32.to_le_bytes());
         let e = decode_err(&bytes);
         assert!(
             matches!(
                 e,
                 IndexError::Version {
-                    found: 3,
-                    supported: 2,
+                    found: 4,
+                    supported: 3,
                     ..
                 }
             ),
             "{e}"
         );
         assert!(
-            e.to_string().contains("x.idx: index format version 3"),
+            e.to_string().contains("x.idx: index format version 4"),
             "{e}"
         );
         assert!(e.to_string().contains("neardup index build"), "{e}");
@@ -1194,8 +1327,9 @@ mod tests {
             fps / 200
         );
         // Stored twice, per document and as postings (8 + 4 bytes each),
-        // plus the 64-byte metadata row.
-        let expect = 40 + 20 * (p.bands + fps / 200) + 64 + 30;
+        // plus the 64-byte metadata row, and the fine checksums (8 bytes
+        // per 512).
+        let expect = (40 + 20 * (p.bands + fps / 200) + 64 + 30) * 65 / 64;
         assert!(per_doc <= expect, "{per_doc} > {expect}");
     }
 

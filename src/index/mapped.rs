@@ -1,11 +1,13 @@
-//! A version 2 index read in place: the file is memory-mapped and a check
-//! reads only the blocks it looks at, each verified against its checksum
-//! the first time it is read.
+//! A version 2 or 3 index read in place: the file is memory-mapped and a
+//! check reads only the blocks it looks at, each verified against its
+//! checksum the first time it is read.
 //!
 //! Opening reads the prefix and the directory (header, section places,
-//! block checksums: 8 bytes per 4 KiB) and checks them: `O(1)` in the
-//! documents but for the checksum list, 1/512 of the file. Everything else
-//! is read on demand. A block whose checksum does not match, or an offset
+//! block checksums) and checks them: `O(1)` in the documents but for the
+//! checksum list, 1/32768 of a version 3 file (8 bytes per 4 KiB of the
+//! [`Sec::Fine`] checksums, which are 8 bytes per 512 bytes of the rest;
+//! version 2: 8 bytes per 4 KiB of the file). Everything else is read on
+//! demand. A block whose checksum does not match, or an offset
 //! that points outside its section (possible only in a file whose
 //! checksums were recomputed over bad contents), is recorded as damage:
 //! [`IndexView::damage`] reports it, and the caller must not use what was
@@ -14,7 +16,9 @@
 //! The writer replaces an index by renaming a new file over it
 //! (`atomic.rs`), so a mapped file is never modified while mapped.
 
-use super::format::{io_error, layout, version, Layout, Sec, BLOCK, META_ROW, SECTIONS, V1};
+#[cfg(test)]
+use super::format::FINE;
+use super::format::{io_error, layout, version, Layout, Sec, META_ROW, V1};
 use super::model::{Index, IndexedDoc};
 use super::params::IndexParams;
 use super::view::{IndexView, IndexedStat};
@@ -27,7 +31,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use xxhash_rust::xxh3::xxh3_64;
 
-/// A version 2 index file, mapped (see the [module docs](self)).
+/// A version 2 or 3 index file, mapped (see the [module docs](self)).
 pub struct MappedIndex {
     map: memmap2::Mmap,
     path: PathBuf,
@@ -35,6 +39,8 @@ pub struct MappedIndex {
     /// Per section, the number of blocks before it (its first bit in
     /// `verified`).
     first_block: Vec<usize>,
+    /// Per section, its first checksum in [`Sec::Fine`] (version 3).
+    fine_first: Vec<usize>,
     /// One bit per block: verified.
     verified: Vec<AtomicU64>,
     /// Damage found (the first few).
@@ -51,7 +57,7 @@ impl std::fmt::Debug for MappedIndex {
 }
 
 /// Opens the index at `path` for reading as a check reads it: a version 2
-/// file mapped ([`MappedIndex`]), a version 1 file decoded whole; refused,
+/// or 3 file mapped ([`MappedIndex`]), a version 1 file decoded whole; refused,
 /// as [`Index::load`] refuses it, unless built with `expected` parameters
 /// and this build's hash algorithm.
 pub fn open_view(path: &Path, expected: &IndexParams) -> Result<Box<dyn IndexView>, IndexError> {
@@ -89,15 +95,16 @@ impl MappedIndex {
             return Ok(Opened::V1);
         }
         let layout = layout(&map, path, Some(expected))?;
-        let mut first_block = Vec::with_capacity(SECTIONS.len());
+        let mut first_block = Vec::with_capacity(layout.sections.len());
         let mut blocks = 0;
-        for e in &layout.sections {
+        for (e, s) in layout.sections.iter().zip(super::format::SECTIONS) {
             first_block.push(blocks);
-            blocks += e.sums.len();
+            blocks += (e.len as usize).div_ceil(layout.unit(s));
         }
         Ok(Opened::Mapped(Box::new(MappedIndex {
             map,
             path: path.to_path_buf(),
+            fine_first: layout.fine_first(),
             layout,
             first_block,
             verified: (0..blocks.div_ceil(64))
@@ -125,13 +132,22 @@ impl MappedIndex {
         if range.is_empty() {
             return &[];
         }
-        let sums = &self.layout.sections[s as usize].sums;
-        for b in range.start / BLOCK..=(range.end - 1) / BLOCK {
+        let unit = self.layout.unit(s);
+        let fine = self.layout.version >= 3 && s != Sec::Fine;
+        for b in range.start / unit..=(range.end - 1) / unit {
             let g = self.first_block[s as usize] + b;
             let (word, bit) = (&self.verified[g / 64], 1u64 << (g % 64));
             if word.load(Ordering::Relaxed) & bit == 0 {
-                let block = &sec[b * BLOCK..((b + 1) * BLOCK).min(sec.len())];
-                if xxh3_64(block) != sums[b] {
+                let block = &sec[b * unit..((b + 1) * unit).min(sec.len())];
+                let want = if fine {
+                    // Read through this function: the checksum's own
+                    // block is verified first.
+                    let i = self.fine_first[s as usize] + b;
+                    self.u64s(Sec::Fine, i..i + 1).first().copied()
+                } else {
+                    self.layout.sections[s as usize].sums.get(b).copied()
+                };
+                if want != Some(xxh3_64(block)) {
                     self.damaged(format!("checksum mismatch in section {s:?}, block {b}"));
                 }
                 word.fetch_or(bit, Ordering::Relaxed);
@@ -450,20 +466,38 @@ mod tests {
         ix
     }
 
-    fn mapped(ix: &Index) -> (tempfile::TempDir, MappedIndex) {
+    /// `ix` written in format `version` and mapped.
+    fn mapped(ix: &Index, version: u32) -> (tempfile::TempDir, MappedIndex) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ix");
-        ix.save(&path).unwrap();
+        let algorithm = crate::index::hash_algorithm();
+        std::fs::write(&path, ix.encode_version("0.1.0", algorithm, version)).unwrap();
+        // Decoded whole, the file is the index.
+        assert_eq!(Index::load(&path, ix.params()).unwrap().docs(), ix.docs());
         match MappedIndex::open(&path, ix.params()).unwrap() {
             Opened::Mapped(m) => (dir, *m),
             Opened::V1 => panic!("saved as version 1"),
         }
     }
 
+    impl MappedIndex {
+        /// Blocks verified so far.
+        fn verified_blocks(&self) -> u32 {
+            self.verified
+                .iter()
+                .map(|w| w.load(Ordering::Relaxed).count_ones())
+                .sum()
+        }
+    }
+
     #[test]
     fn the_mapped_index_answers_as_the_one_in_memory() {
-        for ix in [big(), small(), Index::new(params()).unwrap()] {
-            let (_dir, m) = mapped(&ix);
+        for (ix, version) in [big(), small(), Index::new(params()).unwrap()]
+            .into_iter()
+            .flat_map(|ix| [(ix.clone(), 2), (ix, super::super::FORMAT_VERSION)])
+        {
+            let (_dir, m) = mapped(&ix, version);
+            assert_eq!(m.layout.version, version);
             assert_eq!(IndexView::len(&m), ix.len());
             for (i, d) in ix.docs().iter().enumerate() {
                 let id = i as u32;
@@ -520,7 +554,7 @@ mod tests {
         let bytes = std::fs::read(&path).unwrap();
         let l = layout(&bytes, &path, None).unwrap();
         // Damage the second block of the fingerprint postings.
-        let at = l.range(Sec::FpHash).start + BLOCK + 5;
+        let at = l.range(Sec::FpHash).start + l.unit(Sec::FpHash) + 5;
         let mut b = bytes.clone();
         b[at] ^= 0x40;
         std::fs::write(&path, &b).unwrap();
@@ -578,7 +612,7 @@ mod tests {
             open_view(dir.path(), &params()),
             Err(IndexError::Io { .. })
         ));
-        for bad in [&b""[..], b"hello", b"\x89NEARDUP-IDX\r\n\x1a\n\x03\0\0\0"] {
+        for bad in [&b""[..], b"hello", b"\x89NEARDUP-IDX\r\n\x1a\n\x04\0\0\0"] {
             std::fs::write(&path, bad).unwrap();
             let e = open_view(&path, &params()).err().unwrap();
             let l = Index::load(&path, &params()).unwrap_err();
@@ -588,5 +622,62 @@ mod tests {
         let other = IndexParams { k: 7, ..params() };
         let e = open_view(&path, &other).err().unwrap();
         assert!(matches!(e, IndexError::Incompatible { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_look_up_verifies_only_the_small_blocks_around_it() {
+        // 3,000 documents: postings of many 512-byte blocks.
+        let p = params();
+        let mut ix = Index::new(p).unwrap();
+        ix.upsert_many((0..3000u64).map(|i| synth(&format!("d/{i:05}.txt"), i, 60, &p)))
+            .unwrap();
+        let (_dir, m) = mapped(&ix, super::super::FORMAT_VERSION);
+        let fp_blocks = m.layout.sections[Sec::FpHash as usize].len as usize / FINE;
+        assert!(fp_blocks > 100, "{fp_blocks} blocks");
+        let one: AHashSet<u64> = [ix.docs()[1234].fingerprints[7]].into();
+        let found = m.fingerprint_postings(&one, &|_| true);
+        assert!(found.iter().any(|&(_, d)| d == 1234));
+        // The hash run and its neighbours (one or two blocks), the
+        // documents (one or two), and the block of fine checksums each
+        // needed (one or two): not the whole section.
+        let v = m.verified_blocks();
+        assert!((3..=6).contains(&v), "{v} blocks verified");
+        assert!(m.damage().is_none());
+    }
+
+    #[test]
+    fn damaged_fine_checksums_are_found_when_read() {
+        let ix = big();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ix");
+        ix.save(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let l = layout(&bytes, &path, None).unwrap();
+        assert_eq!(l.version, 3);
+        // The checksum of the first block of the fingerprint postings.
+        let at = l.range(Sec::Fine).start + 8 * l.fine_first()[Sec::FpHash as usize] + 2;
+        let mut b = bytes.clone();
+        b[at] ^= 0x10;
+        std::fs::write(&path, &b).unwrap();
+        let Opened::Mapped(m) = MappedIndex::open(&path, &params()).unwrap() else {
+            panic!("version 3")
+        };
+        let all: AHashSet<u64> = ix
+            .docs()
+            .iter()
+            .flat_map(|d| d.fingerprints.iter().copied())
+            .collect();
+        let _ = m.fingerprint_postings(&all, &|_| true);
+        let msg = m.damage().expect("damage found").to_string();
+        let block = 8 * l.fine_first()[Sec::FpHash as usize] / super::super::format::BLOCK;
+        assert!(
+            msg.contains(&format!("checksum mismatch in section Fine, block {block}")),
+            "{msg}"
+        );
+        let whole = Index::load(&path, &params()).unwrap_err().to_string();
+        assert!(
+            whole.contains("checksum mismatch in section Fine"),
+            "{whole}"
+        );
     }
 }

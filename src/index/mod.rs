@@ -14,17 +14,18 @@
 //! that let an update skip unchanged files (`stamp`: [`mtime_of`]), and a
 //! corpus compared with an index ([`survey`], [`jsonl`] for JSON Lines).
 //!
-//! # File layout (format version 2)
+//! # File layout (format version 3)
 //!
 //! ```text
 //! offset  size  field
 //!      0    16  magic  b"\x89NEARDUP-IDX\r\n\x1a\n"
-//!     16     4  format version, u32 little-endian (2)
+//!     16     4  format version, u32 little-endian (3)
 //!     20     4  zero
 //!     24     8  directory length in bytes, u64 little-endian
 //!     32     8  xxh3-64 of the directory
-//!     40     d  directory: postcard(header, document count, 13 sections
-//!               as (offset, length, xxh3-64 of each 4 KiB block))
+//!     40     d  directory: postcard(header, document count, 14 sections
+//!               as (offset, length, block checksums: empty but for the
+//!               last section's, xxh3-64 of each of its 4 KiB blocks))
 //!      …        the sections, each at a multiple of 8, zero padding between
 //! ```
 //!
@@ -35,13 +36,19 @@
 //! fingerprints concatenated, `bands` keys per document, then sorted
 //! postings as a hash array and a document array each: fingerprints, band
 //! keys, repeated fingerprints two or more documents repeat, and those one
-//! document repeats. A check maps the file ([`MappedIndex`], through
+//! document repeats, and last the fine checksums: the xxh3-64 of each
+//! 512-byte block of every other section, section after section. A check
+//! maps the file ([`MappedIndex`], through
 //! [`open_view`]) and binary-searches the postings, reading and verifying
-//! only the blocks it touches; `index update` decodes it whole
+//! only the blocks it touches (a 512-byte block after the 4 KiB block of
+//! fine checksums that holds its checksum); `index update` decodes it whole
 //! ([`Index::load`]), checking every block and that the bytes are exactly
 //! what saving the decoded index writes (so postings can never disagree
-//! with the documents). Version 1 (one postcard payload behind a single
-//! checksum) is still read, whole; it is written as version 2.
+//! with the documents). Version 2 (the same sections without the fine
+//! checksums, every section checksummed per 4 KiB in the directory) is
+//! still read, mapped or whole, and version 1 (one postcard payload behind
+//! a single checksum), whole; both are written as version 3 by the next
+//! update.
 //!
 //! The header records the parameters the index was built with
 //! ([`IndexParams`]), the hash algorithm identifier ([`hash_algorithm`]) and

@@ -128,7 +128,7 @@ pub fn jsonl(data: &[u8]) {
 /// neardup wrote re-encode to themselves.
 ///
 /// The first input byte chooses the mode: even, the rest is a whole file;
-/// odd, the rest is a version 2 directory framed here with a correct checksum, so the
+/// odd, the rest is a current-version directory framed here with a correct checksum, so the
 /// fuzzer reaches the directory decoder instead of the checksum test.
 pub fn index(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else {
@@ -137,7 +137,7 @@ pub fn index(data: &[u8]) {
     let bytes = if mode % 2 == 0 {
         rest.to_vec()
     } else {
-        // A version 2 prefix: the rest is the directory and sections.
+        // A current-version prefix: the rest is the directory and sections.
         let mut b = MAGIC.to_vec();
         b.extend(FORMAT_VERSION.to_le_bytes());
         b.extend(0u32.to_le_bytes());
