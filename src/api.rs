@@ -6,14 +6,14 @@
 //! Every function here is the engine's own code path, not a second
 //! implementation: [`scan_texts`] is [`scan::scan`] and [`Report`], the
 //! JSON of `neardup scan --format json`; [`sketch`] is [`sketch::sketch`]
-//! and [`candidates::band_keys`]; [`verify`] is [`crate::verify::verify`] on one
+//! and [`crate::candidates::band_keys`]; [`verify`] is [`crate::verify::verify`] on one
 //! pair. The steps between them that the engine runs over the whole corpus
 //! at once are given here per document or per pair, so that a job which
 //! groups by hash itself reaches the same decisions:
 //!
 //! | step | per | engine |
 //! |---|---|---|
-//! | [`sketch`] | document | [`sketch::sketch`], [`candidates::band_keys`] |
+//! | [`sketch`] | document | [`sketch::sketch`], [`crate::candidates::band_keys`] |
 //! | [`thresholds`] | corpus size | [`ScanOptions::df_threshold_for`], [`ScanOptions::universal_df_for`] |
 //! | [`content_fingerprints`] | document | [`boilerplate::content_fingerprints`] |
 //! | [`keep_signature_pair`] | band candidate | the signature filter of [`crate::candidates::propose`] |
@@ -22,8 +22,8 @@
 //! | [`passage_places`] | document | `scan::passages`, [`Report::new`] |
 //!
 //! The candidate caps a job must apply when it groups by hash are
-//! [`candidates::MAX_FULL_BUCKET`] (fingerprints, with `min_shared`) and
-//! [`candidates::MAX_FULL_BAND_BUCKET`] (band keys): a bucket up to the cap
+//! [`crate::candidates::MAX_FULL_BUCKET`] (fingerprints, with `min_shared`) and
+//! [`crate::candidates::MAX_FULL_BAND_BUCKET`] (band keys): a bucket up to the cap
 //! emits every pair, a larger one each document with the one before it in
 //! id order.
 //!
@@ -31,7 +31,6 @@
 //! by id (byte order) as the command line orders files by path.
 
 use crate::boilerplate::{self, Chrome};
-use crate::candidates;
 use crate::cluster::KeepPolicy;
 use crate::config::{ScanOptions, RANGES};
 use crate::input::location::Location;
@@ -299,13 +298,12 @@ impl Sketch {
 /// Sketches one text as a scan does ([`scan::sketch_all`]).
 pub fn sketch(text: &str, opts: &ScanOptions) -> Sketch {
     let sk: DocSketch = sketch::sketch(text, &opts.sketch_params(), &mut Scratch::default());
-    let (bands, rows) = opts.bands_rows();
     Sketch {
-        band_keys: candidates::band_keys(&sk.signature, bands, rows),
+        sequence_hashes: sk.sequence().map(|f| f.hash).collect(),
+        sequence_positions: sk.sequence().map(|f| f.pos).collect(),
+        band_keys: sk.band_keys,
         fingerprints: sk.fingerprints,
         repeated: sk.repeated,
-        sequence_hashes: sk.sequence.iter().map(|f| f.hash).collect(),
-        sequence_positions: sk.sequence.iter().map(|f| f.pos).collect(),
         words: sk.words,
         header_words: sk.header_words,
         content_hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
@@ -618,6 +616,7 @@ pub fn passage_places(text: &str, ranges: &[(u32, u32)]) -> Vec<PassagePlace> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::candidates;
 
     fn words(n: usize, seed: u64) -> String {
         (0..n)

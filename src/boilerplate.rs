@@ -71,19 +71,48 @@ impl Chrome {
         known: &[u64],
         df_threshold: u32,
     ) -> Chrome {
-        let mut set: AHashMap<u64, u8> = AHashMap::new();
-        let mut stats = ChromeStats {
-            df_threshold,
-            ..ChromeStats::default()
-        };
-        let mut df = AHashMap::new();
+        let mut c = Chrome::frequent_from(df_threshold);
+        c.add_frequent(old, new);
+        c.add_repeated_and_known(repeated, known)
+    }
+
+    /// No chrome yet, with `df_threshold` the document frequency of
+    /// frequent text: [`Chrome::detect`] in steps, for postings gathered a
+    /// hash range at a time. [`Chrome::add_frequent`] for every range in
+    /// ascending order, then [`Chrome::add_repeated_and_known`] once, is
+    /// `detect` over all the postings.
+    pub fn frequent_from(df_threshold: u32) -> Chrome {
+        Chrome {
+            universal_df: df_threshold,
+            stats: ChromeStats {
+                df_threshold,
+                ..ChromeStats::default()
+            },
+            ..Chrome::default()
+        }
+    }
+
+    /// Adds the frequent hashes of sorted postings `old` and `new`, none of
+    /// whose hashes an earlier call was given.
+    pub fn add_frequent(&mut self, old: &[Posting], new: &[Posting]) {
         for run in merged_runs(old, new) {
-            if run.df() as u32 >= df_threshold {
-                set.insert(run.hash, FREQUENT);
-                df.insert(run.hash, run.df() as u32);
-                stats.frequent += 1;
+            if run.df() as u32 >= self.stats.df_threshold {
+                self.set.insert(run.hash, FREQUENT);
+                self.df.insert(run.hash, run.df() as u32);
+                self.stats.frequent += 1;
             }
         }
+    }
+
+    /// Adds the hashes two documents each repeat (`repeated`: each
+    /// document's list, concatenated) and known chrome, after every
+    /// [`Chrome::add_frequent`].
+    pub fn add_repeated_and_known(
+        mut self,
+        repeated: impl IntoIterator<Item = u64>,
+        known: &[u64],
+    ) -> Chrome {
+        let (set, stats) = (&mut self.set, &mut self.stats);
         let mut rep: Vec<u64> = repeated.into_iter().collect();
         rep.sort_unstable();
         for same in rep.chunk_by(|x, y| x == y) {
@@ -104,12 +133,7 @@ impl Chrome {
                 *f |= KNOWN;
             }
         }
-        Chrome {
-            set,
-            df,
-            universal_df: df_threshold,
-            stats,
-        }
+        self
     }
 
     /// Sets the document frequency from which frequent text is *universal*
@@ -277,8 +301,8 @@ impl SharedPassage {
 /// fingerprint sets, else it founds a passage. Passages carried by fewer
 /// than `min_docs` documents are left out. Ordered by documents (most
 /// first), then words, then first place.
-pub fn shared_passages<'a>(
-    seqs: impl Iterator<Item = (u32, &'a [Fingerprint])>,
+pub fn shared_passages<S: AsRef<[Fingerprint]>>(
+    seqs: impl Iterator<Item = (u32, S)>,
     chrome: &Chrome,
     k: u32,
     slot: u32,
@@ -289,6 +313,7 @@ pub fn shared_passages<'a>(
     let mut owner: AHashMap<u64, u32> = AHashMap::new();
     let mut votes: AHashMap<u32, usize> = AHashMap::new();
     for (doc, seq) in seqs {
+        let seq = seq.as_ref();
         let frequent = |h: u64| chrome.is_frequent(h);
         for (s, e) in chrome_stretches(seq, frequent, k, slot) {
             let lo = seq.partition_point(|f| f.pos < s);
@@ -357,11 +382,10 @@ mod tests {
     use crate::sketch::DocSketch;
 
     fn sk(fps: &[u64], rep: &[u64]) -> DocSketch {
-        DocSketch {
-            fingerprints: fps.to_vec(),
-            repeated: rep.to_vec(),
-            ..DocSketch::default()
-        }
+        let mut s = DocSketch::default();
+        s.fingerprints = fps.to_vec();
+        s.repeated = rep.to_vec();
+        s
     }
 
     #[test]

@@ -16,8 +16,9 @@
 
 use crate::boilerplate::{content_fingerprints, Chrome};
 use crate::postings::{self, merged_runs, Posting, Run};
-use crate::sketch::DocSketch;
+use crate::sketch::{DocSketch, Fingerprint};
 use rayon::prelude::*;
+use std::ops::Range;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Fingerprint buckets up to this size emit all their pairs; larger ones a
@@ -125,6 +126,22 @@ fn candidates_capped(
     max_full: usize,
 ) -> Vec<Pair> {
     let mut pairs = Vec::new();
+    emit_pairs(old, new, skip, keep_old, min_shared, max_full, &mut pairs);
+    count_pairs(pairs, min_shared)
+}
+
+/// The pairs of every run of `old` and `new` (see [`candidates`]) appended
+/// to `pairs`, a pair once per hash it shares: what [`count_pairs`] counts.
+/// Hash ranges may be emitted one at a time into the same list.
+fn emit_pairs(
+    old: &[Posting],
+    new: &[Posting],
+    skip: impl Fn(&Run) -> bool,
+    keep_old: impl Fn(&Posting) -> bool,
+    min_shared: usize,
+    max_full: usize,
+    pairs: &mut Vec<Pair>,
+) {
     let mut kept: Vec<Posting> = Vec::new();
     // A hash only the two documents of a pair carry is evidence enough on
     // its own: it counts `min_shared` times. (An edited copy may keep a
@@ -135,16 +152,21 @@ fn candidates_capped(
             continue;
         }
         if run.old.iter().all(&keep_old) {
-            emit_run(&run, max_full, exclusive, &mut pairs);
+            emit_run(&run, max_full, exclusive, pairs);
         } else {
             kept.clear();
             kept.extend(run.old.iter().filter(|p| keep_old(p)));
             let run = Run { old: &kept, ..run };
             if run.df() >= 2 {
-                emit_run(&run, max_full, exclusive, &mut pairs);
+                emit_run(&run, max_full, exclusive, pairs);
             }
         }
     }
+}
+
+/// The distinct pairs of `pairs` emitted at least `min_shared` times,
+/// sorted.
+fn count_pairs(mut pairs: Vec<Pair>, min_shared: usize) -> Vec<Pair> {
     pairs.par_sort_unstable();
     if min_shared <= 1 {
         pairs.dedup();
@@ -281,15 +303,158 @@ pub struct Proposed {
 /// The candidate stage over documents that all have their fingerprint
 /// postings at hand (a scan, or a known part with complete postings).
 pub fn propose(known: Known, new: &[DocSketch], p: &ProposeParams) -> Proposed {
-    let keys = new_band_keys(new, p.bands, p.rows);
-    Proposal::new(known, new, &keys, p).finish(&[])
+    Proposal::new(known, new, p).finish(&[])
 }
 
-/// The band keys of each new document.
-pub fn new_band_keys(new: &[DocSketch], bands: usize, rows: usize) -> Vec<Vec<u64>> {
-    new.par_iter()
-        .map(|s| band_keys(&s.signature, bands, rows))
-        .collect()
+/// Postings the candidate stage builds at once, about: it builds and
+/// consumes them a hash range at a time ([`Parts`]), so that its memory does
+/// not grow with the corpus as the sketches' does.
+const PART_POSTINGS: usize = 1 << 19;
+
+/// A split of the 64-bit hash space into ranges, which the candidate stage
+/// walks in ascending order: each range's postings are built, used and
+/// dropped before the next. Every run of equal hashes lies in one range, so
+/// the pairs and chrome of all ranges are those of the whole; only the
+/// memory differs.
+///
+/// The ranges are cut at quantiles of a sample of the hashes, not at equal
+/// widths: winnowing selects window minima, so fingerprints crowd the low
+/// end of the hash space.
+#[derive(Clone, Debug)]
+struct Parts {
+    /// The first hash of each range but the first (which starts at 0),
+    /// ascending.
+    starts: Vec<u64>,
+}
+
+impl Parts {
+    /// Ranges of about `per_part` postings each of the hash lists `lists`
+    /// (at most 256 ranges). Postings already at hand (a known part's) do
+    /// not count: they are held whole anyway.
+    fn balanced<'l>(lists: impl Iterator<Item = &'l [u64]> + Clone, per_part: usize) -> Parts {
+        let total = lists.clone().map(|l| l.len()).sum::<usize>();
+        let parts = total.div_ceil(per_part.max(1)).clamp(1, 256);
+        if parts == 1 {
+            return Parts { starts: Vec::new() };
+        }
+        // Every `step`-th hash of the lists end to end: a sample of about
+        // 64 per range.
+        let step = (total / (64 * parts)).max(1);
+        let mut sample: Vec<u64> = Vec::with_capacity(total / step + 1);
+        let (mut next, mut at) = (0usize, 0usize);
+        for l in lists {
+            while next < at + l.len() {
+                sample.push(l[next - at]);
+                next += step;
+            }
+            at += l.len();
+        }
+        sample.sort_unstable();
+        let mut starts: Vec<u64> = (1..parts)
+            .map(|p| sample[p * sample.len() / parts])
+            .collect();
+        starts.dedup();
+        Parts { starts }
+    }
+
+    fn count(&self) -> usize {
+        self.starts.len() + 1
+    }
+
+    /// The indices of the items of `sorted` (by `hash`) in range `part`.
+    fn range<T>(&self, sorted: &[T], part: usize, hash: impl Fn(&T) -> u64) -> Range<usize> {
+        let lo = match part {
+            0 => 0,
+            p => sorted.partition_point(|x| hash(x) < self.starts[p - 1]),
+        };
+        let hi = match self.starts.get(part) {
+            None => sorted.len(),
+            Some(&end) => lo + sorted[lo..].partition_point(|x| hash(x) < end),
+        };
+        lo..hi
+    }
+
+    /// The items of `sorted` (by `hash`) in range `part`.
+    fn slice<'s, T>(&self, sorted: &'s [T], part: usize, hash: impl Fn(&T) -> u64) -> &'s [T] {
+        &sorted[self.range(sorted, part, hash)]
+    }
+
+    /// Whether `h` lies in range `part`.
+    fn contains(&self, part: usize, h: u64) -> bool {
+        (part == 0 || h >= self.starts[part - 1]) && self.starts.get(part).is_none_or(|&e| h < e)
+    }
+}
+
+/// Sorted postings of documents `first..`, `push(d, out)` appending document
+/// `d`'s (its hashes in any order), the list allocated once at its length
+/// `len`.
+fn part_postings(
+    docs: usize,
+    first: u32,
+    len: usize,
+    mut push: impl FnMut(usize, &mut Vec<Posting>),
+) -> Vec<Posting> {
+    let mut v = Vec::with_capacity(len);
+    for d in 0..docs {
+        let at = v.len();
+        push(d, &mut v);
+        let id = first + d as u32;
+        for p in &mut v[at..] {
+            p.1 = id;
+        }
+    }
+    debug_assert_eq!(v.len(), len);
+    postings::sort_built(v)
+}
+
+/// Which of each document's distinct fingerprints are content (may propose
+/// pairs): one bit per fingerprint, in the order of the document's sorted
+/// fingerprints, instead of a list of the hashes.
+struct ContentBits {
+    /// Each document's words of bits, from `start[d]`.
+    bits: Vec<u64>,
+    start: Vec<u32>,
+}
+
+impl ContentBits {
+    fn new(new: &[DocSketch], content: impl Fn(&DocSketch) -> Vec<u64> + Sync) -> ContentBits {
+        let per_doc: Vec<Vec<u64>> = new
+            .par_iter()
+            .map(|s| {
+                let mut words = vec![0u64; s.fingerprints.len().div_ceil(64)];
+                let mut i = 0;
+                // Both lists are sorted, the content a subset.
+                for h in content(s) {
+                    while s.fingerprints[i] != h {
+                        i += 1;
+                    }
+                    words[i / 64] |= 1 << (i % 64);
+                }
+                words
+            })
+            .collect();
+        let mut start = Vec::with_capacity(new.len() + 1);
+        let mut bits = Vec::with_capacity(per_doc.iter().map(|w| w.len()).sum());
+        for w in per_doc {
+            start.push(bits.len() as u32);
+            bits.extend(w);
+        }
+        start.push(bits.len() as u32);
+        ContentBits { bits, start }
+    }
+
+    /// Whether fingerprint `i` of new document `d` is content.
+    #[inline]
+    fn get(&self, d: usize, i: usize) -> bool {
+        self.bits[self.start[d] as usize + i / 64] >> (i % 64) & 1 == 1
+    }
+
+    /// Whether `h`, a fingerprint of new document `d` (`s`), is content.
+    fn contains(&self, d: usize, s: &DocSketch, h: u64) -> bool {
+        s.fingerprints
+            .binary_search(&h)
+            .is_ok_and(|i| self.get(d, i))
+    }
 }
 
 /// The candidate stage in two steps, for a known part whose postings are
@@ -308,7 +473,7 @@ pub struct Proposal<'a> {
     new: &'a [DocSketch],
     chrome: Chrome,
     /// Content fingerprints of each new document.
-    content: Vec<Vec<u64>>,
+    content: ContentBits,
     by_fingerprint: Vec<Pair>,
     /// Signature pairs before the chrome filter.
     by_signature: Vec<Pair>,
@@ -319,53 +484,113 @@ pub struct Proposal<'a> {
 impl<'a> Proposal<'a> {
     /// Chrome from document frequencies, then pairs sharing `min_shared`
     /// content fingerprints (never chrome, a template's slot or text a
-    /// document repeats itself) and pairs sharing a band key. `new_keys`
-    /// are the new documents' band keys ([`new_band_keys`]).
-    pub fn new(
+    /// document repeats itself) and pairs sharing a band key
+    /// ([`DocSketch::band_keys`]).
+    ///
+    /// Postings are built and consumed a hash range at a time, so that only
+    /// a fraction of them is held at once.
+    pub fn new(known: Known<'a>, new: &'a [DocSketch], p: &ProposeParams) -> Proposal<'a> {
+        Proposal::in_parts(known, new, p, PART_POSTINGS)
+    }
+
+    /// [`Proposal::new`] in hash ranges of about `per_part` postings.
+    fn in_parts(
         known: Known<'a>,
         new: &'a [DocSketch],
-        new_keys: &[Vec<u64>],
         p: &ProposeParams,
+        per_part: usize,
     ) -> Proposal<'a> {
-        let new_fps = postings::build(new.iter().map(|s| s.fingerprints.as_slice()), known.len);
+        let first = known.len;
+        let fps_of = |s: &'a DocSketch| s.fingerprints.as_slice();
+        let parts = Parts::balanced(new.iter().map(fps_of), per_part);
+
+        let mut chrome = Chrome::frequent_from(p.df_threshold);
+        for part in 0..parts.count() {
+            let old = parts.slice(known.fingerprints, part, |p| p.0);
+            let ranges: Vec<Range<usize>> = new
+                .iter()
+                .map(|s| parts.range(&s.fingerprints, part, |&h| h))
+                .collect();
+            let len = ranges.iter().map(|r| r.len()).sum();
+            let new_fps = part_postings(new.len(), first, len, |d, v| {
+                v.extend(
+                    new[d].fingerprints[ranges[d].clone()]
+                        .iter()
+                        .map(|&h| (h, 0)),
+                );
+            });
+            drop(ranges);
+            chrome.add_frequent(old, &new_fps);
+        }
         let repeated = known
             .repeated
             .iter()
             .copied()
             .chain(new.iter().flat_map(|s| s.repeated.iter().copied()));
-        let chrome = Chrome::detect(
-            known.fingerprints,
-            &new_fps,
-            repeated,
-            p.known_chrome,
-            p.df_threshold,
-        )
-        .with_universal_df(p.universal_df);
-        drop(new_fps);
-        let content: Vec<Vec<u64>> = new
-            .par_iter()
-            .map(|s| {
-                content_fingerprints(
-                    &s.sequence,
-                    &chrome,
-                    &s.repeated,
-                    s.header_words,
-                    p.k,
-                    p.max_gap,
-                )
-            })
-            .collect();
-        let new_content = postings::build(content.iter().map(|c| c.as_slice()), known.len);
-        let by_fingerprint = candidates(
-            known.fingerprints,
-            &new_content,
-            |r| chrome.contains(r.hash),
-            |posting| !known_repeats(&known, posting),
-            p.min_shared,
-        );
-        drop(new_content);
-        let new_bands = postings::build(new_keys.iter().map(|k| k.as_slice()), known.len);
-        let by_signature = band_candidates(known.bands, &new_bands);
+        let chrome = chrome
+            .add_repeated_and_known(repeated, p.known_chrome)
+            .with_universal_df(p.universal_df);
+
+        let content = ContentBits::new(new, |s| {
+            let seq: Vec<Fingerprint> = s.sequence().collect();
+            content_fingerprints(&seq, &chrome, &s.repeated, s.header_words, p.k, p.max_gap)
+        });
+        let mut by_fingerprint = Vec::new();
+        for part in 0..parts.count() {
+            let ranges: Vec<Range<usize>> = new
+                .iter()
+                .map(|s| parts.range(&s.fingerprints, part, |&h| h))
+                .collect();
+            let len = ranges
+                .iter()
+                .enumerate()
+                .map(|(d, r)| r.clone().filter(|&i| content.get(d, i)).count())
+                .sum();
+            let new_content = part_postings(new.len(), first, len, |d, v| {
+                let fps = &new[d].fingerprints;
+                v.extend(
+                    ranges[d]
+                        .clone()
+                        .filter(|&i| content.get(d, i))
+                        .map(|i| (fps[i], 0)),
+                );
+            });
+            drop(ranges);
+            emit_pairs(
+                parts.slice(known.fingerprints, part, |p| p.0),
+                &new_content,
+                |r| chrome.contains(r.hash),
+                |posting| !known_repeats(&known, posting),
+                p.min_shared,
+                MAX_FULL_BUCKET,
+                &mut by_fingerprint,
+            );
+        }
+
+        // Band keys: uniform hashes, in band order in each sketch.
+        let bands = Parts::balanced(new.iter().map(|s| s.band_keys.as_slice()), per_part);
+        let mut by_signature = Vec::new();
+        for part in 0..bands.count() {
+            let here = |h: &&u64| bands.contains(part, **h);
+            let len = new
+                .iter()
+                .map(|s| s.band_keys.iter().filter(here).count())
+                .sum();
+            let new_bands = part_postings(new.len(), first, len, |d, v| {
+                v.extend(new[d].band_keys.iter().filter(here).map(|&h| (h, 0)));
+            });
+            emit_pairs(
+                bands.slice(known.bands, part, |p| p.0),
+                &new_bands,
+                |_| false,
+                |_| true,
+                1,
+                MAX_FULL_BAND_BUCKET,
+                &mut by_signature,
+            );
+        }
+        let by_fingerprint = count_pairs(by_fingerprint, p.min_shared);
+        let by_signature = count_pairs(by_signature, 1);
         Proposal {
             known,
             new,
@@ -429,7 +654,7 @@ impl<'a> Proposal<'a> {
 struct Sides<'s> {
     known: Known<'s>,
     new: &'s [DocSketch],
-    content: &'s [Vec<u64>],
+    content: &'s ContentBits,
     chrome: &'s Chrome,
 }
 
@@ -446,9 +671,8 @@ impl Sides<'_> {
         if d < self.known.len {
             !(self.chrome.contains(h) || known_repeats(&self.known, &(h, d)))
         } else {
-            self.content[(d - self.known.len) as usize]
-                .binary_search(&h)
-                .is_ok()
+            let d = (d - self.known.len) as usize;
+            self.content.contains(d, &self.new[d], h)
         }
     }
 
@@ -571,6 +795,123 @@ mod tests {
             vec![(0, 2), (1, 2)]
         );
         assert!(candidates(&old, &[], |_| false, |_| true, 1).is_empty());
+    }
+
+    /// Sketches of a corpus with copies (whole and in part), a footer that
+    /// is chrome, and unrelated text.
+    fn corpus() -> Vec<DocSketch> {
+        let words = |n: usize, seed: u64| -> String {
+            (0..n)
+                .map(|i| {
+                    format!(
+                        "w{}",
+                        crate::sketch::mix64(seed * 1_000_003 + i as u64) % 50_000
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let (base, footer) = (words(500, 5), words(60, 6));
+        let texts: Vec<String> = (0..60u64)
+            .map(|i| {
+                let t = match i % 7 {
+                    0 => format!("{} {}", words(100, i), &base[..base.len() / 2]),
+                    3 => base.clone(),
+                    _ => words(200, 100 + i),
+                };
+                if i % 3 == 0 {
+                    format!("{t} {footer}")
+                } else {
+                    t
+                }
+            })
+            .collect();
+        let texts: Vec<&str> = texts.iter().map(|t| t.as_str()).collect();
+        crate::scan::sketch_all(&texts, &crate::ScanOptions::default())
+    }
+
+    #[test]
+    fn hash_ranges_give_the_chrome_and_pairs_of_the_whole() {
+        let sk = corpus();
+        let opts = crate::ScanOptions {
+            df_threshold: Some(13),
+            ..crate::ScanOptions::default()
+        };
+        let p = crate::scan::propose_params(&opts, sk.len());
+        let run = |per_part| {
+            let got = Proposal::in_parts(Known::default(), &sk, &p, per_part).finish(&[]);
+            (
+                got.candidates,
+                got.chrome.stats(),
+                got.signature_candidates,
+                got.fingerprint_candidates,
+            )
+        };
+        let whole = run(usize::MAX);
+        assert!(!whole.0.is_empty() && whole.1.frequent > 0, "{whole:?}");
+        let postings: usize = sk.iter().map(|s| s.fingerprints.len()).sum();
+        // Down to one range per few postings, past the 256-range cap.
+        for per_part in [postings / 3, 500, 64, 7, 1] {
+            assert_eq!(run(per_part), whole, "{per_part} postings a range");
+        }
+        // With a known part: the known postings are cut at the same ranges.
+        let (old, new) = sk.split_at(25);
+        let fps = postings::build(old.iter().map(|s| s.fingerprints.as_slice()), 0);
+        let bnd = postings::build(old.iter().map(|s| s.band_keys.as_slice()), 0);
+        let rep: Vec<u64> = old.iter().flat_map(|s| s.repeated.clone()).collect();
+        let known_sketches = Sketches(old);
+        let known = Known {
+            fingerprints: &fps,
+            bands: &bnd,
+            repeated: &rep,
+            len: old.len() as u32,
+            sketches: Some(&known_sketches),
+        };
+        let split = |per_part| {
+            Proposal::in_parts(known, new, &p, per_part)
+                .finish(&[])
+                .candidates
+        };
+        let want = split(usize::MAX);
+        assert!(!want.is_empty());
+        for per_part in [300, 16, 1] {
+            assert_eq!(split(per_part), want, "{per_part} postings a range");
+        }
+    }
+
+    #[test]
+    fn balanced_ranges_cover_the_hashes_once() {
+        let lists: Vec<Vec<u64>> = (0..200u64)
+            .map(|d| {
+                // Low hashes, as winnowing's minima are.
+                let mut v: Vec<u64> = (0..50)
+                    .map(|i| crate::sketch::mix64(d * 100 + i) >> (d % 9))
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        let parts = Parts::balanced(lists.iter().map(|l| l.as_slice()), 500);
+        assert!(parts.count() > 10, "{}", parts.count());
+        let mut biggest = 0;
+        for part in 0..parts.count() {
+            let here: usize = lists
+                .iter()
+                .map(|l| parts.slice(l, part, |&h| h).len())
+                .sum();
+            biggest = biggest.max(here);
+        }
+        assert!(biggest < 2_000, "a range of {biggest} postings");
+        for l in &lists {
+            for &h in l {
+                let of: Vec<usize> = (0..parts.count())
+                    .filter(|&p| parts.contains(p, h))
+                    .collect();
+                assert_eq!(of.len(), 1, "{h:x} in ranges {of:?}");
+                assert!(parts.slice(l, of[0], |&x| x).contains(&h));
+            }
+        }
     }
 
     #[test]

@@ -13,12 +13,11 @@
 //! read (once), the pairs are verified, and the view of the corpus it
 //! reports is clustered.
 
-use crate::candidates::{new_band_keys, Known, KnownSketches, Pair, Proposal, Proposed};
+use crate::candidates::{Known, KnownSketches, Pair, Proposal, Proposed};
 use crate::error::Error;
 use crate::index::{Index, IndexView, IndexedDoc, InvalidParams};
 use crate::input::{read_document, Document, Fault, WalkOptions};
 use crate::observe::{NoProgress, Progress};
-use crate::postings;
 use crate::scan::{self, sketch_all, sketch_all_with_progress, ScanResult, ScanStats};
 use crate::sketch::DocSketch;
 use crate::verify::{verify_with_progress, TextSource};
@@ -256,10 +255,10 @@ fn propose(
     repeated.par_sort_unstable();
 
     // Pass 1: the new documents' hashes and band keys.
-    let new_keys = new_band_keys(new, params.bands, params.rows);
-    let new_bands = postings::build(new_keys.iter().map(|k| k.as_slice()), len);
-    let band_set: AHashSet<u64> = new_bands.iter().map(|p| p.0).collect();
-    drop(new_bands);
+    let band_set: AHashSet<u64> = new
+        .iter()
+        .flat_map(|s| s.band_keys.iter().copied())
+        .collect();
     let bands = indexed.band_postings(&band_set, &live);
     let interest: AHashSet<u64> = new
         .iter()
@@ -274,7 +273,7 @@ fn propose(
         len,
         sketches: Some(&sketches),
     };
-    let proposal = Proposal::new(known, new, &new_keys, &params);
+    let proposal = Proposal::new(known, new, &params);
 
     // Pass 2: the other hashes of the indexed documents proposed.
     let more: AHashSet<u64> = proposal

@@ -207,10 +207,13 @@ impl ScanOptions {
 
     /// The sketch-stage parameters.
     pub fn sketch_params(&self) -> SketchParams {
+        let (bands, rows) = self.bands_rows();
         SketchParams {
             k: self.align.k,
             window: self.align.window,
             num_perm: self.num_perm,
+            bands,
+            rows,
         }
     }
 }
@@ -289,6 +292,8 @@ mod tests {
             k,
             window,
             num_perm,
+            bands: 1,
+            rows: 1,
         };
         assert!(validate_sketch(&p(5, 8, 128)).is_ok());
         assert!(validate_sketch(&p(16, 1024, 1024)).is_ok());

@@ -133,11 +133,16 @@ pub fn winnow(shingles: &[u64], w: usize, out: &mut Vec<Fingerprint>) {
     }
 }
 
-/// What the candidate and boilerplate stages need of one document.
-#[derive(Clone, Debug, Default)]
+/// What the candidate and boilerplate stages need of one document, held
+/// compactly (a scan keeps one per document until its last stage; see
+/// DESIGN.md, "Memory"): the signature only as its LSH band keys, the
+/// fingerprint sequence as indices into the distinct fingerprints.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DocSketch {
-    /// The whole-document signature (empty for a document without words).
-    pub signature: Vec<u32>,
+    /// The LSH band keys of the whole-document signature, in band order
+    /// ([`crate::candidates::band_keys`]; empty for a document without
+    /// words).
+    pub band_keys: Vec<u64>,
     /// Distinct passage fingerprint hashes, sorted.
     pub fingerprints: Vec<u64>,
     /// Fingerprint hashes selected at two or more places of this document
@@ -146,11 +151,94 @@ pub struct DocSketch {
     /// The number of words.
     pub words: u32,
     /// Every selected fingerprint in position order (the same hash may
-    /// recur): where chrome sits in the document, for template slots and
-    /// shared passages.
-    pub sequence: Vec<Fingerprint>,
+    /// recur), encoded ([`DocSketch::sequence`]): where chrome sits in the
+    /// document, for template slots and shared passages.
+    sequence: Box<[u8]>,
     /// Words of a mail header block at the start (metadata, chrome).
     pub header_words: u32,
+}
+
+impl DocSketch {
+    /// Sets the fingerprint sequence: `seq` in position order (positions
+    /// never decreasing), each hash one of [`DocSketch::fingerprints`].
+    ///
+    /// # Panics
+    ///
+    /// When a position decreases or a hash is not a fingerprint.
+    pub fn set_sequence(&mut self, seq: &[Fingerprint]) {
+        self.sequence = encode_sequence(seq, &self.fingerprints);
+    }
+
+    /// Every selected fingerprint in position order, decoded.
+    pub fn sequence(&self) -> impl Iterator<Item = Fingerprint> + '_ {
+        let (fps, bytes) = (&self.fingerprints, &self.sequence[..]);
+        let mut at = 0usize;
+        let mut pos = 0u32;
+        std::iter::from_fn(move || {
+            if at == bytes.len() {
+                return None;
+            }
+            pos += read_varint(bytes, &mut at) as u32;
+            let i = read_varint(bytes, &mut at) as usize;
+            Some(Fingerprint { hash: fps[i], pos })
+        })
+    }
+
+    /// [`DocSketch::sequence`] into `out` (cleared first).
+    pub fn sequence_into(&self, out: &mut Vec<Fingerprint>) {
+        out.clear();
+        out.extend(self.sequence());
+    }
+
+    /// Releases the spare capacity of every list.
+    pub fn shrink_to_fit(&mut self) {
+        self.band_keys.shrink_to_fit();
+        self.fingerprints.shrink_to_fit();
+        self.repeated.shrink_to_fit();
+    }
+}
+
+/// The sequence as LEB128 varints, two per fingerprint: the position's
+/// increase over the one before (the first: the position), and the index of
+/// the hash among `fingerprints`. Winnowing selects a fingerprint in every
+/// window, so increases are below the window and indices below the
+/// fingerprint count: a byte or two each for ordinary documents, instead
+/// of 16.
+fn encode_sequence(seq: &[Fingerprint], fingerprints: &[u64]) -> Box<[u8]> {
+    let mut out = Vec::with_capacity(2 * seq.len() + seq.len() / 2);
+    let mut prev = 0u32;
+    for f in seq {
+        assert!(f.pos >= prev, "sequence positions must not decrease");
+        let i = fingerprints
+            .binary_search(&f.hash)
+            .expect("a sequence hash is one of the fingerprints");
+        write_varint(&mut out, (f.pos - prev) as u64);
+        write_varint(&mut out, i as u64);
+        prev = f.pos;
+    }
+    out.into_boxed_slice()
+}
+
+fn write_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+#[inline]
+fn read_varint(bytes: &[u8], at: &mut usize) -> u64 {
+    let (mut v, mut shift) = (0u64, 0);
+    loop {
+        let b = bytes[*at];
+        *at += 1;
+        v |= ((b & 0x7f) as u64) << shift;
+        if b < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
 }
 
 /// Parameters of the sketch stage.
@@ -162,6 +250,10 @@ pub struct SketchParams {
     pub window: usize,
     /// Signature bins.
     pub num_perm: usize,
+    /// LSH bands the signature is cut into ([`DocSketch::band_keys`]).
+    pub bands: usize,
+    /// Rows (bins) per band.
+    pub rows: usize,
 }
 
 /// Reusable buffers for sketching many documents on one thread.
@@ -170,6 +262,7 @@ pub struct Scratch {
     tokens: Vec<crate::normalize::Token>,
     shingles: Vec<u64>,
     fps: Vec<Fingerprint>,
+    seq: Vec<Fingerprint>,
 }
 
 /// Sketches one document's text.
@@ -177,20 +270,23 @@ pub fn sketch(text: &str, p: &SketchParams, s: &mut Scratch) -> DocSketch {
     crate::normalize::tokenize(text, &mut s.tokens);
     shingle::shingles(&s.tokens, p.k, &mut s.shingles);
     winnow(&s.shingles, p.window, &mut s.fps);
-    let signature = signature(&s.shingles, p.num_perm);
-    let sequence = s.fps.clone();
+    let band_keys =
+        crate::candidates::band_keys(&signature(&s.shingles, p.num_perm), p.bands, p.rows);
+    s.seq.clone_from(&s.fps);
     let (fingerprints, repeated) = distinct_and_repeated(&mut s.fps, p.k);
-    DocSketch {
-        signature,
+    let mut sk = DocSketch {
+        band_keys,
         fingerprints,
         repeated,
         words: s.tokens.len() as u32,
-        sequence,
+        sequence: Box::default(),
         header_words: crate::normalize::words_before(
             &s.tokens,
             crate::normalize::mail_header_len(text),
         ),
-    }
+    };
+    sk.set_sequence(&s.seq);
+    sk
 }
 
 /// The distinct hashes of `fps` and those selected at two places that do not
@@ -249,6 +345,52 @@ mod tests {
         let distinct: std::collections::BTreeSet<_> = sig.iter().collect();
         assert!(distinct.len() <= 5);
         assert!(signature(&[], 128).is_empty());
+    }
+
+    #[test]
+    fn the_sequence_decodes_to_what_was_set() {
+        // Long enough for indices and position steps past one varint byte.
+        let fps: Vec<u64> = (0..300).map(|i| mix64(i) | 1).collect();
+        let mut sorted = fps.clone();
+        sorted.sort_unstable();
+        let seq: Vec<Fingerprint> = (0..2000u32)
+            .map(|i| Fingerprint {
+                hash: fps[(i as usize * 7) % fps.len()],
+                pos: i * i / 3,
+            })
+            .collect();
+        let mut s = DocSketch {
+            fingerprints: sorted,
+            ..DocSketch::default()
+        };
+        s.set_sequence(&seq);
+        assert_eq!(s.sequence().collect::<Vec<_>>(), seq);
+        let mut out = vec![Fingerprint { hash: 1, pos: 1 }];
+        s.sequence_into(&mut out);
+        assert_eq!(out, seq);
+        s.set_sequence(&[]);
+        assert_eq!(s.sequence().count(), 0);
+        // A sketch's sequence is its winnowed fingerprints.
+        let text = "one two three four five six seven eight nine ten one two three four five six";
+        let p = SketchParams {
+            k: 3,
+            window: 4,
+            num_perm: 16,
+            bands: 4,
+            rows: 4,
+        };
+        let sk = sketch(text, &p, &mut Scratch::default());
+        let mut tokens = Vec::new();
+        crate::normalize::tokenize(text, &mut tokens);
+        let mut sh = Vec::new();
+        shingle::shingles(&tokens, 3, &mut sh);
+        let mut want = Vec::new();
+        winnow(&sh, 4, &mut want);
+        assert_eq!(sk.sequence().collect::<Vec<_>>(), want);
+        assert_eq!(
+            sk.band_keys,
+            crate::candidates::band_keys(&signature(&sh, 16), 4, 4)
+        );
     }
 
     #[test]

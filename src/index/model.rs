@@ -3,7 +3,6 @@
 
 use super::params::{IndexParams, InvalidParams};
 use super::stamp::settled_mtime;
-use crate::candidates::band_keys;
 use crate::sketch::DocSketch;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -60,7 +59,7 @@ pub struct IndexedDoc {
     pub mtime: (i64, u32),
     /// Number of words.
     pub words: u32,
-    /// LSH band keys ([`band_keys`]), one per band; empty for a document
+    /// LSH band keys ([`crate::candidates::band_keys`]), one per band; empty for a document
     /// without words.
     #[serde(with = "super::format::u64_array")]
     pub band_keys: Vec<u64>,
@@ -86,13 +85,17 @@ impl IndexedDoc {
         sketch: &DocSketch,
         params: &IndexParams,
     ) -> IndexedDoc {
+        debug_assert!(
+            sketch.band_keys.is_empty() || sketch.band_keys.len() == params.bands,
+            "a sketch banded with other parameters"
+        );
         IndexedDoc {
             path: path.into(),
             content_hash: xxh3_64(content),
             size: content.len() as u64,
             mtime: settled_mtime(mtime, SystemTime::now()),
             words: sketch.words,
-            band_keys: band_keys(&sketch.signature, params.bands, params.rows),
+            band_keys: sketch.band_keys.clone(),
             fingerprints: sketch.fingerprints.clone(),
             repeated: sketch.repeated.clone(),
         }
@@ -286,7 +289,7 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::candidates;
+    use crate::candidates::{self, band_keys};
     use crate::index::stamp::stamp;
     use crate::index::testing::{params, synth, words};
     use crate::sketch::{mix64, Scratch};

@@ -27,14 +27,13 @@ pub struct IndexParams {
 impl IndexParams {
     /// The parameters a scan with `opts` uses.
     pub fn from_options(opts: &ScanOptions) -> IndexParams {
-        let (bands, rows) = opts.bands_rows();
         let s = opts.sketch_params();
         IndexParams {
             k: s.k,
             window: s.window,
             num_perm: s.num_perm,
-            bands,
-            rows,
+            bands: s.bands,
+            rows: s.rows,
         }
     }
 
@@ -44,6 +43,8 @@ impl IndexParams {
             k: self.k,
             window: self.window,
             num_perm: self.num_perm,
+            bands: self.bands,
+            rows: self.rows,
         }
     }
 
@@ -142,11 +143,19 @@ fn sketch_check() -> u64 {
         k: 3,
         window: 4,
         num_perm: 64,
+        bands: 8,
+        rows: 8,
     };
     let s = crate::sketch::sketch(TEXT, &p, &mut Scratch::default());
+    // The signature itself, which sketches keep only as band keys.
+    let (mut tokens, mut shingles) = (Vec::new(), Vec::new());
+    crate::normalize::tokenize(TEXT, &mut tokens);
+    crate::shingle::shingles(&tokens, p.k, &mut shingles);
+    let signature = crate::sketch::signature(&shingles, p.num_perm);
+    assert_eq!(band_keys(&signature, p.bands, p.rows), s.band_keys);
     let mut buf = Vec::new();
-    buf.extend(s.signature.iter().flat_map(|v| v.to_le_bytes()));
-    for list in [&s.fingerprints, &s.repeated, &band_keys(&s.signature, 8, 8)] {
+    buf.extend(signature.iter().flat_map(|v| v.to_le_bytes()));
+    for list in [&s.fingerprints, &s.repeated, &s.band_keys] {
         buf.extend((list.len() as u64).to_le_bytes());
         buf.extend(list.iter().flat_map(|v| v.to_le_bytes()));
     }
