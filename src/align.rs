@@ -1046,7 +1046,7 @@ fn seeds(a: &Prepared, b: &Prepared, max_repeats: u32) -> (f64, [f64; 2], Vec<(u
             }
         }
     }
-    seeds.sort_unstable();
+    let seeds = by_first(seeds, a.shingles.len());
     let (da, db) = (runs_a.len(), runs_b.len());
     let union = da + db - common;
     let ratio = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
@@ -1055,6 +1055,34 @@ fn seeds(a: &Prepared, b: &Prepared, max_repeats: u32) -> (f64, [f64; 2], Vec<(u
         [ratio(common, da), ratio(common, db)],
         seeds,
     )
+}
+
+/// `seeds` (first members below `n`) sorted, as `sort_unstable` sorts them,
+/// when the seeds of each first member come in increasing second member, as
+/// [`seeds`] makes them: a position of A has one shingle hash, so all its
+/// seeds come from one run of B, in position order. Then a stable counting
+/// sort on the first member is the whole sort, in two passes.
+fn by_first(seeds: Vec<(u32, u32)>, n: usize) -> Vec<(u32, u32)> {
+    if seeds.len() < 64 {
+        let mut seeds = seeds;
+        seeds.sort_unstable();
+        return seeds;
+    }
+    let mut at = vec![0u32; n + 1];
+    for &(x, _) in &seeds {
+        at[x as usize + 1] += 1;
+    }
+    for i in 1..at.len() {
+        at[i] += at[i - 1];
+    }
+    let mut out = vec![(0u32, 0u32); seeds.len()];
+    for &s in &seeds {
+        let slot = &mut at[s.0 as usize];
+        out[*slot as usize] = s;
+        *slot += 1;
+    }
+    debug_assert!(out.windows(2).all(|w| w[0] < w[1]));
+    out
 }
 
 /// Chains seeds; also returns the chain each seed joined.
@@ -1360,6 +1388,39 @@ mod tests {
         let pa = Prepared::new(a, p.k, p.window);
         let pb = Prepared::new(b, p.k, p.window);
         align(a, &pa, b, &pb, &Chrome::default(), p)
+    }
+
+    #[test]
+    fn seeds_are_every_matching_pair_in_order() {
+        // Few distinct words: shingles repeat, some more than max_repeats.
+        let text = |n: usize, seed: u64| -> String {
+            (0..n)
+                .map(|i| format!("v{}", crate::sketch::mix64(seed + i as u64) % 3))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for (seed, max_repeats) in [(1u64, 16u32), (2, 4), (3, 1000)] {
+            let (a, b) = (text(300, seed << 20), text(250, seed << 21));
+            let (pa, pb) = (Prepared::new(&a, 5, 8), Prepared::new(&b, 5, 8));
+            let (_, _, got) = seeds(&pa, &pb, max_repeats);
+            let mut want = Vec::new();
+            for (x, &h) in pa.shingles.iter().enumerate() {
+                let in_a: Vec<usize> = (0..pa.shingles.len())
+                    .filter(|&i| pa.shingles[i] == h)
+                    .collect();
+                let in_b: Vec<usize> = (0..pb.shingles.len())
+                    .filter(|&j| pb.shingles[j] == h)
+                    .collect();
+                if in_a.len() as u32 <= max_repeats && in_b.len() as u32 <= max_repeats {
+                    want.extend(in_b.iter().map(|&y| (x as u32, y as u32)));
+                } else {
+                    let rank = in_a.iter().position(|&i| i == x).unwrap();
+                    want.extend(in_b.get(rank).map(|&y| (x as u32, y as u32)));
+                }
+            }
+            assert!(got.len() >= 64, "the counting sort is used");
+            assert_eq!(got, want);
+        }
     }
 
     #[test]

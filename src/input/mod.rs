@@ -465,7 +465,14 @@ pub fn find_files(
             .parents(!opts.no_ignore)
             .require_git(false)
             .overrides(overrides)
-            .sort_by_file_name(|a, b| a.cmp(b))
+            // By file name: entries of one directory share their parent's
+            // path bytes, so comparing whole paths' bytes is comparing names
+            // (and cheaper than taking each name out of its path again).
+            .sort_by_file_path(|a, b| {
+                a.as_os_str()
+                    .as_encoded_bytes()
+                    .cmp(b.as_os_str().as_encoded_bytes())
+            })
             .build();
         for entry in walk {
             match entry {
@@ -497,22 +504,33 @@ pub fn read_document(path: &Path, opts: &WalkOptions) -> Result<Document, Fault>
             source,
         })
     };
-    let size = std::fs::metadata(path).map_err(io)?.len();
+    let too_large = |size| {
+        Fault::Error(Error::TooLarge {
+            path: path.to_path_buf(),
+            size,
+            limit: max_filesize,
+        })
+    };
+    // One path lookup: the size comes from the open file. A file that cannot
+    // be opened is still said to be too large when it is.
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return Err(match std::fs::metadata(path) {
+                Ok(m) if m.len() > max_filesize => too_large(m.len()),
+                _ => io(e),
+            })
+        }
+    };
+    let size = file.metadata().map_err(io)?.len();
     if size > max_filesize {
-        return Err(Fault::Error(Error::TooLarge {
-            path: path.to_path_buf(),
-            size,
-            limit: max_filesize,
-        }));
+        return Err(too_large(size));
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    let mut bytes = Vec::with_capacity(size as usize);
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(io)?;
+    drop(file);
     if bytes.len() as u64 > max_filesize || bytes.len() > u32::MAX as usize {
-        let size = bytes.len() as u64;
-        return Err(Fault::Error(Error::TooLarge {
-            path: path.to_path_buf(),
-            size,
-            limit: max_filesize,
-        }));
+        return Err(too_large(bytes.len() as u64));
     }
     let mut doc = check_text(bytes, opts.encoding)?;
     if doc.text.len() > u32::MAX as usize {
