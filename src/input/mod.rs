@@ -465,14 +465,7 @@ pub fn find_files(
             .parents(!opts.no_ignore)
             .require_git(false)
             .overrides(overrides)
-            // By file name: entries of one directory share their parent's
-            // path bytes, so comparing whole paths' bytes is comparing names
-            // (and cheaper than taking each name out of its path again).
-            .sort_by_file_path(|a, b| {
-                a.as_os_str()
-                    .as_encoded_bytes()
-                    .cmp(b.as_os_str().as_encoded_bytes())
-            })
+            .sort_by_file_name(|a, b| a.cmp(b))
             .build();
         for entry in walk {
             match entry {
