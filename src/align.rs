@@ -1036,7 +1036,7 @@ fn seeds(a: &Prepared, b: &Prepared, max_repeats: u32) -> (f64, [f64; 2], Vec<(u
     let mut table = JoinTable::new(sa.len() + sb.len());
     // B: dense numbers, counts, positions grouped by number.
     let mut b_of: Vec<u32> = Vec::with_capacity(sb.len());
-    let mut count_b: Vec<u32> = Vec::new();
+    let mut count_b: Vec<u32> = Vec::with_capacity(sb.len());
     for &h in sb {
         let slot = table.slot(h);
         if slot.b == 0 {
@@ -1063,8 +1063,8 @@ fn seeds(a: &Prepared, b: &Prepared, max_repeats: u32) -> (f64, [f64; 2], Vec<(u
     }
     // A: dense numbers, counts, and each number's B number (0: not in B).
     let mut a_of: Vec<u32> = Vec::with_capacity(sa.len());
-    let mut count_a: Vec<u32> = Vec::new();
-    let mut in_b: Vec<u32> = Vec::new();
+    let mut count_a: Vec<u32> = Vec::with_capacity(sa.len());
+    let mut in_b: Vec<u32> = Vec::with_capacity(sa.len());
     for &h in sa {
         let slot = table.slot(h);
         if slot.a == 0 {
