@@ -183,13 +183,11 @@ impl Default for AlignParams {
 pub struct Prepared {
     /// Words with byte offsets.
     pub tokens: Vec<Token>,
-    /// Shingle hashes.
+    /// Shingle hashes, in position order: the exact similarity and the
+    /// seeds come from joining two of these.
     pub shingles: Vec<u64>,
     /// Winnowed fingerprints, in position order.
     pub fingerprints: Vec<Fingerprint>,
-    /// `(shingle hash, position)` sorted: the exact similarity and the
-    /// seeds come from merging two of these.
-    pub sorted: Vec<(u64, u32)>,
     /// Fingerprint hashes this document repeats at places that do not
     /// overlap (chrome inside it), sorted.
     pub repeated: Vec<u64>,
@@ -204,18 +202,27 @@ impl Prepared {
         tokenize(text, &mut p.tokens);
         shingles(&p.tokens, k, &mut p.shingles);
         winnow(&p.shingles, window, &mut p.fingerprints);
-        p.sorted = p
-            .shingles
-            .iter()
-            .enumerate()
-            .map(|(i, &h)| (h, i as u32))
-            .collect();
-        // In position order, so a stable sort by hash is the (hash, position) order.
-        crate::shingle::sort_by_hash(&mut p.sorted, |x| x.0);
         let mut fps = p.fingerprints.clone();
         p.repeated = crate::sketch::distinct_and_repeated(&mut fps, k).1;
         p.header_words =
             crate::normalize::words_before(&p.tokens, crate::normalize::mail_header_len(text));
+        p
+    }
+
+    /// [`Prepared::new`] of a text already sketched with shingles of `k`
+    /// words and this window (`sketch`): what winnowing gave is taken from
+    /// the sketch, only the words and shingles are computed again.
+    pub fn from_sketch(text: &str, k: usize, sketch: &crate::sketch::DocSketch) -> Prepared {
+        let mut p = Prepared {
+            tokens: Vec::with_capacity(sketch.words as usize),
+            fingerprints: sketch.sequence().collect(),
+            repeated: sketch.repeated.clone(),
+            header_words: sketch.header_words,
+            ..Prepared::default()
+        };
+        tokenize(text, &mut p.tokens);
+        debug_assert_eq!(p.tokens.len(), sketch.words as usize);
+        shingles(&p.tokens, k, &mut p.shingles);
         p
     }
 
@@ -224,7 +231,6 @@ impl Prepared {
         self.tokens.len() * std::mem::size_of::<Token>()
             + self.shingles.len() * 8
             + self.fingerprints.len() * std::mem::size_of::<Fingerprint>()
-            + self.sorted.len() * 16
             + self.repeated.len() * 8
     }
 
@@ -1018,36 +1024,77 @@ fn identical(a: &Prepared, b: &Prepared) -> bool {
 /// only its occurrences of equal rank (the i-th in A with the i-th in B):
 /// text both documents repeat many times still aligns along the diagonal,
 /// at a cost linear in the occurrences.
+///
+/// A hash join: B's shingles, then A's, go into one table of distinct
+/// hashes, which gives each a dense number per document (its counts, and B's
+/// positions grouped by hash in position order); then A's shingles in
+/// position order give the seeds sorted, with no sort. The table is laid out
+/// by a random slot function drawn once per process (so no input makes the
+/// lookups slow); the result does not depend on the layout.
 fn seeds(a: &Prepared, b: &Prepared, max_repeats: u32) -> (f64, [f64; 2], Vec<(u32, u32)>) {
-    let (sa, sb) = (&a.sorted, &b.sorted);
-    let runs_a: Vec<&[(u64, u32)]> = sa.chunk_by(|x, y| x.0 == y.0).collect();
-    let runs_b: Vec<&[(u64, u32)]> = sb.chunk_by(|x, y| x.0 == y.0).collect();
-    let (mut i, mut j, mut common) = (0, 0, 0usize);
-    let mut seeds = Vec::new();
-    while i < runs_a.len() && j < runs_b.len() {
-        let (ha, hb) = (runs_a[i][0].0, runs_b[j][0].0);
-        match ha.cmp(&hb) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                let (ra, rb) = (runs_a[i], runs_b[j]);
-                if ra.len() as u32 <= max_repeats && rb.len() as u32 <= max_repeats {
-                    for x in ra {
-                        for y in rb {
-                            seeds.push((x.1, y.1));
-                        }
-                    }
-                } else {
-                    seeds.extend(ra.iter().zip(rb).map(|(x, y)| (x.1, y.1)));
-                }
-                i += 1;
-                j += 1;
-            }
+    let (sa, sb) = (&a.shingles, &b.shingles);
+    let mut table = JoinTable::new(sa.len() + sb.len());
+    // B: dense numbers, counts, positions grouped by number.
+    let mut b_of: Vec<u32> = Vec::with_capacity(sb.len());
+    let mut count_b: Vec<u32> = Vec::with_capacity(sb.len());
+    for &h in sb {
+        let slot = table.slot(h);
+        if slot.b == 0 {
+            count_b.push(0);
+            slot.b = count_b.len() as u32;
+        }
+        let id = slot.b - 1;
+        count_b[id as usize] += 1;
+        b_of.push(id);
+    }
+    let mut start_b: Vec<u32> = Vec::with_capacity(count_b.len() + 1);
+    let mut sum = 0u32;
+    for &c in &count_b {
+        start_b.push(sum);
+        sum += c;
+    }
+    start_b.push(sum);
+    let mut fill = start_b.clone();
+    let mut positions = vec![0u32; sb.len()];
+    for (j, &id) in b_of.iter().enumerate() {
+        let f = &mut fill[id as usize];
+        positions[*f as usize] = j as u32;
+        *f += 1;
+    }
+    // A: dense numbers, counts, and each number's B number (0: not in B).
+    let mut a_of: Vec<u32> = Vec::with_capacity(sa.len());
+    let mut count_a: Vec<u32> = Vec::with_capacity(sa.len());
+    let mut in_b: Vec<u32> = Vec::with_capacity(sa.len());
+    for &h in sa {
+        let slot = table.slot(h);
+        if slot.a == 0 {
+            count_a.push(0);
+            in_b.push(slot.b);
+            slot.a = count_a.len() as u32;
+        }
+        let id = slot.a - 1;
+        count_a[id as usize] += 1;
+        a_of.push(id);
+    }
+    let common = in_b.iter().filter(|&&b| b != 0).count();
+    let mut rank = vec![0u32; count_a.len()];
+    let mut seeds = Vec::with_capacity(sa.len().min(sb.len()));
+    for (x, &ia) in a_of.iter().enumerate() {
+        let ia = ia as usize;
+        let Some(ib) = in_b[ia].checked_sub(1) else {
+            continue;
+        };
+        let ib = ib as usize;
+        let r = rank[ia];
+        rank[ia] += 1;
+        let ys = &positions[start_b[ib] as usize..start_b[ib + 1] as usize];
+        if count_a[ia] <= max_repeats && count_b[ib] <= max_repeats {
+            seeds.extend(ys.iter().map(|&y| (x as u32, y)));
+        } else if let Some(&y) = ys.get(r as usize) {
+            seeds.push((x as u32, y));
         }
     }
-    seeds.sort_unstable();
-    let (da, db) = (runs_a.len(), runs_b.len());
+    let (da, db) = (count_a.len(), count_b.len());
     let union = da + db - common;
     let ratio = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
     (
@@ -1055,6 +1102,61 @@ fn seeds(a: &Prepared, b: &Prepared, max_repeats: u32) -> (f64, [f64; 2], Vec<(u
         [ratio(common, da), ratio(common, db)],
         seeds,
     )
+}
+
+/// A slot of [`JoinTable`]: a hash and its number in each document plus one
+/// (0: not in that document; both 0: an empty slot).
+#[derive(Clone, Copy, Default)]
+struct JoinSlot {
+    key: u64,
+    a: u32,
+    b: u32,
+}
+
+/// Open addressing with linear probing, at most half full.
+struct JoinTable {
+    slots: Vec<JoinSlot>,
+    mul: u64,
+    shift: u32,
+    mask: usize,
+}
+
+impl JoinTable {
+    /// A table for up to `n` distinct hashes.
+    fn new(n: usize) -> JoinTable {
+        static MUL: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        let mul = *MUL.get_or_init(|| {
+            use std::hash::{BuildHasher, Hasher};
+            let mut x = std::collections::hash_map::RandomState::new().build_hasher();
+            x.write_u64(0x6e65_6172_6475_7031);
+            x.finish() | 1
+        });
+        let cap = (2 * n).next_power_of_two().max(16);
+        JoinTable {
+            slots: vec![JoinSlot::default(); cap],
+            mul,
+            shift: 64 - cap.trailing_zeros(),
+            mask: cap - 1,
+        }
+    }
+
+    /// The slot of `h`, claimed for it when it is new.
+    #[inline]
+    fn slot(&mut self, h: u64) -> &mut JoinSlot {
+        let mut s = (h.wrapping_mul(self.mul) >> self.shift) as usize;
+        loop {
+            let x = self.slots[s];
+            if x.a == 0 && x.b == 0 {
+                self.slots[s].key = h;
+                break;
+            }
+            if x.key == h {
+                break;
+            }
+            s = (s + 1) & self.mask;
+        }
+        &mut self.slots[s]
+    }
 }
 
 /// Chains seeds; also returns the chain each seed joined.
@@ -1360,6 +1462,39 @@ mod tests {
         let pa = Prepared::new(a, p.k, p.window);
         let pb = Prepared::new(b, p.k, p.window);
         align(a, &pa, b, &pb, &Chrome::default(), p)
+    }
+
+    #[test]
+    fn seeds_are_every_matching_pair_in_order() {
+        // Few distinct words: shingles repeat, some more than max_repeats.
+        let text = |n: usize, seed: u64| -> String {
+            (0..n)
+                .map(|i| format!("v{}", crate::sketch::mix64(seed + i as u64) % 3))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for (seed, max_repeats) in [(1u64, 16u32), (2, 4), (3, 1000)] {
+            let (a, b) = (text(300, seed << 20), text(250, seed << 21));
+            let (pa, pb) = (Prepared::new(&a, 5, 8), Prepared::new(&b, 5, 8));
+            let (_, _, got) = seeds(&pa, &pb, max_repeats);
+            let mut want = Vec::new();
+            for (x, &h) in pa.shingles.iter().enumerate() {
+                let in_a: Vec<usize> = (0..pa.shingles.len())
+                    .filter(|&i| pa.shingles[i] == h)
+                    .collect();
+                let in_b: Vec<usize> = (0..pb.shingles.len())
+                    .filter(|&j| pb.shingles[j] == h)
+                    .collect();
+                if in_a.len() as u32 <= max_repeats && in_b.len() as u32 <= max_repeats {
+                    want.extend(in_b.iter().map(|&y| (x as u32, y as u32)));
+                } else {
+                    let rank = in_a.iter().position(|&i| i == x).unwrap();
+                    want.extend(in_b.get(rank).map(|&y| (x as u32, y as u32)));
+                }
+            }
+            assert!(got.len() >= 64, "{} seeds", got.len());
+            assert_eq!(got, want);
+        }
     }
 
     #[test]

@@ -193,12 +193,17 @@ fn ascii_block(text: &[u8], at: usize, out: &mut Vec<Token>) -> usize {
     let block: &[u8; 64] = text[at..at + 64].try_into().expect("64 bytes");
     let mut low = [0u8; 64];
     let (mut alnum, mut non_ascii) = (0u64, 0u64);
-    for c in 0..8 {
-        let w = u64::from_le_bytes(block[8 * c..8 * c + 8].try_into().expect("8 bytes"));
-        let (a, letters) = ascii_alnum(w);
-        low[8 * c..8 * c + 8].copy_from_slice(&(w | (letters >> 2)).to_le_bytes());
-        alnum |= movemask(a) << (8 * c);
-        non_ascii |= movemask(w & HIGH) << (8 * c);
+    for c in 0..4 {
+        let part: &[u8; 16] = block[16 * c..16 * c + 16].try_into().expect("16 bytes");
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        // SAFETY: classes16 needs SSE2 only, which this build targets (it is
+        // part of x86-64's baseline).
+        let (a, n, lowered) = unsafe { classes16(part) };
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        let (a, n, lowered) = classes16(part);
+        low[16 * c..16 * c + 16].copy_from_slice(&lowered);
+        alnum |= (a as u64) << (16 * c);
+        non_ascii |= (n as u64) << (16 * c);
     }
     let p = non_ascii.trailing_zeros(); // 64 when all ASCII
     let mut m = if p == 64 {
@@ -223,9 +228,63 @@ fn ascii_block(text: &[u8], at: usize, out: &mut Vec<Token>) -> usize {
     at + p as usize
 }
 
+/// For 16 bytes of text: a bit per byte that is an ASCII letter or digit,
+/// a bit per byte >= 0x80 (byte `j` as bit `j`), and the bytes with ASCII
+/// letters lowercased. SSE2 (every x86-64 has it): signed compares leave
+/// bytes >= 0x80 out of both ranges.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+fn classes16(part: &[u8; 16]) -> (u16, u16, [u8; 16]) {
+    use std::arch::x86_64::*;
+    let lo = u64::from_le_bytes(part[..8].try_into().expect("8 bytes"));
+    let hi = u64::from_le_bytes(part[8..].try_into().expect("8 bytes"));
+    let v = _mm_set_epi64x(hi as i64, lo as i64);
+    let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    let letter = _mm_and_si128(
+        _mm_cmpgt_epi8(folded, _mm_set1_epi8(b'a' as i8 - 1)),
+        _mm_cmplt_epi8(folded, _mm_set1_epi8(b'z' as i8 + 1)),
+    );
+    let digit = _mm_and_si128(
+        _mm_cmpgt_epi8(v, _mm_set1_epi8(b'0' as i8 - 1)),
+        _mm_cmplt_epi8(v, _mm_set1_epi8(b'9' as i8 + 1)),
+    );
+    let alnum = _mm_movemask_epi8(_mm_or_si128(letter, digit)) as u16;
+    let non_ascii = _mm_movemask_epi8(v) as u16;
+    let low = _mm_or_si128(v, _mm_and_si128(letter, _mm_set1_epi8(0x20)));
+    let low_lo = _mm_cvtsi128_si64(low) as u64;
+    let low_hi = _mm_cvtsi128_si64(_mm_unpackhi_epi64(low, low)) as u64;
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&low_lo.to_le_bytes());
+    out[8..].copy_from_slice(&low_hi.to_le_bytes());
+    (alnum, non_ascii, out)
+}
+
+/// [`classes16`] without SSE2.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline]
+fn classes16(part: &[u8; 16]) -> (u16, u16, [u8; 16]) {
+    classes16_swar(part)
+}
+
+/// [`classes16`] as two eight-byte words of masks.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[inline]
+fn classes16_swar(part: &[u8; 16]) -> (u16, u16, [u8; 16]) {
+    let (mut alnum, mut non_ascii, mut out) = (0u16, 0u16, [0u8; 16]);
+    for c in 0..2 {
+        let w = u64::from_le_bytes(part[8 * c..8 * c + 8].try_into().expect("8 bytes"));
+        let (a, letters) = ascii_alnum(w);
+        out[8 * c..8 * c + 8].copy_from_slice(&(w | (letters >> 2)).to_le_bytes());
+        alnum |= (movemask(a) as u16) << (8 * c);
+        non_ascii |= (movemask(w & HIGH) as u16) << (8 * c);
+    }
+    (alnum, non_ascii, out)
+}
+
 /// The high bits of the eight bytes of `x` (which has no other bits set)
 /// as the low eight bits, byte `j` as bit `j`: the multiplier's terms land
 /// on distinct bits, so nothing carries.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
 #[inline]
 fn movemask(x: u64) -> u64 {
     (x >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
@@ -530,6 +589,35 @@ mod tests {
                 let lowered = ((w | (letters >> 2)) >> (8 * pos)) as u8;
                 if alnum & bit != 0 {
                     assert_eq!(lowered, class, "{b} {pos}");
+                }
+            }
+        }
+    }
+
+    /// The 16-byte classes are the byte table's, for every byte in every
+    /// position (among ASCII separators, letters and non-ASCII bytes).
+    #[test]
+    fn classes16_match_the_byte_classes() {
+        for b in 0..=255u8 {
+            for pos in 0..16 {
+                for fill in [b'.', b'Q', b'7', 0xC3] {
+                    let mut part = [fill; 16];
+                    part[pos] = b;
+                    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+                    // SAFETY: SSE2 is enabled in this build.
+                    let (alnum, non_ascii, low) = unsafe { classes16(&part) };
+                    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+                    let (alnum, non_ascii, low) = classes16(&part);
+                    assert_eq!((alnum, non_ascii, low), classes16_swar(&part));
+                    for (j, &x) in part.iter().enumerate() {
+                        let class = ASCII[x as usize];
+                        let word = class != SEP && class != NON_ASCII;
+                        assert_eq!(alnum >> j & 1 == 1, word, "{b} {pos} {fill} {j}");
+                        assert_eq!(non_ascii >> j & 1 == 1, x >= 0x80, "{b} {pos} {j}");
+                        if word {
+                            assert_eq!(low[j], class, "{b} {pos} {j}");
+                        }
+                    }
                 }
             }
         }

@@ -15,7 +15,7 @@ use crate::config::ScanOptions;
 use crate::input::{Document, Origin, WalkOptions};
 use crate::observe::{stages, NoProgress, Progress};
 use crate::sketch::{self, DocSketch, Scratch, SketchParams};
-use crate::verify::{verify_with_progress, InMemory, TextSource, Verified};
+use crate::verify::{verify_sketched, InMemory, TextSource, Verified};
 use rayon::prelude::*;
 use std::borrow::Cow;
 
@@ -284,8 +284,9 @@ pub fn scan_sketched(
     let words: Vec<u32> = sketches.iter().map(|s| s.words).collect();
     let params = propose_params(opts, n);
     let proposed = candidates::propose(Known::default(), sketches, &params);
-    let verified = verify_with_progress(
+    let verified = verify_sketched(
         source,
+        sketches,
         &proposed.candidates,
         &words,
         &proposed.chrome,

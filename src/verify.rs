@@ -10,6 +10,7 @@ use crate::boilerplate::Chrome;
 use crate::candidates::Pair;
 use crate::input::Document;
 use crate::observe::{stages, NoProgress, Progress};
+use crate::sketch::DocSketch;
 use rayon::prelude::*;
 use std::borrow::Cow;
 
@@ -77,14 +78,13 @@ pub struct Verified {
 
 /// Bytes of texts and prepared documents the verify stage holds at once,
 /// estimated as [`PREPARED_BYTES_PER_WORD`] per word: within it every
-/// document is tokenized and its shingles sorted once, however many pairs it
-/// is in.
+/// document is tokenized and shingled once, however many pairs it is in.
 pub const PREPARED_BYTES_BUDGET: u64 = 48 << 20;
 
 /// The estimate of a prepared document's bytes per word: its text (about 6),
-/// a token (16), a shingle (8), a sorted `(hash, position)` (16), the
-/// fingerprints, and the vectors' slack.
-pub const PREPARED_BYTES_PER_WORD: u64 = 64;
+/// a token (16), a shingle (8), the fingerprints (about 4), and the vectors'
+/// slack.
+pub const PREPARED_BYTES_PER_WORD: u64 = 48;
 
 /// Aligns every candidate pair (sorted; `words` holds each document's word
 /// count). Candidates are taken in batches whose documents hold at most
@@ -112,6 +112,32 @@ pub fn verify_with_progress(
 ) -> Verified {
     verify_batched(
         texts,
+        None,
+        candidates,
+        words,
+        chrome,
+        params,
+        progress,
+        PREPARED_BYTES_BUDGET,
+    )
+}
+
+/// [`verify_with_progress`] of documents sketched as `sketches` (by
+/// document, with the shingle size and window of `params`): a document's
+/// winnowed fingerprints, repeated ones and header block are taken from its
+/// sketch, not computed again. The result is the same.
+pub fn verify_sketched(
+    texts: &dyn TextSource,
+    sketches: &[DocSketch],
+    candidates: &[Pair],
+    words: &[u32],
+    chrome: &Chrome,
+    params: &AlignParams,
+    progress: &dyn Progress,
+) -> Verified {
+    verify_batched(
+        texts,
+        Some(sketches),
         candidates,
         words,
         chrome,
@@ -123,8 +149,10 @@ pub fn verify_with_progress(
 
 /// [`verify_with_progress`] with batches of at most `budget` estimated
 /// bytes (a single pair over it is a batch by itself).
+#[allow(clippy::too_many_arguments)]
 fn verify_batched(
     texts: &dyn TextSource,
+    sketches: Option<&[DocSketch]>,
     candidates: &[Pair],
     words: &[u32],
     chrome: &Chrome,
@@ -147,7 +175,10 @@ fn verify_batched(
             .par_iter()
             .map(|&d| {
                 let t = texts.text(d)?;
-                let prep = Prepared::new(&t, params.k, params.window);
+                let prep = match sketches {
+                    Some(s) => Prepared::from_sketch(&t, params.k, &s[d as usize]),
+                    None => Prepared::new(&t, params.k, params.window),
+                };
                 Ok((t, prep))
             })
             .collect();
@@ -301,9 +332,10 @@ mod tests {
         let cands = &proposed.candidates;
         assert!(cands.len() > 50, "{} candidates", cands.len());
         let source = InMemory(&docs);
-        let run = |budget| {
+        let run_with = |budget, sketched: Option<&[DocSketch]>| {
             let v = verify_batched(
                 &source,
+                sketched,
                 cands,
                 &words,
                 &proposed.chrome,
@@ -312,6 +344,12 @@ mod tests {
                 budget,
             );
             format!("{:?} {} {:?}", v.findings, v.boilerplate_only, v.errors)
+        };
+        let run = |budget| {
+            let plain = run_with(budget, None);
+            // Winnowing taken from the sketches changes nothing.
+            assert_eq!(run_with(budget, Some(&sketches)), plain);
+            plain
         };
         // Budgets from one document's bytes up to the default.
         let one_doc = prepared_bytes(words[0]);

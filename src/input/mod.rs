@@ -520,22 +520,33 @@ pub fn read_document(path: &Path, opts: &WalkOptions) -> Result<Document, Fault>
             source,
         })
     };
-    let size = std::fs::metadata(path).map_err(io)?.len();
+    let too_large = |size| {
+        Fault::Error(Error::TooLarge {
+            path: path.to_path_buf(),
+            size,
+            limit: max_filesize,
+        })
+    };
+    // One path lookup: the size comes from the open file. A file that cannot
+    // be opened is still said to be too large when it is.
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return Err(match std::fs::metadata(path) {
+                Ok(m) if m.len() > max_filesize => too_large(m.len()),
+                _ => io(e),
+            })
+        }
+    };
+    let size = file.metadata().map_err(io)?.len();
     if size > max_filesize {
-        return Err(Fault::Error(Error::TooLarge {
-            path: path.to_path_buf(),
-            size,
-            limit: max_filesize,
-        }));
+        return Err(too_large(size));
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    let mut bytes = Vec::with_capacity(size as usize);
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(io)?;
+    drop(file);
     if bytes.len() as u64 > max_filesize || bytes.len() > u32::MAX as usize {
-        let size = bytes.len() as u64;
-        return Err(Fault::Error(Error::TooLarge {
-            path: path.to_path_buf(),
-            size,
-            limit: max_filesize,
-        }));
+        return Err(too_large(bytes.len() as u64));
     }
     let mut doc = check_text(bytes, opts.encoding)?;
     if doc.text.len() > u32::MAX as usize {

@@ -4,9 +4,14 @@ use super::Report;
 use std::io::Write;
 
 /// Writes the report as JSON, ending with a newline.
+///
+/// Through a buffer of its own type: the serializer's many small writes
+/// (an indent, a comma) are then copies into it, not calls through `w`.
 pub fn write(report: &Report, w: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, report)?;
-    writeln!(w)
+    let mut b = std::io::BufWriter::with_capacity(64 << 10, w);
+    serde_json::to_writer_pretty(&mut b, report)?;
+    writeln!(b)?;
+    b.flush()
 }
 
 #[cfg(test)]
