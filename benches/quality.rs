@@ -14,7 +14,8 @@
 //! inserted-into and paragraph-shuffled copies of 50-80-word passages
 //! (`neardup_eval::prose`). `--docs N` (default 1,000, or what the pool
 //! holds), `--seed S` (default 11), `--show N` prints the N cases with the
-//! lowest plagdet, `--write DIR` writes the corpus and its truth.
+//! lowest plagdet, `--write DIR` writes the corpus, its truth and the
+//! report (`DIR/report.json`).
 
 use neardup::align::{align, Prepared};
 use neardup::boilerplate::Chrome;
@@ -99,13 +100,19 @@ fn main() -> ExitCode {
 
 /// Scans `documents` with the default options; the report as the scorer
 /// reads it, and the scan time.
-fn scan_and_parse(documents: &[Document]) -> (neardup_eval::Report, std::time::Duration, usize) {
+fn scan_and_parse(
+    documents: &[Document],
+    save: Option<&Path>,
+) -> (neardup_eval::Report, std::time::Duration, usize) {
     let t = Instant::now();
     let result = scan(documents, &ScanOptions::default());
     let elapsed = t.elapsed();
     let report = Report::new(documents, &result, &[], &[]);
     let mut buf = Vec::new();
     json::write(&report, &mut buf).expect("writing to memory");
+    if let Some(path) = save {
+        std::fs::write(path, &buf).expect("writing the report");
+    }
     let parsed: neardup_eval::Report =
         serde_json::from_slice(&buf).expect("the report parses as the scorer reads it");
     (parsed, elapsed, result.stats.verified)
@@ -129,7 +136,8 @@ fn prose(
     }
     let documents = corpus.documents();
     let mb = documents.iter().map(|d| d.text.len()).sum::<usize>() as f64 / 1e6;
-    let (parsed, elapsed, verified) = scan_and_parse(&documents);
+    let (parsed, elapsed, verified) =
+        scan_and_parse(&documents, write.map(|d| d.join("report.json")).as_deref());
     let scores = neardup_eval::score(&corpus.truth, &parsed);
     println!(
         "\nprose corpus: {} documents, {mb:.1} MB, seed {}, edit rate {}; pool: {} paragraphs, {} words from {} texts in {}",

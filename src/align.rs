@@ -130,9 +130,11 @@ impl Alignment {
         }
     }
 
-    /// Whether any span is an article rather than chrome.
+    /// Whether any span is an article rather than chrome, or the pair has
+    /// moved blocks (which it has only beside such a span or when they
+    /// make up both documents: a short copy with its paragraphs shuffled).
     pub fn has_content(&self) -> bool {
-        self.spans.iter().any(|s| !s.boilerplate)
+        !self.moved.is_empty() || self.spans.iter().any(|s| !s.boilerplate)
     }
 }
 
@@ -385,6 +387,7 @@ pub fn align(
             trimmed: false,
             cut: false,
             chrome: false,
+            chain: if same_words { u32::MAX } else { ci as u32 },
         };
         let mut cuts: Vec<(u32, u32)> = cuts(&cut_a, &mask_a, a0, a1, p)
             .into_iter()
@@ -454,6 +457,7 @@ pub fn align(
                 trimmed: is_cut && has_rest,
                 cut: is_cut,
                 chrome: false,
+                chain: if same_words { u32::MAX } else { ci as u32 },
             });
         }
     }
@@ -461,13 +465,37 @@ pub fn align(
     // No span of a pair nests in another; pieces that are one copied
     // passage (neighbours on both sides, in order or reordered) are one.
     let (kept, nested) = drop_nested(spans);
+    let kept = if same_words {
+        kept
+    } else {
+        let mut own: Vec<Vec<(u32, u32)>> = vec![Vec::new(); chains.len()];
+        for (&s, &o) in seeds.iter().zip(&owner) {
+            own[o as usize].push(s);
+        }
+        trim_overlaps(kept, &own, ka, kb)
+    };
     // Chrome (mostly in chrome stretches) is never merged into a passage.
     let chromey = |s: &Piece| {
         let words = (s.a1 - s.a0) + (s.b1 - s.b0);
         let chrome = in_stretches(&mask_a, s.a0, s.a1) + in_stretches(&mask_b, s.b0, s.b1);
         chrome as f64 >= p.chrome_fraction * words as f64
     };
-    let (kept, _) = drop_nested(merge_neighbours(kept, nested, ka.min(kb), p, chromey));
+    // Whole paragraphs on both sides (a blank line or an end of the text
+    // before and after each side).
+    let paragraph = |s: &Piece| {
+        paragraph_break(a_text, &a.tokens, s.a0)
+            && paragraph_break(a_text, &a.tokens, s.a1)
+            && paragraph_break(b_text, &b.tokens, s.b0)
+            && paragraph_break(b_text, &b.tokens, s.b1)
+    };
+    let (kept, _) = drop_nested(merge_neighbours(
+        kept,
+        nested,
+        ka.min(kb),
+        p,
+        chromey,
+        paragraph,
+    ));
 
     let (na, nb) = (a.tokens.len().max(1) as f64, b.tokens.len().max(1) as f64);
     let mut out = Vec::new();
@@ -559,12 +587,15 @@ pub fn align(
             }
         }
     }
-    // Moved blocks: once the pair has content, its shorter aligned blocks
-    // outside every span that are not chrome (a reordered copy's short
-    // paragraphs).
+    // Moved blocks: the shorter aligned blocks outside every span that are
+    // not chrome (a reordered copy's short paragraphs), once the pair has
+    // content, or when they cover `near_coverage` of both documents' words
+    // (a short document with all its paragraphs shuffled: no block reaches
+    // `min_words`, together they are the document).
     let mut moved_ranges: Vec<((u32, u32), (u32, u32))> = Vec::new();
     let mut moved = Vec::new();
-    if out.iter().any(|s| !s.boilerplate) {
+    let content = out.iter().any(|s| !s.boilerplate);
+    {
         short.sort_by_key(|s| (s.a0, s.b0));
         for s in short {
             // A word or two shared with a neighbour (an end extended by a
@@ -586,6 +617,21 @@ pub fn align(
                 b: byte_span(b_text, &b.tokens, s.b0, s.b1),
                 words: (s.a1 - s.a0).min(s.b1 - s.b0),
             });
+        }
+        if !content {
+            let covered = |side: usize| {
+                let mut v: Vec<(u32, u32)> = moved_ranges
+                    .iter()
+                    .map(|r| if side == 0 { r.0 } else { r.1 })
+                    .collect();
+                v.sort_unstable();
+                len(&merge_ranges(&v)) as f64
+            };
+            let whole = covered(0) >= p.near_coverage * na && covered(1) >= p.near_coverage * nb;
+            if !whole {
+                moved_ranges.clear();
+                moved.clear();
+            }
         }
     }
     // Coverage: the share of each document's words inside content spans
@@ -649,6 +695,130 @@ struct Piece {
     cut: bool,
     /// Mostly chrome: marked `cut` while merging only.
     chrome: bool,
+    /// The chain it comes from (`u32::MAX` for a merged piece or two
+    /// documents of the same words).
+    chain: u32,
+}
+
+/// Pieces (not nesting, in order of A) that overlap by more than a
+/// shingle on one side and not on the other: a chance match of a few
+/// words at one's end (a common phrase such as "I don't want to" where
+/// two reordered sentences begin) ran into the other's words. The words
+/// they share on that side go to the piece whose own seeds cover more of
+/// them; the other is cut back to them, on its other side too (through
+/// its seeds). `own[c]`: chain `c`'s seeds, in order of A.
+fn trim_overlaps(mut pieces: Vec<Piece>, own: &[Vec<(u32, u32)>], ka: u32, kb: u32) -> Vec<Piece> {
+    let tol = ka.min(kb);
+    let k = [ka, kb];
+    // Side 0: A, side 1: B. Ranges of a piece on `side` and the other side.
+    let r = |q: &Piece, side: usize| {
+        if side == 0 {
+            (q.a0, q.a1)
+        } else {
+            (q.b0, q.b1)
+        }
+    };
+    // Words of `lo..hi` on `side` covered by `q`'s own seeds.
+    let score = |q: &Piece, side: usize, lo: u32, hi: u32| -> u32 {
+        let Some(seeds) = own.get(q.chain as usize) else {
+            return 0;
+        };
+        if side == 0 {
+            seeded_words(seeds, lo, hi, q.b0, q.b1, ka, kb).0
+        } else {
+            seeded_words(seeds, q.a0, q.a1, lo, hi, ka, kb).1
+        }
+    };
+    for side in [0, 1] {
+        let mut order: Vec<usize> = (0..pieces.len()).collect();
+        order.sort_by_key(|&i| r(&pieces[i], side));
+        for x in 0..order.len() {
+            for y in x + 1..order.len() {
+                let (i, j) = (order[x], order[y]);
+                let (p, q) = (pieces[i], pieces[j]);
+                let (pr, qr) = (r(&p, side), r(&q, side));
+                if qr.0 >= pr.1 {
+                    break;
+                }
+                let (po, qo) = (r(&p, 1 - side), r(&q, 1 - side));
+                let shared = overlap(pr.0, pr.1, qr.0, qr.1);
+                if shared <= tol
+                    || overlap(po.0, po.1, qo.0, qo.1) > tol
+                    || pr.0 == pr.1
+                    || qr.0 == qr.1
+                {
+                    continue;
+                }
+                let (lo, hi) = (qr.0, pr.1.min(qr.1));
+                let (sp, sq) = (score(&p, side, lo, hi), score(&q, side, lo, hi));
+                let p_loses = (sp, pr.1 - pr.0) < (sq, qr.1 - qr.0);
+                let (li, cut_tail, at) = if p_loses {
+                    (i, true, qr.0)
+                } else {
+                    (j, false, pr.1)
+                };
+                let l = pieces[li];
+                let (lr, lo_r) = (r(&l, side), r(&l, 1 - side));
+                let seeds = own.get(l.chain as usize).map_or(&[][..], |v| &v[..]);
+                let pos = |s: &(u32, u32)| if side == 0 { *s } else { (s.1, s.0) };
+                let inside = |s: &(u32, u32)| {
+                    let (x, y) = pos(s);
+                    lr.0 <= x && x + k[side] <= lr.1 && lo_r.0 <= y && y + k[1 - side] <= lo_r.1
+                };
+                // The other side's new end, through the last (first) own
+                // seed before (after) the cut; else by the same count.
+                let (mut new_r, mut new_o) = (lr, lo_r);
+                if cut_tail {
+                    new_r.1 = at.max(lr.0);
+                    let last = seeds
+                        .iter()
+                        .filter(|s| inside(s) && pos(s).0 + k[side] <= at)
+                        .map(pos)
+                        .max();
+                    new_o.1 = match last {
+                        Some((x, y)) => y + k[1 - side] + (at - x - k[side]),
+                        None => lo_r.1.saturating_sub(lr.1 - new_r.1),
+                    }
+                    .clamp(lo_r.0, lo_r.1);
+                } else {
+                    new_r.0 = at.min(lr.1);
+                    let first = seeds
+                        .iter()
+                        .filter(|s| inside(s) && pos(s).0 >= at)
+                        .map(pos)
+                        .min();
+                    new_o.0 = match first {
+                        Some((x, y)) => y.saturating_sub(x - at),
+                        None => lo_r.0 + (new_r.0 - lr.0),
+                    }
+                    .clamp(lo_r.0, lo_r.1);
+                }
+                let l = &mut pieces[li];
+                let (da, db) = if side == 0 {
+                    (
+                        (lr.1 - lr.0) - (new_r.1 - new_r.0),
+                        (lo_r.1 - lo_r.0) - (new_o.1 - new_o.0),
+                    )
+                } else {
+                    (
+                        (lo_r.1 - lo_r.0) - (new_o.1 - new_o.0),
+                        (lr.1 - lr.0) - (new_r.1 - new_r.0),
+                    )
+                };
+                let ((a0, a1), (b0, b1)) = if side == 0 {
+                    (new_r, new_o)
+                } else {
+                    (new_o, new_r)
+                };
+                (l.a0, l.a1, l.b0, l.b1) = (a0, a1, b0, b1);
+                l.cov_a = l.cov_a.saturating_sub(da);
+                l.cov_b = l.cov_b.saturating_sub(db);
+            }
+        }
+    }
+    pieces.retain(|q| q.a1 > q.a0 && q.b1 > q.b0);
+    pieces.sort_by_key(|s| (s.a0, s.b0));
+    pieces
 }
 
 /// Largest first; drops pieces mostly inside a kept one on both sides, or
@@ -699,6 +869,7 @@ fn merge_neighbours(
     k: u32,
     p: &AlignParams,
     chromey: impl Fn(&Piece) -> bool,
+    paragraph: impl Fn(&Piece) -> bool,
 ) -> Vec<Piece> {
     let n = kept.len();
     if n == 0 {
@@ -821,12 +992,14 @@ fn merge_neighbours(
                     || (g.a0 <= s.a0 && s.a1 <= g.a1 && db <= tol)
                     || (g.b0 <= s.b0 && s.b1 <= g.b1 && da <= tol)
             };
-            if !(before(&x, &y)
-                || before(&y, &x)
-                || (big(&x) && big(&y))
-                || fills(&x, &y)
-                || fills(&y, &x))
-            {
+            let in_order = before(&x, &y) || before(&y, &x);
+            if !(in_order || (big(&x) && big(&y)) || fills(&x, &y) || fills(&y, &x)) {
+                continue;
+            }
+            // Whole paragraphs in another order are paragraphs moved (a
+            // shuffled copy), not sentences reordered inside a passage:
+            // each is a block of its own.
+            if !in_order && paragraph(&x) && paragraph(&y) {
                 continue;
             }
             let m = Piece {
@@ -839,6 +1012,7 @@ fn merge_neighbours(
                 trimmed: false,
                 cut: false,
                 chrome: false,
+                chain: u32::MAX,
             };
             let (wa, wb) = (m.a1 - m.a0, m.b1 - m.b0);
             let similarity = (m.cov_a.min(wa) + m.cov_b.min(wb)) as f64 / (wa + wb) as f64;
@@ -866,6 +1040,34 @@ fn merge_neighbours(
             root[rj] = ri;
             group[ri] = m;
             merged = true;
+        }
+        if merged {
+            // A grown group may now be near a piece that was too far from
+            // each of its parts (a sentence after two swapped ones).
+            let mut roots: Vec<usize> = (0..n)
+                .filter(|&i| find(&mut root, i) == i && !group[i].cut)
+                .collect();
+            roots.sort_by_key(|&i| (group[i].a0, group[i].b0));
+            let before = edges.len();
+            for (x, &i) in roots.iter().enumerate() {
+                let g = group[i];
+                for &j in &roots[x + 1..] {
+                    let h = group[j];
+                    if h.a0 as i64 > g.a1 as i64 + gap {
+                        break;
+                    }
+                    let da = distance(g.a0, g.a1, h.a0, h.a1);
+                    let db = distance(g.b0, g.b1, h.b0, h.b1);
+                    if da < -tol || db < -tol || da > gap || db > gap {
+                        continue;
+                    }
+                    edges.push((da.max(db), i.min(j), i.max(j)));
+                }
+            }
+            if edges.len() > before {
+                edges.sort_unstable();
+                edges.dedup();
+            }
         }
     }
     let mut out: Vec<Piece> = (0..n)
@@ -1234,8 +1436,8 @@ fn split_at_moved(
     let at = |i: usize, side: usize| if side == 0 { seeds[i].0 } else { seeds[i].1 };
     let klen = [ka, kb];
     // Words of `lo..hi` on `side` covered by seeds of chains other than
-    // `c` that lie outside `c` on the other side.
-    let foreign = |c: usize, side: usize, lo: u32, hi: u32| -> u32 {
+    // `c` that lie outside `other`, the rest of `c` on the other side.
+    let foreign = |c: usize, side: usize, lo: u32, hi: u32, other: (u32, u32)| -> u32 {
         let order = |n: usize| if side == 0 { n } else { by_b[n] };
         let len = seeds.len();
         let first = if side == 0 {
@@ -1243,7 +1445,6 @@ fn split_at_moved(
         } else {
             by_b.partition_point(|&i| seeds[i].1 < lo)
         };
-        let other = ranges[c][1 - side];
         let (mut covered, mut end) = (0u32, lo);
         for n in first..len {
             let i = order(n);
@@ -1271,9 +1472,14 @@ fn split_at_moved(
         let c = c as usize;
         let split = current[c].is_some_and(|n| {
             let ch = &out[n];
-            (sa >= ch.a1 + ka + MIN_MOVED_WORDS && foreign(c, 0, ch.a1 + ka, sa) >= MIN_MOVED_WORDS)
+            // The chain's range on the other side, from where its current
+            // piece starts (a part split off before is elsewhere).
+            let rest_a = (ch.a0, ranges[c][0].1);
+            let rest_b = (ch.b0, ranges[c][1].1);
+            (sa >= ch.a1 + ka + MIN_MOVED_WORDS
+                && foreign(c, 0, ch.a1 + ka, sa, rest_b) >= MIN_MOVED_WORDS)
                 || (sb >= ch.b1 + kb + MIN_MOVED_WORDS
-                    && foreign(c, 1, ch.b1 + kb, sb) >= MIN_MOVED_WORDS)
+                    && foreign(c, 1, ch.b1 + kb, sb, rest_a) >= MIN_MOVED_WORDS)
         });
         match current[c] {
             Some(n) if !split => {
@@ -1774,6 +1980,96 @@ mod tests {
         assert_eq!(&text[s.start..s.end], "“hello world.”");
         let s = byte_span(text, &toks, 5, 6);
         assert_eq!(&text[s.start..s.end], "known");
+    }
+
+    #[test]
+    fn a_short_document_with_its_short_paragraphs_shuffled_is_its_moved_blocks() {
+        // Seven paragraphs of 14-40 words, none of `min_words`: no span,
+        // but together the blocks are both documents.
+        let paras: Vec<String> = [20, 14, 40, 25, 33, 18, 30]
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| words(n, 200 + i as u64).join(" "))
+            .collect();
+        let a = paras.join("\n\n");
+        let b = [6, 2, 0, 4, 1, 5, 3]
+            .iter()
+            .map(|&i| paras[i].as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let al = run(&a, &b, &AlignParams::default());
+        assert!(al.spans.is_empty(), "{:?}", al.spans);
+        assert_eq!(al.moved.len(), 7, "{:?}", al.moved);
+        assert!(al.has_content());
+        assert_eq!(al.coverage, [1.0, 1.0]);
+        for m in &al.moved {
+            assert_eq!(&a[m.a.start..m.a.end], &b[m.b.start..m.b.end]);
+        }
+        // Two of those paragraphs only in another text: not flagged.
+        let c = format!(
+            "{}\n\n{}\n\n{}",
+            paras[0],
+            words(200, 230).join(" "),
+            paras[1]
+        );
+        let al = run(&a, &c, &AlignParams::default());
+        assert!(!al.has_content(), "{al:?}");
+    }
+
+    #[test]
+    fn swapped_paragraphs_stay_apart_but_swapped_sentences_are_one_span() {
+        let (p, q, r) = (
+            words(60, 240).join(" "),
+            words(55, 241).join(" "),
+            words(70, 242).join(" "),
+        );
+        // Whole paragraphs moved: one span each.
+        let a = format!("{p}\n\n{q}\n\n{r}");
+        let b = format!("{q}\n\n{p}\n\n{r}");
+        let al = run(&a, &b, &AlignParams::default());
+        assert_eq!(al.spans.len(), 3, "{:?}", al.spans);
+        assert_eq!(al.moved.len(), 0);
+        for (s, text) in al.spans.iter().zip([&p, &q, &r]) {
+            assert_eq!(&a[s.a.start..s.a.end], text);
+            assert_eq!(&b[s.b.start..s.b.end], text);
+        }
+        // Sentences swapped inside a passage: one span.
+        let (s1, s2, s3) = (
+            words(20, 243).join(" "),
+            words(18, 244).join(" "),
+            words(22, 245).join(" "),
+        );
+        let pre = words(80, 246).join(" ");
+        let a = format!("{pre} {s1}. {s2}. {s3}. {}", words(60, 247).join(" "));
+        let b = format!("{} {s2}. {s1}. {s3}. {pre}", words(70, 248).join(" "));
+        let al = run(&a, &b, &AlignParams::default());
+        let s = al.spans.iter().find(|s| s.words >= 50);
+        assert!(s.is_some_and(|s| s.words >= 60), "{:?}", al.spans);
+    }
+
+    #[test]
+    fn a_common_phrase_where_reordered_sentences_begin_does_not_split_them() {
+        // Two sentences both begin with the same 9-word phrase; in B the
+        // first is followed by the other one: a chance seed at the end of
+        // the first sentence's chain runs into the second's words.
+        let phrase = "i do not want to see you at all";
+        let s1 = words(16, 250).join(" ");
+        let s2 = format!("{phrase} {}", words(13, 251).join(" "));
+        let s3 = words(27, 252).join(" ");
+        let s4 = format!("{phrase} {}", words(5, 253).join(" "));
+        let pre = words(100, 254).join(" ");
+        let a = format!(
+            "{pre}. {s1}. {s2}. {s3}. {s4}. {}",
+            words(60, 255).join(" ")
+        );
+        let b = format!(
+            "{}. {s3}. {s1}. {s4}. {s2}. {}",
+            words(60, 256).join(" "),
+            words(100, 257).join(" ")
+        );
+        let al = run(&a, &b, &AlignParams::default());
+        let passage = al.spans.iter().find(|s| s.words >= 50);
+        assert!(passage.is_some(), "{:?} {:?}", al.spans, al.moved);
     }
 
     proptest::proptest! {
