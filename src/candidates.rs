@@ -385,6 +385,21 @@ impl Parts {
     }
 }
 
+/// Runs `work` on parts `0..count`, as many at once as rayon has threads
+/// (so at most that many parts' postings are held), and hands the results
+/// to `then` in part order: the same results, in the same order, as one
+/// part after another.
+fn each_part<T: Send>(count: usize, work: impl Fn(usize) -> T + Sync, mut then: impl FnMut(T)) {
+    let width = rayon::current_num_threads().max(1);
+    for start in (0..count).step_by(width) {
+        let done: Vec<T> = (start..(start + width).min(count))
+            .into_par_iter()
+            .map(&work)
+            .collect();
+        done.into_iter().for_each(&mut then);
+    }
+}
+
 /// Sorted postings of documents `first..`, `push(d, out)` appending document
 /// `d`'s (its hashes in any order), the list allocated once at its length
 /// `len`.
@@ -505,23 +520,28 @@ impl<'a> Proposal<'a> {
         let parts = Parts::balanced(new.iter().map(fps_of), per_part);
 
         let mut chrome = Chrome::frequent_from(p.df_threshold);
-        for part in 0..parts.count() {
-            let old = parts.slice(known.fingerprints, part, |p| p.0);
-            let ranges: Vec<Range<usize>> = new
-                .iter()
-                .map(|s| parts.range(&s.fingerprints, part, |&h| h))
-                .collect();
-            let len = ranges.iter().map(|r| r.len()).sum();
-            let new_fps = part_postings(new.len(), first, len, |d, v| {
-                v.extend(
-                    new[d].fingerprints[ranges[d].clone()]
-                        .iter()
-                        .map(|&h| (h, 0)),
-                );
-            });
-            drop(ranges);
-            chrome.add_frequent(old, &new_fps);
-        }
+        each_part(
+            parts.count(),
+            |part| {
+                let ranges: Vec<Range<usize>> = new
+                    .iter()
+                    .map(|s| parts.range(&s.fingerprints, part, |&h| h))
+                    .collect();
+                let len = ranges.iter().map(|r| r.len()).sum();
+                let new_fps = part_postings(new.len(), first, len, |d, v| {
+                    v.extend(
+                        new[d].fingerprints[ranges[d].clone()]
+                            .iter()
+                            .map(|&h| (h, 0)),
+                    );
+                });
+                (part, new_fps)
+            },
+            |(part, new_fps)| {
+                let old = parts.slice(known.fingerprints, part, |p| p.0);
+                chrome.add_frequent(old, &new_fps);
+            },
+        );
         let repeated = known
             .repeated
             .iter()
@@ -536,59 +556,71 @@ impl<'a> Proposal<'a> {
             content_fingerprints(&seq, &chrome, &s.repeated, s.header_words, p.k, p.max_gap)
         });
         let mut by_fingerprint = Vec::new();
-        for part in 0..parts.count() {
-            let ranges: Vec<Range<usize>> = new
-                .iter()
-                .map(|s| parts.range(&s.fingerprints, part, |&h| h))
-                .collect();
-            let len = ranges
-                .iter()
-                .enumerate()
-                .map(|(d, r)| r.clone().filter(|&i| content.get(d, i)).count())
-                .sum();
-            let new_content = part_postings(new.len(), first, len, |d, v| {
-                let fps = &new[d].fingerprints;
-                v.extend(
-                    ranges[d]
-                        .clone()
-                        .filter(|&i| content.get(d, i))
-                        .map(|i| (fps[i], 0)),
+        each_part(
+            parts.count(),
+            |part| {
+                let ranges: Vec<Range<usize>> = new
+                    .iter()
+                    .map(|s| parts.range(&s.fingerprints, part, |&h| h))
+                    .collect();
+                let len = ranges
+                    .iter()
+                    .enumerate()
+                    .map(|(d, r)| r.clone().filter(|&i| content.get(d, i)).count())
+                    .sum();
+                let new_content = part_postings(new.len(), first, len, |d, v| {
+                    let fps = &new[d].fingerprints;
+                    v.extend(
+                        ranges[d]
+                            .clone()
+                            .filter(|&i| content.get(d, i))
+                            .map(|i| (fps[i], 0)),
+                    );
+                });
+                drop(ranges);
+                let mut pairs = Vec::new();
+                emit_pairs(
+                    parts.slice(known.fingerprints, part, |p| p.0),
+                    &new_content,
+                    |r| chrome.contains(r.hash),
+                    |posting| !known_repeats(&known, posting),
+                    p.min_shared,
+                    MAX_FULL_BUCKET,
+                    &mut pairs,
                 );
-            });
-            drop(ranges);
-            emit_pairs(
-                parts.slice(known.fingerprints, part, |p| p.0),
-                &new_content,
-                |r| chrome.contains(r.hash),
-                |posting| !known_repeats(&known, posting),
-                p.min_shared,
-                MAX_FULL_BUCKET,
-                &mut by_fingerprint,
-            );
-        }
+                pairs
+            },
+            |pairs| by_fingerprint.extend(pairs),
+        );
 
         // Band keys: uniform hashes, in band order in each sketch.
         let bands = Parts::balanced(new.iter().map(|s| s.band_keys.as_slice()), per_part);
         let mut by_signature = Vec::new();
-        for part in 0..bands.count() {
-            let here = |h: &&u64| bands.contains(part, **h);
-            let len = new
-                .iter()
-                .map(|s| s.band_keys.iter().filter(here).count())
-                .sum();
-            let new_bands = part_postings(new.len(), first, len, |d, v| {
-                v.extend(new[d].band_keys.iter().filter(here).map(|&h| (h, 0)));
-            });
-            emit_pairs(
-                bands.slice(known.bands, part, |p| p.0),
-                &new_bands,
-                |_| false,
-                |_| true,
-                1,
-                MAX_FULL_BAND_BUCKET,
-                &mut by_signature,
-            );
-        }
+        each_part(
+            bands.count(),
+            |part| {
+                let here = |h: &&u64| bands.contains(part, **h);
+                let len = new
+                    .iter()
+                    .map(|s| s.band_keys.iter().filter(here).count())
+                    .sum();
+                let new_bands = part_postings(new.len(), first, len, |d, v| {
+                    v.extend(new[d].band_keys.iter().filter(here).map(|&h| (h, 0)));
+                });
+                let mut pairs = Vec::new();
+                emit_pairs(
+                    bands.slice(known.bands, part, |p| p.0),
+                    &new_bands,
+                    |_| false,
+                    |_| true,
+                    1,
+                    MAX_FULL_BAND_BUCKET,
+                    &mut pairs,
+                );
+                pairs
+            },
+            |pairs| by_signature.extend(pairs),
+        );
         let by_fingerprint = count_pairs(by_fingerprint, p.min_shared);
         let by_signature = count_pairs(by_signature, 1);
         Proposal {
@@ -876,6 +908,16 @@ mod tests {
         assert!(!want.is_empty());
         for per_part in [300, 16, 1] {
             assert_eq!(split(per_part), want, "{per_part} postings a range");
+        }
+    }
+
+    #[test]
+    fn parts_run_in_parallel_come_back_in_order() {
+        for count in [0, 1, 2, 3, 17] {
+            let mut seen = Vec::new();
+            each_part(count, |p| (p, p * p), |r| seen.push(r));
+            let want: Vec<(usize, usize)> = (0..count).map(|p| (p, p * p)).collect();
+            assert_eq!(seen, want, "{count} parts");
         }
     }
 
