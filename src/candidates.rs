@@ -832,17 +832,7 @@ mod tests {
     /// Sketches of a corpus with copies (whole and in part), a footer that
     /// is chrome, and unrelated text.
     fn corpus() -> Vec<DocSketch> {
-        let words = |n: usize, seed: u64| -> String {
-            (0..n)
-                .map(|i| {
-                    format!(
-                        "w{}",
-                        crate::sketch::mix64(seed * 1_000_003 + i as u64) % 50_000
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
+        let words = crate::sketch::test_words;
         let (base, footer) = (words(500, 5), words(60, 6));
         let texts: Vec<String> = (0..60u64)
             .map(|i| {

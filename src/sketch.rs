@@ -312,6 +312,15 @@ pub fn distinct_and_repeated(fps: &mut [Fingerprint], k: usize) -> (Vec<u64>, Ve
     (fingerprints, repeated)
 }
 
+/// `n` words drawn from 50,000 by `seed` (test corpora).
+#[cfg(test)]
+pub(crate) fn test_words(n: usize, seed: u64) -> String {
+    (0..n)
+        .map(|i| format!("w{}", mix64(seed * 1_000_003 + i as u64) % 50_000))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -289,17 +289,7 @@ mod tests {
     use super::*;
     use crate::config::ScanOptions;
 
-    fn words(n: usize, seed: u64) -> String {
-        (0..n)
-            .map(|i| {
-                format!(
-                    "w{}",
-                    crate::sketch::mix64(seed * 1_000_003 + i as u64) % 50_000
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
+    use crate::sketch::test_words as words;
 
     #[test]
     fn batches_hold_at_most_the_budget_and_do_not_change_findings() {

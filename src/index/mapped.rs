@@ -480,6 +480,16 @@ mod tests {
         }
     }
 
+    /// `ix` saved: its folder, path, bytes and layout.
+    fn saved(ix: &Index) -> (tempfile::TempDir, PathBuf, Vec<u8>, Layout) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ix");
+        ix.save(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let l = layout(&bytes, &path, None).unwrap();
+        (dir, path, bytes, l)
+    }
+
     impl MappedIndex {
         /// Blocks verified so far.
         fn verified_blocks(&self) -> u32 {
@@ -548,11 +558,7 @@ mod tests {
     #[test]
     fn a_damaged_block_is_found_when_read_and_only_then() {
         let ix = big();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("ix");
-        ix.save(&path).unwrap();
-        let bytes = std::fs::read(&path).unwrap();
-        let l = layout(&bytes, &path, None).unwrap();
+        let (_dir, path, bytes, l) = saved(&ix);
         // Damage the second block of the fingerprint postings.
         let at = l.range(Sec::FpHash).start + l.unit(Sec::FpHash) + 5;
         let mut b = bytes.clone();
@@ -648,11 +654,7 @@ mod tests {
     #[test]
     fn damaged_fine_checksums_are_found_when_read() {
         let ix = big();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("ix");
-        ix.save(&path).unwrap();
-        let bytes = std::fs::read(&path).unwrap();
-        let l = layout(&bytes, &path, None).unwrap();
+        let (_dir, path, bytes, l) = saved(&ix);
         assert_eq!(l.version, 3);
         // The checksum of the first block of the fingerprint postings.
         let at = l.range(Sec::Fine).start + 8 * l.fine_first()[Sec::FpHash as usize] + 2;
