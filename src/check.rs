@@ -377,16 +377,6 @@ fn view(mut result: ScanResult, texts: Texts<'_, '_>, opts: &ScanOptions) -> Che
 
 /// Index entries for the new documents of a survey.
 pub fn index_entries(survey: &Survey, index: &Index, opts: &ScanOptions) -> Vec<IndexedDoc> {
-    index_entries_with_progress(survey, index, opts, &NoProgress)
-}
-
-/// [`index_entries`], reporting the documents sketched to `progress`.
-pub fn index_entries_with_progress(
-    survey: &Survey,
-    index: &Index,
-    opts: &ScanOptions,
-    progress: &dyn Progress,
-) -> Vec<IndexedDoc> {
     let new: Vec<(&Document, (i64, u32), &str)> = survey
         .files
         .iter()
@@ -396,11 +386,26 @@ pub fn index_entries_with_progress(
         })
         .collect();
     let texts: Vec<&str> = new.iter().map(|(d, _, _)| d.text.as_str()).collect();
-    let sketches = sketch_all_with_progress(&texts, opts, progress);
+    let sketches = sketch_all(&texts, opts);
     new.iter()
         .zip(&sketches)
         .map(|((d, mtime, key), s)| entry(key.to_string(), d, *mtime, s, index.params()))
         .collect()
+}
+
+/// [`index_entries`] of one chunk of a survey, after which the chunk's new
+/// documents let their texts go (they stay as [`Status::New`] with
+/// [`Document::without_text`]): an `index build` surveys and sketches the
+/// corpus a chunk at a time, so it never holds more than a chunk's texts.
+pub fn take_entries(survey: &mut Survey, index: &Index, opts: &ScanOptions) -> Vec<IndexedDoc> {
+    let entries = index_entries(survey, index, opts);
+    for s in &mut survey.files {
+        if let Status::New { doc, .. } = s {
+            *doc =
+                std::mem::replace(doc, Document::new(String::new(), String::new())).without_text();
+        }
+    }
+    entries
 }
 
 /// The index entry of a document: its file's hash and size (not those of
@@ -685,5 +690,35 @@ mod tests {
         let old = from_memory(&known);
         let checked = check(&survey, &index, &opts, &old);
         assert_eq!(span(&checked.docs, &checked.result), want);
+    }
+
+    #[test]
+    fn take_entries_gives_the_entries_and_lets_the_texts_go() {
+        let text = |i: usize| {
+            (0..120)
+                .map(|j| format!("w{}", (i * 31 + j * 7) % 97))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let new: Vec<Document> = (0..5)
+            .map(|i| Document::new(format!("n{i}"), text(i)))
+            .collect();
+        let opts = ScanOptions::default();
+        let (mut survey, index, _) = in_memory(Vec::new(), new.clone(), &opts).unwrap();
+        let want = index_entries(&survey, &index, &opts);
+        assert_eq!(want.len(), 5);
+        let got = take_entries(&mut survey, &index, &opts);
+        assert_eq!(got, want);
+        let kept: Vec<&Document> = survey.new_docs().collect();
+        assert_eq!(kept.len(), 5);
+        for (k, d) in kept.iter().zip(&new) {
+            assert!(k.text.is_empty(), "{}: text kept", k.path);
+            assert_eq!(k.path, d.path);
+            assert_eq!(k.content_hash(), d.content_hash());
+        }
+        // Nothing is left to sketch: a second call finds only empty texts.
+        assert!(index_entries(&survey, &index, &opts)
+            .iter()
+            .all(|e| e.words == 0));
     }
 }

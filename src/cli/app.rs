@@ -190,6 +190,7 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
             &a.input,
             changed.as_ref(),
             ctx,
+            |_| {},
         )?;
         problems(&survey.errors, &survey.skipped, ctx);
         let old: Box<check::OldText<'static>> = match a.input.jsonl_fields() {
@@ -267,6 +268,9 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
     let mut errors = Vec::new();
     let files = input::find_files(paths, &walk, &mut errors)?;
     problems(&errors, &[], ctx);
+    // Each chunk's new documents are sketched as soon as it is read, their
+    // texts let go: the build holds entries, not texts.
+    let mut entries = Vec::new();
     let survey = survey(
         &files,
         Some(&index as &dyn IndexView),
@@ -274,10 +278,9 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
         &a.input,
         changed.as_ref(),
         ctx,
+        |chunk| entries.extend(check::take_entries(chunk, &index, &opts)),
     )?;
     problems(&survey.errors, &survey.skipped, ctx);
-    let bars = progress::EngineBars::new(&ctx.progress);
-    let entries = check::index_entries_with_progress(&survey, &index, &opts, &bars);
     let mut seen = std::collections::HashSet::new();
     let mut refresh = Vec::new();
     for s in &survey.files {
@@ -457,7 +460,8 @@ fn changed_list(from: Option<&Path>) -> anyhow::Result<Option<check::Changed>> {
 
 /// [`check::survey`] in chunks, with a progress bar; `changed`: the
 /// `--changed-from` list (JSON Lines files are read whatever it says: their
-/// records have no stat fast path).
+/// records have no stat fast path). `each` sees every chunk's survey before
+/// it joins the whole (an index build takes its entries there).
 fn survey(
     files: &[PathBuf],
     index: Option<&dyn IndexView>,
@@ -465,6 +469,7 @@ fn survey(
     input: &InputArgs,
     changed: Option<&check::Changed>,
     ctx: &Ctx,
+    mut each: impl FnMut(&mut check::Survey),
 ) -> anyhow::Result<check::Survey> {
     let fields = input.jsonl_fields();
     if fields.is_some() && walk.encoding.is_some() {
@@ -475,11 +480,12 @@ fn survey(
         .bar(files.len() as u64, "reading and comparing with the index");
     let mut all = check::Survey::default();
     for chunk in files.chunks(4096) {
-        let s = match &fields {
+        let mut s = match &fields {
             Some((text, id)) => crate::index::jsonl::survey(chunk, index, text, id),
             None => check::survey_listed(chunk, index, walk, changed),
         };
         notes(s.new_docs(), ctx);
+        each(&mut s);
         all.files.extend(s.files);
         all.errors.extend(s.errors);
         all.skipped.extend(s.skipped);
