@@ -50,6 +50,16 @@ pub fn write_atomic(
             return w.flush();
         }
     }
+    into_temp_then_rename(&target, |w| write(w))
+}
+
+/// The regular-file case of [`write_atomic`]: `write` fills a temporary
+/// file beside `target` (links already followed), which is then flushed and
+/// renamed over it.
+fn into_temp_then_rename(
+    target: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<&mut File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -63,7 +73,7 @@ pub fn write_atomic(
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&target).map_or(0o666, |m| m.permissions().mode() & 0o7777);
+        let mode = std::fs::metadata(target).map_or(0o666, |m| m.permissions().mode() & 0o7777);
         builder.permissions(std::fs::Permissions::from_mode(mode));
     }
     let mut tmp = builder.tempfile_in(dir)?;
@@ -76,8 +86,29 @@ pub fn write_atomic(
         w.flush()?;
     }
     tmp.as_file().sync_all()?;
-    tmp.persist(&target).map_err(|e| e.error)?;
+    tmp.persist(target).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// What [`write_atomic_seekable`] writes to.
+pub trait WriteSeek: Write + std::io::Seek {}
+impl<T: Write + std::io::Seek> WriteSeek for T {}
+
+/// [`write_atomic`] for a writer that seeks back (to fill in a header
+/// last). A FIFO or device cannot seek: for those the content is put
+/// together in memory and then written.
+pub fn write_atomic_seekable(
+    path: &Path,
+    write: impl FnOnce(&mut dyn WriteSeek) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let target = resolve_links(path)?;
+    if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
+        // A directory (refused there) or a FIFO or device.
+        let mut buf = std::io::Cursor::new(Vec::new());
+        write(&mut buf)?;
+        return write_atomic(path, |w| w.write_all(buf.get_ref()));
+    }
+    into_temp_then_rename(&target, |w| write(w))
 }
 
 /// Follows `path` through symbolic links to what is at the end of the chain
@@ -218,6 +249,30 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"good");
         // No temporary file is left behind.
         assert_eq!(names(dir.path()), ["out.json"]);
+    }
+
+    #[test]
+    fn a_seekable_write_fills_in_its_head_last_and_fails_whole() {
+        use std::io::SeekFrom;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.idx");
+        let body = |w: &mut dyn WriteSeek| {
+            w.seek(SeekFrom::Start(4))?;
+            w.write_all(b"body")?;
+            w.seek(SeekFrom::Start(0))?;
+            w.write_all(b"head")
+        };
+        write_atomic_seekable(&p, body).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"headbody");
+        let err = write_atomic_seekable(&p, |w| {
+            w.write_all(b"half")?;
+            Err(std::io::Error::other("injected failure"))
+        });
+        assert!(err.is_err());
+        assert_eq!(std::fs::read(&p).unwrap(), b"headbody");
+        assert_eq!(names(dir.path()), ["out.idx"]);
+        let err = write_atomic_seekable(dir.path(), body).unwrap_err();
+        assert!(err.to_string().contains("directory"), "{err}");
     }
 
     #[cfg(unix)]

@@ -293,20 +293,19 @@ impl Layout {
 
 impl Index {
     /// Writes the index to `path` atomically (a temporary file renamed into
-    /// place): a crash or error leaves the previous file intact.
+    /// place): a crash or error leaves the previous file intact. Written a
+    /// section at a time ([`Index::write_to`]): the file is never whole in
+    /// memory.
     pub fn save(&self, path: &Path) -> Result<(), IndexError> {
-        // Written section by section: no second copy of the whole file.
-        let (head, sections) =
-            self.parts(env!("CARGO_PKG_VERSION"), hash_algorithm(), FORMAT_VERSION);
-        let write = |w: &mut dyn std::io::Write| {
-            w.write_all(&head)?;
-            for (pad, b) in &sections {
-                w.write_all(&[0; 8][..*pad])?;
-                w.write_all(b)?;
-            }
-            Ok(())
+        let write = |w: &mut dyn crate::atomic::WriteSeek| {
+            self.write_to(
+                w,
+                env!("CARGO_PKG_VERSION"),
+                hash_algorithm(),
+                FORMAT_VERSION,
+            )
         };
-        crate::atomic::write_atomic(path, write).map_err(|source| IndexError::Io {
+        crate::atomic::write_atomic_seekable(path, write).map_err(|source| IndexError::Io {
             path: path.to_path_buf(),
             op: "writing",
             source,
@@ -359,60 +358,85 @@ impl Index {
     /// The file bytes in format `version` (2 or 3: a test writes version 2
     /// files with it).
     pub(super) fn encode_version(&self, writer: &str, algorithm: &str, version: u32) -> Vec<u8> {
-        let (mut out, sections) = self.parts(writer, algorithm, version);
-        for (pad, b) in sections {
-            out.resize(out.len() + pad, 0);
-            out.extend_from_slice(&b);
-        }
-        out
+        let mut out = std::io::Cursor::new(Vec::new());
+        self.write_to(&mut out, writer, algorithm, version)
+            .expect("writing to memory cannot fail");
+        out.into_inner()
     }
 
-    /// The file as its prefix and directory, then each section with the
-    /// zero padding before it.
-    fn parts(
+    /// Writes the file in format `version` (2 or 3), naming `writer` and
+    /// `algorithm` in the header. The sections' lengths are known from the
+    /// documents, so the prefix and directory are first written as zeros
+    /// of their final length; each section is then built, checksummed and
+    /// written on its own (the largest, the fingerprint postings, is what a
+    /// save holds at most besides the documents), and the directory, with
+    /// the checksums, written over the zeros at the end.
+    pub(super) fn write_to(
         &self,
+        w: &mut dyn crate::atomic::WriteSeek,
         writer: &str,
         algorithm: &str,
         version: u32,
-    ) -> (Vec<u8>, Vec<(usize, Vec<u8>)>) {
-        let mut sections = sections_of(&self.docs, self.params.bands);
-        if version >= 3 {
-            let mut fine = Vec::new();
-            for b in &sections {
-                put_u64s(&mut fine, block_sums(b, FINE));
-            }
-            sections.push(fine);
-        }
+    ) -> std::io::Result<()> {
+        use std::io::SeekFrom;
         let fine = version >= 3;
+        let mut plan = SectionPlan::new(&self.docs, self.params.bands);
+        let secs = sections_in(version);
+        let mut lens: Vec<usize> = secs
+            .iter()
+            .filter(|&&s| s != Sec::Fine)
+            .map(|&s| plan.len(s))
+            .collect();
+        if fine {
+            lens.push(lens.iter().map(|l| 8 * l.div_ceil(FINE)).sum());
+        }
         let mut dir = Directory {
             header: Header::new(writer, algorithm, &self.params),
             docs: self.docs.len() as u64,
-            sections: sections
+            sections: lens
                 .iter()
-                .zip(sections_in(version))
-                .map(|(b, &s)| SectionEntry {
+                .zip(secs)
+                .map(|(&len, &s)| SectionEntry {
                     offset: 0,
-                    len: b.len() as u64,
+                    len: len as u64,
                     sums: if fine && s != Sec::Fine {
                         Vec::new()
                     } else {
-                        block_sums(b, BLOCK)
+                        vec![0; len.div_ceil(BLOCK)]
                     },
                 })
                 .collect(),
         };
-        // Offsets are fixed-width: the directory's length does not depend
-        // on them.
+        // Offsets and checksums are fixed-width: the directory's length
+        // does not depend on their values.
         let dir_len = postcard::to_stdvec(&dir)
             .expect("directory serializes")
             .len();
         let mut at = PREFIX_LEN + dir_len;
-        let mut pads = Vec::with_capacity(sections.len());
+        let mut pads = Vec::with_capacity(lens.len());
         for e in &mut dir.sections {
             let start = at.next_multiple_of(8);
             pads.push(start - at);
             e.offset = start as u64;
             at = start + e.len as usize;
+        }
+        // The prefix and directory go first, once their checksums are known.
+        w.seek(SeekFrom::Start((PREFIX_LEN + dir_len) as u64))?;
+        let mut fine_sums = Vec::new();
+        for (i, &s) in secs.iter().enumerate() {
+            let b = if s == Sec::Fine {
+                std::mem::take(&mut fine_sums)
+            } else {
+                plan.section(s)
+            };
+            debug_assert_eq!(b.len(), lens[i], "{s:?}");
+            if fine && s != Sec::Fine {
+                put_u64s(&mut fine_sums, block_sums(&b, FINE));
+            } else {
+                dir.sections[i].sums = block_sums(&b, BLOCK);
+            }
+            w.write_all(&[0; 8][..pads[i]])?;
+            w.write_all(&b)?;
         }
         let dir_bytes = postcard::to_stdvec(&dir).expect("directory serializes");
         debug_assert_eq!(dir_bytes.len(), dir_len);
@@ -423,7 +447,11 @@ impl Index {
         head.extend_from_slice(&(dir_len as u64).to_le_bytes());
         head.extend_from_slice(&xxh3_64(&dir_bytes).to_le_bytes());
         head.extend_from_slice(&dir_bytes);
-        (head, pads.into_iter().zip(sections).collect())
+        let end = w.stream_position()?;
+        w.seek(SeekFrom::Start(0))?;
+        w.write_all(&head)?;
+        w.seek(SeekFrom::Start(end))?;
+        Ok(())
     }
 
     /// The version 1 file bytes (a test writes old indexes with it).
@@ -449,70 +477,159 @@ fn put_u64s(out: &mut Vec<u8>, v: impl IntoIterator<Item = u64>) {
     }
 }
 
-/// Postings as two sections: hashes, then documents.
-fn posting_sections(v: &[(u64, u32)]) -> (Vec<u8>, Vec<u8>) {
-    let mut h = Vec::with_capacity(8 * v.len());
-    let mut d = Vec::with_capacity(4 * v.len());
-    for &(x, doc) in v {
-        h.extend_from_slice(&x.to_le_bytes());
-        d.extend_from_slice(&doc.to_le_bytes());
-    }
-    (h, d)
+/// The sections of `docs` (sorted by path), built one at a time
+/// ([`SectionPlan::section`]), with their lengths known beforehand
+/// ([`SectionPlan::len`]).
+struct SectionPlan<'d> {
+    docs: &'d [IndexedDoc],
+    bands: usize,
+    paths: usize,
+    fps: usize,
+    reps: usize,
+    band_keys: usize,
+    /// The repeated-fingerprint postings (short: most documents repeat
+    /// none) that two or more documents share, and the rest.
+    rep_many: Vec<(u64, u32)>,
+    rep_one: Vec<(u64, u32)>,
+    /// The fingerprint or band-key postings of the hash section just
+    /// built, for its document section next.
+    last: Option<(Sec, Vec<(u64, u32)>)>,
 }
 
-/// The sections of `docs` (sorted by path), in [`SECTIONS`] order.
-fn sections_of(docs: &[IndexedDoc], bands: usize) -> Vec<Vec<u8>> {
-    let mut meta = Vec::with_capacity(META_ROW * docs.len());
-    let mut paths = Vec::new();
-    let mut fps = Vec::new();
-    let mut reps = Vec::new();
-    let mut band_keys = Vec::with_capacity(8 * bands * docs.len());
-    let (mut path_end, mut fp_end, mut rep_end) = (0u64, 0u64, 0u64);
-    for d in docs {
-        path_end += d.path.len() as u64;
-        fp_end += d.fingerprints.len() as u64;
-        rep_end += d.repeated.len() as u64;
-        let has_bands = !d.band_keys.is_empty();
-        put_u64s(&mut meta, [d.content_hash, d.size, d.mtime.0 as u64]);
-        for w in [d.mtime.1, d.words, has_bands as u32, 0] {
-            meta.extend_from_slice(&w.to_le_bytes());
+impl<'d> SectionPlan<'d> {
+    fn new(docs: &'d [IndexedDoc], bands: usize) -> SectionPlan<'d> {
+        let sum = |f: &dyn Fn(&IndexedDoc) -> usize| docs.iter().map(f).sum::<usize>();
+        let rep = postings(docs, |d| &d.repeated);
+        let (mut rep_many, mut rep_one) = (Vec::new(), Vec::new());
+        for same in rep.chunk_by(|x, y| x.0 == y.0) {
+            if same.len() >= 2 {
+                rep_many.extend_from_slice(same);
+            } else {
+                rep_one.extend_from_slice(same);
+            }
         }
-        put_u64s(&mut meta, [path_end, fp_end, rep_end]);
-        paths.extend_from_slice(d.path.as_bytes());
-        put_u64s(&mut fps, d.fingerprints.iter().copied());
-        put_u64s(&mut reps, d.repeated.iter().copied());
-        if has_bands {
-            put_u64s(&mut band_keys, d.band_keys.iter().copied());
-        } else {
-            band_keys.resize(band_keys.len() + 8 * bands, 0);
+        SectionPlan {
+            docs,
+            bands,
+            paths: sum(&|d| d.path.len()),
+            fps: sum(&|d| d.fingerprints.len()),
+            reps: sum(&|d| d.repeated.len()),
+            band_keys: sum(&|d| d.band_keys.len()),
+            rep_many,
+            rep_one,
+            last: None,
         }
     }
-    let postings = |list: &(dyn Fn(&IndexedDoc) -> &[u64] + Sync)| {
-        let mut v: Vec<(u64, u32)> = docs
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(i, d)| list(d).iter().map(move |&h| (h, i as u32)))
-            .collect();
-        v.par_sort_unstable();
-        v
-    };
-    let (fp_hash, fp_doc) = posting_sections(&postings(&|d| &d.fingerprints));
-    let (band_hash, band_doc) = posting_sections(&postings(&|d| &d.band_keys));
-    let rep = postings(&|d| &d.repeated);
-    let (mut many, mut one) = (Vec::new(), Vec::new());
-    for same in rep.chunk_by(|x, y| x.0 == y.0) {
-        if same.len() >= 2 {
-            many.extend_from_slice(same);
-        } else {
-            one.extend_from_slice(same);
+
+    /// The length in bytes of section `s` (not [`Sec::Fine`]).
+    fn len(&self, s: Sec) -> usize {
+        match s {
+            Sec::Meta => META_ROW * self.docs.len(),
+            Sec::Paths => self.paths,
+            Sec::Fps | Sec::FpHash => 8 * self.fps,
+            Sec::FpDoc => 4 * self.fps,
+            Sec::Reps => 8 * self.reps,
+            Sec::Bands => 8 * self.bands * self.docs.len(),
+            Sec::BandHash => 8 * self.band_keys,
+            Sec::BandDoc => 4 * self.band_keys,
+            Sec::RepManyHash => 8 * self.rep_many.len(),
+            Sec::RepManyDoc => 4 * self.rep_many.len(),
+            Sec::RepOneHash => 8 * self.rep_one.len(),
+            Sec::RepOneDoc => 4 * self.rep_one.len(),
+            Sec::Fine => unreachable!("the checksum section is built by the writer"),
         }
     }
-    let (many_hash, many_doc) = posting_sections(&many);
-    let (one_hash, one_doc) = posting_sections(&one);
-    vec![
-        meta, paths, fps, reps, band_keys, fp_hash, fp_doc, band_hash, band_doc, many_hash,
-        many_doc, one_hash, one_doc,
-    ]
+
+    /// The bytes of section `s` (not [`Sec::Fine`]).
+    fn section(&mut self, s: Sec) -> Vec<u8> {
+        let docs = self.docs;
+        // Each postings list is sorted once, for its hashes and then its
+        // documents.
+        let mut out = Vec::with_capacity(self.len(s));
+        let mut last = self.last.take();
+        let mut sorted = |hashes: Sec, list: fn(&IndexedDoc) -> &[u64]| match last.take() {
+            Some((h, v)) if h == hashes => v,
+            _ => postings(docs, list),
+        };
+        let mut keep = None;
+        match s {
+            Sec::Meta => {
+                let (mut path_end, mut fp_end, mut rep_end) = (0u64, 0u64, 0u64);
+                for d in docs {
+                    path_end += d.path.len() as u64;
+                    fp_end += d.fingerprints.len() as u64;
+                    rep_end += d.repeated.len() as u64;
+                    let has_bands = !d.band_keys.is_empty();
+                    put_u64s(&mut out, [d.content_hash, d.size, d.mtime.0 as u64]);
+                    for w in [d.mtime.1, d.words, has_bands as u32, 0] {
+                        out.extend_from_slice(&w.to_le_bytes());
+                    }
+                    put_u64s(&mut out, [path_end, fp_end, rep_end]);
+                }
+            }
+            Sec::Paths => docs
+                .iter()
+                .for_each(|d| out.extend_from_slice(d.path.as_bytes())),
+            Sec::Fps => docs
+                .iter()
+                .for_each(|d| put_u64s(&mut out, d.fingerprints.iter().copied())),
+            Sec::Reps => docs
+                .iter()
+                .for_each(|d| put_u64s(&mut out, d.repeated.iter().copied())),
+            Sec::Bands => {
+                for d in docs {
+                    if d.band_keys.is_empty() {
+                        out.resize(out.len() + 8 * self.bands, 0);
+                    } else {
+                        put_u64s(&mut out, d.band_keys.iter().copied());
+                    }
+                }
+            }
+            Sec::FpHash | Sec::BandHash => {
+                let list: fn(&IndexedDoc) -> &[u64] = if s == Sec::FpHash {
+                    |d| &d.fingerprints
+                } else {
+                    |d| &d.band_keys
+                };
+                let v = sorted(s, list);
+                put_hashes(&mut out, &v);
+                keep = Some((s, v));
+            }
+            Sec::FpDoc => put_docs(&mut out, &sorted(Sec::FpHash, |d| &d.fingerprints)),
+            Sec::BandDoc => put_docs(&mut out, &sorted(Sec::BandHash, |d| &d.band_keys)),
+            Sec::RepManyHash => put_hashes(&mut out, &self.rep_many),
+            Sec::RepManyDoc => put_docs(&mut out, &self.rep_many),
+            Sec::RepOneHash => put_hashes(&mut out, &self.rep_one),
+            Sec::RepOneDoc => put_docs(&mut out, &self.rep_one),
+            Sec::Fine => unreachable!("the checksum section is built by the writer"),
+        }
+        self.last = keep;
+        out
+    }
+}
+
+/// The postings of one of each document's hash lists, sorted by (hash,
+/// document).
+fn postings(docs: &[IndexedDoc], list: impl Fn(&IndexedDoc) -> &[u64] + Sync) -> Vec<(u64, u32)> {
+    let mut v: Vec<(u64, u32)> = docs
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, d)| list(d).iter().map(move |&h| (h, i as u32)))
+        .collect();
+    v.par_sort_unstable();
+    v
+}
+
+/// A postings section's hashes...
+fn put_hashes(out: &mut Vec<u8>, v: &[(u64, u32)]) {
+    put_u64s(out, v.iter().map(|p| p.0));
+}
+
+/// ... and its documents.
+fn put_docs(out: &mut Vec<u8>, v: &[(u64, u32)]) {
+    for p in v {
+        out.extend_from_slice(&p.1.to_le_bytes());
+    }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, IndexError> {
@@ -859,21 +976,54 @@ fn decode_v2(
         docs,
         written_by: Some(layout.writer.clone()),
     };
-    // Compared part by part, without a second copy of the file.
-    let (head, sections) = index.parts(&layout.writer, &layout.algorithm, layout.version);
-    let mut at = 0;
-    let mut same = bytes.starts_with(&head);
-    at += head.len();
-    for (pad, b) in &sections {
-        same = same && bytes.get(at + pad..at + pad + b.len()) == Some(&b[..]);
-        at += pad + b.len();
-    }
-    if !same || at != bytes.len() {
+    // Compared as it is written, without a second copy of the file.
+    let mut cmp = Compare {
+        bytes,
+        pos: 0,
+        end: 0,
+        same: true,
+    };
+    let wrote = index.write_to(&mut cmp, &layout.writer, &layout.algorithm, layout.version);
+    if wrote.is_err() || !cmp.same || cmp.end != bytes.len() as u64 {
         return Err(corrupt(
             "the sections do not agree with the documents (postings, lengths or padding)".into(),
         ));
     }
     Ok(index)
+}
+
+/// A writer that compares what is written with `bytes` at the same place.
+struct Compare<'b> {
+    bytes: &'b [u8],
+    pos: u64,
+    /// The furthest byte written.
+    end: u64,
+    same: bool,
+}
+
+impl std::io::Write for Compare<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let at = self.pos as usize;
+        self.same = self.same && self.bytes.get(at..at + buf.len()) == Some(buf);
+        self.pos += buf.len() as u64;
+        self.end = self.end.max(self.pos);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl std::io::Seek for Compare<'_> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.pos = match to {
+            std::io::SeekFrom::Start(p) => p,
+            std::io::SeekFrom::Current(0) => self.pos,
+            _ => return Err(std::io::Error::other("only seeks from the start")),
+        };
+        Ok(self.pos)
+    }
 }
 
 /// Decodes version 1 file bytes (magic and version already checked).
