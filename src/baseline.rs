@@ -6,8 +6,7 @@
 //! edit inside either side makes the finding new again.
 
 use crate::atomic::write_atomic;
-use crate::input::Document;
-use crate::report::core::{pair_documents, span_fingerprint, span_text};
+use crate::report::core::{pair_documents, span_fingerprint, span_text, Texts};
 use crate::report::Report;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -101,7 +100,7 @@ impl Baseline {
     }
 
     /// The baseline accepting every non-boilerplate span of `report`.
-    pub fn of(report: &Report, docs: &[Document]) -> Baseline {
+    pub fn of<T: Texts + ?Sized>(report: &Report, docs: &T) -> Baseline {
         let mut fingerprints = BTreeSet::new();
         for_each_span(report, docs, |_, _, fp| {
             fingerprints.insert(fp);
@@ -114,7 +113,7 @@ impl Baseline {
 
     /// Marks the spans of `report` whose fingerprints are accepted; returns
     /// how many.
-    pub fn apply(&self, report: &mut Report, docs: &[Document]) -> usize {
+    pub fn apply<T: Texts + ?Sized>(&self, report: &mut Report, docs: &T) -> usize {
         let mut hits = Vec::new();
         for_each_span(report, docs, |p, s, fp| {
             if self.fingerprints.contains(&fp) {
@@ -131,14 +130,21 @@ impl Baseline {
 
 /// Calls `f(pair, span, fingerprint)` for every non-boilerplate span of
 /// `report` (a side whose text is not at hand counts as empty).
-fn for_each_span(report: &Report, docs: &[Document], mut f: impl FnMut(usize, usize, String)) {
+fn for_each_span<T: Texts + ?Sized>(
+    report: &Report,
+    docs: &T,
+    mut f: impl FnMut(usize, usize, String),
+) {
     for (pi, pair) in report.pairs.iter().enumerate() {
         let [da, db] = pair_documents(report, docs, pair);
         for (si, s) in pair.spans.iter().enumerate() {
             if s.boilerplate {
                 continue;
             }
-            let fp = span_fingerprint(span_text(da, &s.a), span_text(db, &s.b));
+            let fp = span_fingerprint(
+                span_text(da.as_deref(), &s.a),
+                span_text(db.as_deref(), &s.b),
+            );
             f(pi, si, fp);
         }
     }
@@ -147,6 +153,7 @@ fn for_each_span(report: &Report, docs: &[Document], mut f: impl FnMut(usize, us
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::Document;
     use crate::{scan, ScanOptions};
 
     fn words(n: usize, seed: u64) -> String {

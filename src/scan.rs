@@ -230,6 +230,119 @@ impl TextSource for FileTexts<'_> {
     }
 }
 
+/// Texts of the documents a report shows, read in batches of at most this
+/// many bytes (of their files) while the report is built
+/// ([`report_of_files`]), each batch let go before the next is read.
+pub const REPORT_TEXT_BYTES: usize = 16 << 20;
+
+/// The report of a scan whose texts are in files ([`FileTexts`]): an
+/// [`crate::report::Report::outline`] of `result` completed by the texts of
+/// the documents it shows ([`shown_documents`]), read again in sorted
+/// batches of at most [`REPORT_TEXT_BYTES`] (in parallel within a batch),
+/// so no more than a batch of texts is held at once. The same report as
+/// [`crate::report::Report::new`] over the documents with their texts; a
+/// document that cannot be read again (or was changed) is an error, all of
+/// them returned (the report is then unfinished and is not returned).
+pub fn report_of_files(
+    files: &FileTexts<'_>,
+    result: &ScanResult,
+    errors: &[crate::Error],
+    skipped: &[crate::input::Skipped],
+) -> Result<crate::report::Report, Vec<crate::Error>> {
+    let mut report = crate::report::Report::outline(files.docs, result, None, errors, skipped);
+    let shown = shown_documents(result);
+    let mut failed = Vec::new();
+    let mut at = 0;
+    while at < shown.len() {
+        let mut end = at;
+        let mut bytes = 0;
+        while end < shown.len() && (end == at || bytes < REPORT_TEXT_BYTES) {
+            bytes += files.docs[shown[end] as usize].original_len();
+            end += 1;
+        }
+        let read: Vec<Result<Document, crate::Error>> = shown[at..end]
+            .par_iter()
+            .map(|&d| files.document(d))
+            .collect();
+        let mut held = std::collections::HashMap::with_capacity(end - at);
+        for (&d, r) in shown[at..end].iter().zip(read) {
+            match r {
+                Ok(doc) => {
+                    held.insert(d, doc);
+                }
+                Err(e) => failed.push(e),
+            }
+        }
+        if failed.is_empty() {
+            report.add_texts(result, |d| held.get(&d));
+        }
+        at = end;
+    }
+    if failed.is_empty() {
+        Ok(report)
+    } else {
+        Err(failed)
+    }
+}
+
+/// [`FileTexts`] as the report writers' [`crate::report::core::Texts`]:
+/// each document read again when asked (the last few kept), so a writer
+/// quoting every pair holds two documents at a time, not all. A document
+/// that cannot be read (or changed since the scan) is not at hand; the
+/// first such failure is kept (`Texts::failure`) for the caller to refuse
+/// the report.
+pub struct ReadAgain<'a> {
+    files: &'a FileTexts<'a>,
+    recent: std::sync::Mutex<std::collections::VecDeque<(usize, Document)>>,
+    failed: std::sync::Mutex<Option<crate::Error>>,
+}
+
+/// Documents [`ReadAgain`] keeps (a pair's two, and a few more for the
+/// writers that ask for one document per span).
+const READ_AGAIN_KEPT: usize = 4;
+
+impl<'a> ReadAgain<'a> {
+    /// Reads from `files`.
+    pub fn new(files: &'a FileTexts<'a>) -> Self {
+        ReadAgain {
+            files,
+            recent: Default::default(),
+            failed: Default::default(),
+        }
+    }
+}
+
+impl crate::report::core::Texts for ReadAgain<'_> {
+    fn text_of(&self, i: usize) -> Option<Cow<'_, Document>> {
+        if i >= self.files.docs.len() {
+            return None;
+        }
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, d)) = recent.iter().find(|(j, _)| *j == i) {
+            return Some(Cow::Owned(d.clone()));
+        }
+        match self.files.document(i as u32) {
+            Ok(d) => {
+                if recent.len() == READ_AGAIN_KEPT {
+                    recent.pop_front();
+                }
+                recent.push_back((i, d.clone()));
+                Some(Cow::Owned(d))
+            }
+            Err(e) => {
+                let mut f = self.failed.lock().unwrap_or_else(|e| e.into_inner());
+                f.get_or_insert(e);
+                None
+            }
+        }
+    }
+
+    fn failure(&self) -> Option<String> {
+        let f = self.failed.lock().unwrap_or_else(|e| e.into_inner());
+        f.as_ref().map(|e| e.to_string())
+    }
+}
+
 /// The documents a report of `result` shows text of (in its pairs and
 /// shared passages), sorted.
 pub fn shown_documents(result: &ScanResult) -> Vec<u32> {

@@ -10,6 +10,7 @@ use crate::config::ScanOptions;
 use crate::escape;
 use crate::index::{Index, IndexParams, IndexView};
 use crate::input::{self, Document, Inputs, WalkOptions};
+use crate::report::core::Texts;
 use crate::report::{format, github, Format, Report};
 use anyhow::{bail, Context};
 use clap::ArgMatches;
@@ -77,7 +78,7 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         sketcher.add(&texts);
     };
     let fields = a.input.jsonl_fields();
-    let (mut inputs, origins) = match &fields {
+    let (inputs, origins) = match &fields {
         Some((text, id)) => {
             if walk.encoding.is_some() {
                 bail!("--encoding does not apply to --jsonl input: JSON Lines are always UTF-8");
@@ -100,43 +101,48 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     };
     let result = crate::scan::scan_sketched(&sketches, &source, &opts, &bars);
     drop(sketches);
-    let shown = crate::scan::shown_documents(&result);
-    let read_again: Vec<Result<Document, crate::Error>> = {
-        use rayon::prelude::*;
-        shown.par_iter().map(|&d| source.document(d)).collect()
-    };
+    // The report is built from the texts of the documents it shows, read
+    // again a batch at a time; the writers that quote read them again one
+    // at a time (ReadAgain), so no stage holds them all.
+    let built = crate::scan::report_of_files(&source, &result, &inputs.errors, &inputs.skipped);
     let mut failed: Vec<String> = result.errors.iter().map(|e| e.to_string()).collect();
-    let mut docs_shown = Vec::with_capacity(shown.len());
-    for (d, r) in shown.into_iter().zip(read_again) {
-        match r {
-            Ok(doc) => docs_shown.push((d, doc)),
-            Err(e) => failed.push(e.to_string()),
+    let report = match built {
+        Ok(r) => Some(r),
+        Err(errors) => {
+            failed.extend(errors.iter().map(|e| e.to_string()));
+            None
         }
-    }
-    if !failed.is_empty() {
-        failed.sort();
-        failed.dedup();
-        bail!(
-            "{}; no report was written: scan again",
-            failed
-                .iter()
-                .map(|e| escape::visible(e))
-                .collect::<Vec<_>>()
-                .join("; ")
-        );
-    }
-    for (d, doc) in docs_shown {
-        inputs.docs[d as usize] = doc;
-    }
-    let report = Report::new(&inputs.docs, &result, &inputs.errors, &inputs.skipped);
+    };
+    refuse(failed)?;
+    let report = report.expect("built when nothing failed");
+    drop(result);
+    let texts = crate::scan::ReadAgain::new(&source);
     finish(
         report,
-        &inputs.docs,
+        &texts,
         &a.output,
         !inputs.errors.is_empty(),
         all_missing(paths),
         ctx,
     )
+}
+
+/// Fails the run with every failure (sorted, each once), if any: the
+/// documents named could not be read again, so no report is written.
+fn refuse(mut failed: Vec<String>) -> anyhow::Result<()> {
+    if failed.is_empty() {
+        return Ok(());
+    }
+    failed.sort();
+    failed.dedup();
+    bail!(
+        "{}; no report was written: scan again",
+        failed
+            .iter()
+            .map(|e| escape::visible(e))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
 }
 
 fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
@@ -342,9 +348,9 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
 /// Applies the baseline, writes the report, and decides the exit status.
 /// `nothing_read`: every path named was missing, so the report is empty for
 /// want of input; it goes to stdout but replaces no file.
-fn finish(
+fn finish<T: Texts + ?Sized>(
     mut report: Report,
-    docs: &[Document],
+    docs: &T,
     out: &OutputArgs,
     had_errors: bool,
     nothing_read: bool,
@@ -378,6 +384,12 @@ fn finish(
             .transpose()?;
         if out.update_baseline {
             let b = Baseline::of(&report, docs);
+            if let Some(e) = docs.failure() {
+                bail!(
+                    "{}; no baseline was written: scan again",
+                    escape::visible(&e)
+                );
+            }
             b.save(path)
                 .with_context(|| format!("writing baseline {}", path.display()))?;
             eprintln!(
@@ -398,7 +410,18 @@ fn finish(
             Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
         },
     };
-    let write = |w: &mut dyn Write| format::write(format, &report, docs, style, w);
+    // A document that could not be read again fails the write (no file is
+    // replaced).
+    let write = |w: &mut dyn Write| {
+        format::write(format, &report, docs, style, w)?;
+        match docs.failure() {
+            Some(e) => Err(std::io::Error::other(format!(
+                "{}; no report was written: scan again",
+                escape::visible(&e)
+            ))),
+            None => Ok(()),
+        }
+    };
     match &output {
         Some(path) => crate::atomic::write_atomic(path, write)
             .with_context(|| format!("writing {}", path.display()))?,

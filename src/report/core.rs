@@ -20,6 +20,7 @@ use crate::input::location::Location;
 use crate::input::Document;
 use crate::normalize::{normalize_word, tokenize};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -33,19 +34,51 @@ pub fn doc_index(report: &Report, id: u32, path: &str) -> Option<usize> {
     report.documents.iter().position(|d| d.path == path)
 }
 
+/// The scanned documents with their texts, by index in the report's
+/// documents, for the writers that quote them: a slice in memory, or a
+/// source that reads each again when asked (the command line's scan, which
+/// holds no texts).
+pub trait Texts {
+    /// Document `i` with its text, when at hand.
+    fn text_of(&self, i: usize) -> Option<Cow<'_, Document>>;
+
+    /// Why a document asked for was not at hand although it should have
+    /// been (it could not be read again), if one was not: a report written
+    /// from these texts is then wrong. None for texts in memory.
+    fn failure(&self) -> Option<String> {
+        None
+    }
+}
+
+impl Texts for [Document] {
+    fn text_of(&self, i: usize) -> Option<Cow<'_, Document>> {
+        self.get(i).map(Cow::Borrowed)
+    }
+}
+
+impl Texts for Vec<Document> {
+    fn text_of(&self, i: usize) -> Option<Cow<'_, Document>> {
+        self.as_slice().text_of(i)
+    }
+}
+
 /// Document `i` of the report, when `docs` holds it at the report's index
 /// (under the same path).
-pub fn document<'d>(report: &Report, docs: &'d [Document], i: usize) -> Option<&'d Document> {
-    docs.get(i)
-        .filter(|d| report.documents.get(i).is_some_and(|e| e.path == d.path))
+pub fn document<'d, T: Texts + ?Sized>(
+    report: &Report,
+    docs: &'d T,
+    i: usize,
+) -> Option<Cow<'d, Document>> {
+    let entry = report.documents.get(i)?;
+    docs.text_of(i).filter(|d| entry.path == d.path)
 }
 
 /// The texts of a pair's two documents (a, b), each when `docs` holds it.
-pub fn pair_documents<'d>(
+pub fn pair_documents<'d, T: Texts + ?Sized>(
     report: &Report,
-    docs: &'d [Document],
+    docs: &'d T,
     pair: &PairEntry,
-) -> [Option<&'d Document>; 2] {
+) -> [Option<Cow<'d, Document>>; 2] {
     [(pair.ids.0, &pair.a), (pair.ids.1, &pair.b)]
         .map(|(id, path)| doc_index(report, id, path).and_then(|i| document(report, docs, i)))
 }

@@ -6,7 +6,7 @@
 //! (`--format`, its help and possible values) and neardup.toml (`format`)
 //! take their values from [`Format`].
 
-use crate::input::Document;
+use crate::report::core::Texts;
 use crate::report::{github, html, json, sarif, text, Report};
 use std::io::{self, Write};
 
@@ -38,10 +38,10 @@ pub struct Style {
 
 /// Writes `report` (of `docs`, the documents it was made from, which the
 /// writers quote) to `w` in `format`.
-pub fn write(
+pub fn write<T: Texts + ?Sized>(
     format: Format,
     report: &Report,
-    docs: &[Document],
+    docs: &T,
     style: Style,
     w: &mut dyn Write,
 ) -> io::Result<()> {
@@ -57,6 +57,7 @@ pub fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::Document;
 
     fn collect(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Vec<u8> {
         let mut v = Vec::new();

@@ -12,9 +12,8 @@
 //! as GitHub requires, and count UTF-16 code units like the SARIF format
 //! (`endColumn` just past the last character).
 
-use super::core::{self, line_range, plural, repeats, Repeat};
+use super::core::{self, line_range, plural, repeats, Repeat, Texts};
 use super::Report;
-use crate::input::Document;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -51,7 +50,7 @@ pub fn escape_property(s: &str) -> String {
 }
 
 /// One `::warning` command for a repeat, without the newline.
-fn annotation(report: &Report, docs: &[Document], r: &Repeat) -> String {
+fn annotation<T: Texts + ?Sized>(report: &Report, docs: &T, r: &Repeat) -> String {
     let path = &report.documents[r.doc].path;
     let other = &report.documents[r.other].path;
     let mut props = vec![
@@ -60,7 +59,7 @@ fn annotation(report: &Report, docs: &[Document], r: &Repeat) -> String {
         format!("endLine={}", r.at.line_end),
     ];
     if r.at.line_start == r.at.line_end {
-        let region = core::region(core::document(report, docs, r.doc), r.at);
+        let region = core::region(core::document(report, docs, r.doc).as_deref(), r.at);
         props.push(format!("col={}", region.start_column));
         props.push(format!("endColumn={}", region.end_column));
     }
@@ -79,7 +78,7 @@ fn annotation(report: &Report, docs: &[Document], r: &Repeat) -> String {
 /// most [`MAX_ANNOTATIONS`], then, if some were left out, the line
 /// `neardup: N more findings not annotated (see the report)`. Writes
 /// nothing when there is no finding.
-pub fn write(report: &Report, docs: &[Document], w: &mut dyn Write) -> io::Result<()> {
+pub fn write<T: Texts + ?Sized>(report: &Report, docs: &T, w: &mut dyn Write) -> io::Result<()> {
     let repeats = repeats(report);
     for r in repeats.iter().take(MAX_ANNOTATIONS) {
         writeln!(w, "{}", annotation(report, docs, r))?;
@@ -127,7 +126,7 @@ fn md_cell(s: &str) -> String {
 /// them is interpreted. Ends with a newline. `docs` is not read (lines and
 /// words come from the report); it is taken for symmetry with the other
 /// formats.
-pub fn step_summary(report: &Report, docs: &[Document]) -> String {
+pub fn step_summary<T: Texts + ?Sized>(report: &Report, docs: &T) -> String {
     let _ = docs; // Lines and words come from the report.
     let repeats = repeats(report);
     let mut out = String::from("### neardup\n\n");
@@ -226,6 +225,7 @@ pub fn append_step_summary(path: &Path, text: &str) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::Document;
     use crate::report::core::fixture::{doc, report};
 
     fn annotations(report: &Report, docs: &[Document]) -> Vec<String> {

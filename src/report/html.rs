@@ -24,7 +24,7 @@
 
 mod sha256;
 
-use super::core::{doc_index, document, kind_label, lines_phrase};
+use super::core::{doc_index, document, kind_label, lines_phrase, Texts};
 use super::{Kind, PairEntry, Report};
 use crate::escape::visible;
 use crate::input::location::Location;
@@ -48,8 +48,21 @@ const PASSAGE_PLACES: usize = 5;
 
 /// Writes the report as one HTML page. `docs` are the scanned documents,
 /// in the report's document order (for the texts).
-pub fn write(report: &Report, docs: &[Document], w: &mut dyn Write) -> std::io::Result<()> {
-    let data = Data::build(report, docs);
+pub fn write<T: Texts + ?Sized>(
+    report: &Report,
+    docs: &T,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
+    // The page embeds the pairs' documents: each is asked for once.
+    let mut held: HashMap<usize, Option<std::borrow::Cow<'_, Document>>> = HashMap::new();
+    for p in &report.pairs {
+        for (id, path) in [(p.ids.0, &p.a), (p.ids.1, &p.b)] {
+            if let Some(i) = doc_index(report, id, path) {
+                held.entry(i).or_insert_with(|| document(report, docs, i));
+            }
+        }
+    }
+    let data = Data::build(report, &held);
     let csp = format!(
         "default-src 'none'; script-src {}; style-src {}; img-src 'none'; base-uri 'none'; form-action 'none'",
         sha256::csp_hash(JS),
@@ -473,10 +486,14 @@ impl<'d> Prep<'d> {
 }
 
 impl<'a> Data<'a> {
-    fn build(report: &Report, docs: &'a [Document]) -> Data<'a> {
+    /// `held`: the pairs' documents by index (`None` when not at hand).
+    fn build(
+        report: &Report,
+        held: &'a HashMap<usize, Option<std::borrow::Cow<'_, Document>>>,
+    ) -> Data<'a> {
         // The index of a pair's document, when its text is at hand.
         let find = |id: u32, path: &str| -> Option<usize> {
-            doc_index(report, id, path).filter(|&i| document(report, docs, i).is_some())
+            doc_index(report, id, path).filter(|i| held.get(i).is_some_and(|d| d.is_some()))
         };
         // Index in `preps` of each document embedded, in order of first use.
         let mut slot: HashMap<usize, usize> = HashMap::new();
@@ -486,7 +503,7 @@ impl<'a> Data<'a> {
             let mut side = |id: u32, path: &str| {
                 find(id, path).map(|d| {
                     *slot.entry(d).or_insert_with(|| {
-                        preps.push(Prep::new(&docs[d]));
+                        preps.push(Prep::new(held[&d].as_deref().expect("held")));
                         preps.len() - 1
                     })
                 })

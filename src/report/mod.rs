@@ -258,6 +258,26 @@ impl Report {
         errors: &[Error],
         skipped: &[Skipped],
     ) -> Report {
+        let mut report = Report::outline(docs, result, new, errors, skipped);
+        report.add_texts(result, |d| docs.get(d as usize));
+        report
+    }
+
+    /// The report of `result` without what needs the documents' texts:
+    /// every location is its byte range only (lines and columns 0) and
+    /// every passage's excerpt is empty until [`Report::add_texts`] has
+    /// seen the document. `docs` need not hold texts (see
+    /// [`Document::without_text`]): their paths, sizes and notes are used.
+    /// Adding the texts of every document the report shows
+    /// ([`crate::scan::shown_documents`]), in any batches and order, gives
+    /// the report [`Report::with_new`] gives.
+    pub fn outline(
+        docs: &[Document],
+        result: &ScanResult,
+        new: Option<&[bool]>,
+        errors: &[Error],
+        skipped: &[Skipped],
+    ) -> Report {
         let documents = docs
             .iter()
             .zip(&result.words)
@@ -269,10 +289,17 @@ impl Report {
                 new: new.map(|n| n[i]),
             })
             .collect();
+        let bare = |start: usize, end: usize| Location {
+            start,
+            end,
+            line_start: 0,
+            col_start: 0,
+            line_end: 0,
+            col_end: 0,
+        };
         let mut pairs = Vec::with_capacity(result.findings.len());
         for f in &result.findings {
             let (da, db) = (&docs[f.a as usize], &docs[f.b as usize]);
-            let (ia, ib) = (da.line_index(), db.line_index());
             let al = &f.alignment;
             pairs.push(PairEntry {
                 a: da.path.clone(),
@@ -285,8 +312,8 @@ impl Report {
                     .spans
                     .iter()
                     .map(|s| SpanEntry {
-                        a: ia.locate(s.a.start, s.a.end),
-                        b: ib.locate(s.b.start, s.b.end),
+                        a: bare(s.a.start, s.a.end),
+                        b: bare(s.b.start, s.b.end),
                         words: s.words,
                         similarity: round4(s.similarity),
                         boilerplate: s.boilerplate,
@@ -299,13 +326,9 @@ impl Report {
                     ranges: al
                         .moved
                         .iter()
-                        .map(|m| {
-                            let (la, lb) =
-                                (ia.locate(m.a.start, m.a.end), ib.locate(m.b.start, m.b.end));
-                            MovedRange {
-                                a: [la.start, la.end],
-                                b: [lb.start, lb.end],
-                            }
+                        .map(|m| MovedRange {
+                            a: [m.a.start, m.a.end],
+                            b: [m.b.start, m.b.end],
                         })
                         .collect(),
                 }),
@@ -324,31 +347,21 @@ impl Report {
                     .collect(),
             })
             .collect();
-        let mut lines: std::collections::HashMap<u32, crate::input::location::LineIndex> =
-            std::collections::HashMap::new();
         let passages: Vec<PassageEntry> = result
             .passages
             .iter()
-            .map(|p| {
-                let (d0, s0) = p.places[0];
-                PassageEntry {
-                    words: p.words,
-                    documents: p.documents,
-                    excerpt: passage_excerpt(&docs[d0 as usize].text[s0.start..s0.end]),
-                    spans: p
-                        .places
-                        .iter()
-                        .map(|&(d, span)| {
-                            let ix = lines
-                                .entry(d)
-                                .or_insert_with(|| docs[d as usize].line_index());
-                            PassageSpan {
-                                path: docs[d as usize].path.clone(),
-                                at: ix.locate(span.start, span.end),
-                            }
-                        })
-                        .collect(),
-                }
+            .map(|p| PassageEntry {
+                words: p.words,
+                documents: p.documents,
+                excerpt: String::new(),
+                spans: p
+                    .places
+                    .iter()
+                    .map(|&(d, span)| PassageSpan {
+                        path: docs[d as usize].path.clone(),
+                        at: bare(span.start, span.end),
+                    })
+                    .collect(),
             })
             .collect();
         let near = pairs
@@ -410,6 +423,61 @@ impl Report {
         }
     }
 
+    /// Fills in what the texts `text(d)` gives (documents of `result`, by
+    /// index, with their texts) say of an [`Report::outline`] of `result`:
+    /// the lines and columns of their spans and moved blocks and the
+    /// excerpts of the passages that start in them. A document `text` does
+    /// not give is left for a later call.
+    pub fn add_texts<'d>(
+        &mut self,
+        result: &ScanResult,
+        text: impl Fn(u32) -> Option<&'d Document>,
+    ) {
+        for (f, pair) in result.findings.iter().zip(&mut self.pairs) {
+            let al = &f.alignment;
+            if let Some(ix) = text(f.a).map(|d| d.line_index()) {
+                for (s, e) in al.spans.iter().zip(&mut pair.spans) {
+                    e.a = ix.locate(s.a.start, s.a.end);
+                }
+                if let Some(m) = &mut pair.moved {
+                    for (s, r) in al.moved.iter().zip(&mut m.ranges) {
+                        let l = ix.locate(s.a.start, s.a.end);
+                        r.a = [l.start, l.end];
+                    }
+                }
+            }
+            if let Some(ix) = text(f.b).map(|d| d.line_index()) {
+                for (s, e) in al.spans.iter().zip(&mut pair.spans) {
+                    e.b = ix.locate(s.b.start, s.b.end);
+                }
+                if let Some(m) = &mut pair.moved {
+                    for (s, r) in al.moved.iter().zip(&mut m.ranges) {
+                        let l = ix.locate(s.b.start, s.b.end);
+                        r.b = [l.start, l.end];
+                    }
+                }
+            }
+        }
+        let mut lines: std::collections::HashMap<u32, crate::input::location::LineIndex> =
+            std::collections::HashMap::new();
+        for (p, entry) in result.passages.iter().zip(&mut self.passages) {
+            let (d0, s0) = p.places[0];
+            if let Some(d) = text(d0) {
+                entry.excerpt = passage_excerpt(&d.text[s0.start..s0.end]);
+            }
+            for (&(d, span), e) in p.places.iter().zip(&mut entry.spans) {
+                let ix = match lines.entry(d) {
+                    std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(v) => match text(d) {
+                        Some(doc) => v.insert(doc.line_index()),
+                        None => continue,
+                    },
+                };
+                e.at = ix.locate(span.start, span.end);
+            }
+        }
+    }
+
     /// Whether anything was flagged.
     pub fn flagged(&self) -> bool {
         !self.pairs.is_empty()
@@ -426,6 +494,42 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An outline completed by the texts in batches, in any order, is the
+    /// report built with all texts at hand.
+    #[test]
+    fn an_outline_completed_batch_by_batch_is_the_whole_report() {
+        let words = |n: usize, seed: u64| -> String {
+            (0..n)
+                .map(|i| format!("w{}", crate::sketch::mix64(seed * 7919 + i as u64) % 40_000))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let shared = words(120, 1);
+        let chrome = "menu home about contact login search ".repeat(6);
+        let docs: Vec<Document> = (0..8u64)
+            .map(|i| {
+                let text = format!(
+                    "{chrome}\n{}\n{shared}\n{}\n",
+                    words(60, 10 + i),
+                    words(40, 30 + i)
+                );
+                Document::new(format!("d{i}.txt"), text)
+            })
+            .collect();
+        let result = crate::scan::scan(&docs, &crate::config::ScanOptions::default());
+        assert!(!result.findings.is_empty(), "the fixture has pairs");
+        let whole = Report::new(&docs, &result, &[], &[]);
+        let bare: Vec<Document> = docs.iter().cloned().map(Document::without_text).collect();
+        let mut report = Report::outline(&bare, &result, None, &[], &[]);
+        assert_ne!(report, whole, "an outline lacks lines and columns");
+        let shown = crate::scan::shown_documents(&result);
+        let (first, second) = shown.split_at(shown.len() / 2);
+        for batch in [second, first] {
+            report.add_texts(&result, |d| batch.contains(&d).then(|| &docs[d as usize]));
+        }
+        assert_eq!(report, whole);
+    }
 
     #[test]
     fn kinds_are_serialized_as_the_contract_names_them() {

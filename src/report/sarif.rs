@@ -18,9 +18,8 @@
 //! fingerprint ([`core::span_fingerprint`]) are the report core's, shared
 //! with the GitHub format and the baseline.
 
-use super::core::{self, document, region, repeats, span_fingerprint, wording, Region};
+use super::core::{self, document, region, repeats, span_fingerprint, wording, Region, Texts};
 use super::{Kind, Report};
-use crate::input::Document;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -259,7 +258,7 @@ fn information_uri() -> Option<&'static str> {
 /// `docs` are the scanned documents in the report's document order; a
 /// document missing there (or under another path) still gets its results,
 /// with the report's character columns and no fingerprint.
-pub fn write(report: &Report, docs: &[Document], w: &mut dyn Write) -> io::Result<()> {
+pub fn write<T: Texts + ?Sized>(report: &Report, docs: &T, w: &mut dyn Write) -> io::Result<()> {
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     let mut results = Vec::new();
     for r in repeats(report) {
@@ -269,6 +268,7 @@ pub fn write(report: &Report, docs: &[Document], w: &mut dyn Write) -> io::Resul
             document(report, docs, r.doc),
             document(report, docs, r.other),
         );
+        let (text, other_text) = (text.as_deref(), other_text.as_deref());
         let (rule_id, rule_index) = if r.near_duplicate() {
             (RULE_NEAR_DUPLICATE, 1)
         } else {
@@ -353,6 +353,7 @@ pub fn write(report: &Report, docs: &[Document], w: &mut dyn Write) -> io::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::Document;
     use crate::report::core::fixture::{doc, report};
     use crate::{scan, ScanOptions};
     use serde_json::Value;

@@ -2,7 +2,7 @@
 //! excerpt of both sides; then clusters and a summary. Colours only when
 //! asked (the binary asks when stdout is a terminal).
 
-use super::core::{kind_label, lines_phrase, pair_documents, plural, span_text, unreadable};
+use super::core::{kind_label, lines_phrase, pair_documents, plural, span_text, unreadable, Texts};
 use super::Report;
 use crate::escape::visible;
 use crate::input::location::Location;
@@ -31,9 +31,9 @@ impl Style {
 
 /// Writes the report as text. `docs` are the scanned documents, in the
 /// report's document order (for excerpts).
-pub fn write(
+pub fn write<T: Texts + ?Sized>(
     report: &Report,
-    docs: &[Document],
+    docs: &T,
     color: bool,
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
@@ -70,8 +70,8 @@ pub fn write(
                 s.words,
                 s.similarity
             )?;
-            side(w, &st, "a", &s.a, da)?;
-            side(w, &st, "b", &s.b, db)?;
+            side(w, &st, "a", &s.a, da.as_deref())?;
+            side(w, &st, "b", &s.b, db.as_deref())?;
         }
         if let Some(m) = &pair.moved {
             writeln!(
