@@ -494,14 +494,19 @@ struct ContentBits {
 }
 
 impl ContentBits {
-    fn new(new: &[DocSketch], content: impl Fn(&DocSketch) -> Vec<u64> + Sync) -> ContentBits {
+    /// `content(s, seq)` gives sketch `s`'s content fingerprints, sorted;
+    /// `seq` is a buffer it may use (one per thread, reused).
+    fn new(
+        new: &[DocSketch],
+        content: impl Fn(&DocSketch, &mut Vec<Fingerprint>) -> Vec<u64> + Sync,
+    ) -> ContentBits {
         let per_doc: Vec<Vec<u64>> = new
             .par_iter()
-            .map(|s| {
+            .map_init(Vec::new, |seq, s| {
                 let mut words = vec![0u64; s.fingerprints.len().div_ceil(64)];
                 let mut i = 0;
                 // Both lists are sorted, the content a subset.
-                for h in content(s) {
+                for h in content(s, seq) {
                     while s.fingerprints[i] != h {
                         i += 1;
                     }
@@ -612,9 +617,9 @@ impl<'a> Proposal<'a> {
             .add_repeated_and_known(repeated, p.known_chrome)
             .with_universal_df(p.universal_df);
 
-        let content = ContentBits::new(new, |s| {
-            let seq: Vec<Fingerprint> = s.sequence().collect();
-            content_fingerprints(&seq, &chrome, &s.repeated, s.header_words, p.k, p.max_gap)
+        let content = ContentBits::new(new, |s, seq| {
+            s.sequence_into(seq);
+            content_fingerprints(seq, &chrome, &s.repeated, s.header_words, p.k, p.max_gap)
         });
         let mut by_fingerprint = Vec::new();
         each_part(
