@@ -308,61 +308,138 @@ pub fn shared_passages<S: AsRef<[Fingerprint]>>(
     slot: u32,
     min_docs: usize,
 ) -> Vec<SharedPassage> {
-    let mut passages: Vec<SharedPassage> = Vec::new();
-    let mut rep_size: Vec<usize> = Vec::new();
-    let mut owner: AHashMap<u64, u32> = AHashMap::new();
-    let mut votes: AHashMap<u32, usize> = AHashMap::new();
+    let mut groups = PassageGroups::default();
     for (doc, seq) in seqs {
-        let seq = seq.as_ref();
-        let frequent = |h: u64| chrome.is_frequent(h);
-        for (s, e) in chrome_stretches(seq, frequent, k, slot) {
-            let lo = seq.partition_point(|f| f.pos < s);
-            let hi = seq.partition_point(|f| f.pos < e);
-            let mut hashes: Vec<u64> = seq[lo..hi]
-                .iter()
-                .filter(|f| frequent(f.hash))
-                .map(|f| f.hash)
-                .collect();
-            hashes.sort_unstable();
-            hashes.dedup();
-            if hashes.len() < 2 {
-                continue;
-            }
-            votes.clear();
+        groups.add(doc, passage_stretches(seq.as_ref(), chrome, k, slot));
+    }
+    groups.finish(min_docs)
+}
+
+/// [`shared_passages`] of the sketched documents `first_id..` (`sketches`):
+/// the same passages. A chunk of documents at a time has its sequences
+/// decoded and its stretches found on the pool (what is per document), then
+/// they are grouped in id order (what depends on the documents before).
+pub fn shared_passages_of_sketches(
+    first_id: u32,
+    sketches: &[crate::sketch::DocSketch],
+    chrome: &Chrome,
+    k: u32,
+    slot: u32,
+    min_docs: usize,
+) -> Vec<SharedPassage> {
+    shared_passages_in_chunks(first_id, sketches, chrome, k, slot, min_docs, 1024)
+}
+
+/// [`shared_passages_of_sketches`] in chunks of `chunk` documents.
+fn shared_passages_in_chunks(
+    first_id: u32,
+    sketches: &[crate::sketch::DocSketch],
+    chrome: &Chrome,
+    k: u32,
+    slot: u32,
+    min_docs: usize,
+    chunk: usize,
+) -> Vec<SharedPassage> {
+    use rayon::prelude::*;
+    let mut groups = PassageGroups::default();
+    for (c, part) in sketches.chunks(chunk.max(1)).enumerate() {
+        let found: Vec<Vec<Stretch>> = part
+            .par_iter()
+            .map_init(Vec::new, |seq, s| {
+                s.sequence_into(seq);
+                passage_stretches(seq, chrome, k, slot)
+            })
+            .collect();
+        let first = first_id + (c * chunk) as u32;
+        for (i, stretches) in found.into_iter().enumerate() {
+            groups.add(first + i as u32, stretches);
+        }
+    }
+    groups.finish(min_docs)
+}
+
+/// A stretch of frequent text `(first word, end word)` and its distinct
+/// frequent fingerprints, sorted.
+type Stretch = (u32, u32, Vec<u64>);
+
+/// The stretches of frequent text of one document (`seq`, in position
+/// order) that have two frequent fingerprints or more.
+fn passage_stretches(seq: &[Fingerprint], chrome: &Chrome, k: u32, slot: u32) -> Vec<Stretch> {
+    let frequent = |h: u64| chrome.is_frequent(h);
+    let mut out = Vec::new();
+    for (s, e) in chrome_stretches(seq, frequent, k, slot) {
+        let lo = seq.partition_point(|f| f.pos < s);
+        let hi = seq.partition_point(|f| f.pos < e);
+        let mut hashes: Vec<u64> = seq[lo..hi]
+            .iter()
+            .filter(|f| frequent(f.hash))
+            .map(|f| f.hash)
+            .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        if hashes.len() >= 2 {
+            out.push((s, e, hashes));
+        }
+    }
+    out
+}
+
+/// Shared passages as documents' stretches are added in id order (see
+/// [`shared_passages`]).
+#[derive(Default)]
+struct PassageGroups {
+    passages: Vec<SharedPassage>,
+    rep_size: Vec<usize>,
+    owner: AHashMap<u64, u32>,
+    votes: AHashMap<u32, usize>,
+}
+
+impl PassageGroups {
+    /// Document `doc`'s stretches: each joins a passage or founds one.
+    fn add(&mut self, doc: u32, stretches: Vec<Stretch>) {
+        for (s, e, hashes) in stretches {
+            self.votes.clear();
             for h in &hashes {
-                if let Some(&p) = owner.get(h) {
-                    *votes.entry(p).or_insert(0) += 1;
+                if let Some(&p) = self.owner.get(h) {
+                    *self.votes.entry(p).or_insert(0) += 1;
                 }
             }
-            let best = votes
+            let rep_size = &self.rep_size;
+            let best = self
+                .votes
                 .iter()
                 .filter(|(&p, &v)| 2 * v >= hashes.len().min(rep_size[p as usize]))
                 .max_by_key(|(&p, &v)| (v, std::cmp::Reverse(p)))
                 .map(|(&p, _)| p);
             match best {
-                Some(p) => passages[p as usize].places.push((doc, s, e)),
+                Some(p) => self.passages[p as usize].places.push((doc, s, e)),
                 None => {
-                    let p = passages.len() as u32;
+                    let p = self.passages.len() as u32;
                     for &h in &hashes {
-                        owner.entry(h).or_insert(p);
+                        self.owner.entry(h).or_insert(p);
                     }
-                    rep_size.push(hashes.len());
-                    passages.push(SharedPassage {
+                    self.rep_size.push(hashes.len());
+                    self.passages.push(SharedPassage {
                         places: vec![(doc, s, e)],
                     });
                 }
             }
         }
     }
-    passages.retain(|p| p.documents() >= min_docs);
-    passages.sort_by_key(|p| {
-        (
-            std::cmp::Reverse(p.documents()),
-            std::cmp::Reverse(p.words()),
-            p.places[0],
-        )
-    });
-    passages
+
+    /// The passages of at least `min_docs` documents, ordered.
+    fn finish(self, min_docs: usize) -> Vec<SharedPassage> {
+        let mut passages = self.passages;
+        passages.retain(|p| p.documents() >= min_docs);
+        passages.sort_by_key(|p| {
+            (
+                std::cmp::Reverse(p.documents()),
+                std::cmp::Reverse(p.words()),
+                p.places[0],
+            )
+        });
+        passages
+    }
 }
 
 /// Shingle hashes of a known-chrome text (every shingle, not only the
@@ -521,6 +598,36 @@ mod tests {
             .enumerate()
             .map(|(i, s)| (i as u32, s.as_slice()));
         assert_eq!(shared_passages(seqs_iter, &c, 5, 10, 4).len(), 1);
+        // From sketches, decoded a chunk at a time on the pool: the same.
+        let sketches: Vec<DocSketch> = seqs
+            .iter()
+            .zip(&lists)
+            .map(|(seq, fps)| {
+                let mut s = sk(fps, &[]);
+                s.set_sequence(seq);
+                s
+            })
+            .collect();
+        for min_docs in [3, 4] {
+            let want = shared_passages(
+                seqs.iter()
+                    .enumerate()
+                    .map(|(i, s)| (7 + i as u32, s.as_slice())),
+                &c,
+                5,
+                10,
+                min_docs,
+            );
+            assert!(!want.is_empty());
+            for chunk in [1, 5, 12, 1024] {
+                let got = shared_passages_in_chunks(7, &sketches, &c, 5, 10, min_docs, chunk);
+                assert_eq!(got, want, "chunk {chunk}");
+            }
+            assert_eq!(
+                shared_passages_of_sketches(7, &sketches, &c, 5, 10, min_docs),
+                want
+            );
+        }
     }
 
     #[test]

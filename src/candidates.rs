@@ -45,7 +45,27 @@ pub fn collision_probability(s: f64, bands: usize, rows: usize) -> f64 {
 }
 
 /// Bands and rows for a threshold and `m` signature bins.
+///
+/// The answer is remembered for the process (a scan asks for it from the
+/// options' check, the command and the candidate stage): the integration
+/// costs tens of millions of instructions, on the main thread.
 pub fn optimal_params(threshold: f64, m: usize) -> (usize, usize) {
+    type Known = Vec<((u64, usize), (usize, usize))>;
+    static KNOWN: std::sync::Mutex<Known> = std::sync::Mutex::new(Vec::new());
+    let key = (threshold.to_bits(), m);
+    let lock = || KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&(_, best)) = lock().iter().find(|(k, _)| *k == key) {
+        return best;
+    }
+    let best = integrate_params(threshold, m);
+    lock().push((key, best));
+    best
+}
+
+/// [`optimal_params`] computed: the first `(b, r)` in `(b, r)` order with
+/// the least error (each band count's rows on the pool, then the band
+/// counts in order, so the result is the serial loop's).
+fn integrate_params(threshold: f64, m: usize) -> (usize, usize) {
     let integrate = |f: &dyn Fn(f64) -> f64, lo: f64, hi: f64| {
         let n = 200;
         let h = (hi - lo) / n as f64;
@@ -53,17 +73,30 @@ pub fn optimal_params(threshold: f64, m: usize) -> (usize, usize) {
             .map(|i| f(lo + (i as f64 + 0.5) * h) * h)
             .sum::<f64>()
     };
+    let error = |b: usize, r: usize| {
+        let fp = integrate(&|s| collision_probability(s, b, r), 0.0, threshold);
+        let fnr = integrate(&|s| 1.0 - collision_probability(s, b, r), threshold, 1.0);
+        0.5 * fp + 0.5 * fnr
+    };
+    let by_bands: Vec<(f64, usize)> = (1..=m)
+        .into_par_iter()
+        .map(|b| {
+            let mut best = (f64::INFINITY, 0);
+            for r in 1..=m / b {
+                let err = error(b, r);
+                if err < best.0 {
+                    best = (err, r);
+                }
+            }
+            best
+        })
+        .collect();
     let mut best = (1, m);
     let mut best_err = f64::INFINITY;
-    for b in 1..=m {
-        for r in 1..=m / b {
-            let fp = integrate(&|s| collision_probability(s, b, r), 0.0, threshold);
-            let fnr = integrate(&|s| 1.0 - collision_probability(s, b, r), threshold, 1.0);
-            let err = 0.5 * fp + 0.5 * fnr;
-            if err < best_err {
-                best_err = err;
-                best = (b, r);
-            }
+    for (b, &(err, r)) in (1..=m).zip(&by_bands) {
+        if err < best_err {
+            best_err = err;
+            best = (b, r);
         }
     }
     best
@@ -311,6 +344,10 @@ pub fn propose(known: Known, new: &[DocSketch], p: &ProposeParams) -> Proposed {
 /// not grow with the corpus as the sketches' does.
 const PART_POSTINGS: usize = 1 << 19;
 
+/// Postings below which the candidate stage does not split its lists into
+/// more ranges to keep every thread busy.
+const MIN_PART_POSTINGS: usize = 1 << 16;
+
 /// A split of the 64-bit hash space into ranges, which the candidate stage
 /// walks in ascending order: each range's postings are built, used and
 /// dropped before the next. Every run of equal hashes lies in one range, so
@@ -333,7 +370,11 @@ impl Parts {
     /// not count: they are held whole anyway.
     fn balanced<'l>(lists: impl Iterator<Item = &'l [u64]> + Clone, per_part: usize) -> Parts {
         let total = lists.clone().map(|l| l.len()).sum::<usize>();
-        let parts = total.div_ceil(per_part.max(1)).clamp(1, 256);
+        // At least a range per thread once the lists are long enough: a
+        // range is built and consumed by one thread (a single range would
+        // leave the other threads idle while it is).
+        let spread = rayon::current_num_threads().min(total / MIN_PART_POSTINGS);
+        let parts = total.div_ceil(per_part.max(1)).max(spread).clamp(1, 256);
         if parts == 1 {
             return Parts { starts: Vec::new() };
         }
@@ -422,6 +463,27 @@ fn part_postings(
     postings::sort_built(v)
 }
 
+/// The postings of the runs of `old` and `new` (sorted) that at least
+/// `df_threshold` documents carry, old and new apart: their merged runs are
+/// exactly those runs of `old` and `new` (a run is kept whole or not at
+/// all), so [`Chrome::add_frequent`] of them is that of the whole lists.
+/// Found where the postings are built (in parallel), so that the chrome set
+/// is handed only the few frequent runs.
+fn frequent_runs(
+    old: &[Posting],
+    new: &[Posting],
+    df_threshold: u32,
+) -> (Vec<Posting>, Vec<Posting>) {
+    let (mut fo, mut fnew) = (Vec::new(), Vec::new());
+    for run in merged_runs(old, new) {
+        if run.df() as u32 >= df_threshold {
+            fo.extend_from_slice(run.old);
+            fnew.extend_from_slice(run.new);
+        }
+    }
+    (fo, fnew)
+}
+
 /// Which of each document's distinct fingerprints are content (may propose
 /// pairs): one bit per fingerprint, in the order of the document's sorted
 /// fingerprints, instead of a list of the hashes.
@@ -432,14 +494,19 @@ struct ContentBits {
 }
 
 impl ContentBits {
-    fn new(new: &[DocSketch], content: impl Fn(&DocSketch) -> Vec<u64> + Sync) -> ContentBits {
+    /// `content(s, seq)` gives sketch `s`'s content fingerprints, sorted;
+    /// `seq` is a buffer it may use (one per thread, reused).
+    fn new(
+        new: &[DocSketch],
+        content: impl Fn(&DocSketch, &mut Vec<Fingerprint>) -> Vec<u64> + Sync,
+    ) -> ContentBits {
         let per_doc: Vec<Vec<u64>> = new
             .par_iter()
-            .map(|s| {
+            .map_init(Vec::new, |seq, s| {
                 let mut words = vec![0u64; s.fingerprints.len().div_ceil(64)];
                 let mut i = 0;
                 // Both lists are sorted, the content a subset.
-                for h in content(s) {
+                for h in content(s, seq) {
                     while s.fingerprints[i] != h {
                         i += 1;
                     }
@@ -535,12 +602,11 @@ impl<'a> Proposal<'a> {
                             .map(|&h| (h, 0)),
                     );
                 });
-                (part, new_fps)
-            },
-            |(part, new_fps)| {
                 let old = parts.slice(known.fingerprints, part, |p| p.0);
-                chrome.add_frequent(old, &new_fps);
+                frequent_runs(old, &new_fps, p.df_threshold)
             },
+            // Only the frequent runs reach the (serial) chrome set.
+            |(old, new)| chrome.add_frequent(&old, &new),
         );
         let repeated = known
             .repeated
@@ -551,9 +617,9 @@ impl<'a> Proposal<'a> {
             .add_repeated_and_known(repeated, p.known_chrome)
             .with_universal_df(p.universal_df);
 
-        let content = ContentBits::new(new, |s| {
-            let seq: Vec<Fingerprint> = s.sequence().collect();
-            content_fingerprints(&seq, &chrome, &s.repeated, s.header_words, p.k, p.max_gap)
+        let content = ContentBits::new(new, |s, seq| {
+            s.sequence_into(seq);
+            content_fingerprints(seq, &chrome, &s.repeated, s.header_words, p.k, p.max_gap)
         });
         let mut by_fingerprint = Vec::new();
         each_part(
@@ -758,6 +824,86 @@ fn known_repeats(known: &Known, p: &Posting) -> bool {
 mod tests {
     use super::*;
     use crate::postings;
+
+    /// The chrome of the frequent runs alone is that of the whole lists: the
+    /// same frequent and universal hashes, the same counts.
+    #[test]
+    fn frequent_runs_give_the_chrome_of_the_whole_lists() {
+        let mut z = 99u64;
+        let mut next = |m: u64| {
+            z = crate::sketch::mix64(z);
+            z % m
+        };
+        for threshold in [1u32, 2, 3, 5, 40] {
+            // Hashes from a small range, so runs of every length occur.
+            let lists = |docs: usize, next: &mut dyn FnMut(u64) -> u64| -> Vec<Vec<u64>> {
+                (0..docs)
+                    .map(|_| {
+                        let mut v: Vec<u64> = (0..next(30)).map(|_| next(60)).collect();
+                        v.sort_unstable();
+                        v.dedup();
+                        v
+                    })
+                    .collect()
+            };
+            let old_lists = lists(20, &mut next);
+            let new_lists = lists(25, &mut next);
+            let old = postings::build(old_lists.iter().map(|v| v.as_slice()), 0);
+            let new = postings::build(new_lists.iter().map(|v| v.as_slice()), 20);
+            let mut whole = Chrome::frequent_from(threshold);
+            whole.add_frequent(&old, &new);
+            let (fo, fnew) = frequent_runs(&old, &new, threshold);
+            assert!(fo.len() + fnew.len() <= old.len() + new.len());
+            if threshold > 20 {
+                assert!(fo.is_empty() && fnew.is_empty());
+            }
+            let mut part = Chrome::frequent_from(threshold);
+            part.add_frequent(&fo, &fnew);
+            let (whole, part) = (whole.with_universal_df(4), part.with_universal_df(4));
+            assert_eq!(whole.stats(), part.stats(), "threshold {threshold}");
+            for h in 0..60 {
+                assert_eq!(whole.is_frequent(h), part.is_frequent(h), "{h}");
+                assert_eq!(whole.is_universal(h), part.is_universal(h), "{h}");
+            }
+            if threshold <= 3 {
+                assert!(whole.stats().frequent > 0, "threshold {threshold}");
+            }
+        }
+    }
+
+    /// The remembered, parallel search gives the serial loop's answer.
+    #[test]
+    fn optimal_params_is_the_serial_search() {
+        let serial = |threshold: f64, m: usize| {
+            let integrate = |f: &dyn Fn(f64) -> f64, lo: f64, hi: f64| {
+                let n = 200;
+                let h = (hi - lo) / n as f64;
+                (0..n)
+                    .map(|i| f(lo + (i as f64 + 0.5) * h) * h)
+                    .sum::<f64>()
+            };
+            let mut best = (1, m);
+            let mut best_err = f64::INFINITY;
+            for b in 1..=m {
+                for r in 1..=m / b {
+                    let fp = integrate(&|s| collision_probability(s, b, r), 0.0, threshold);
+                    let fnr = integrate(&|s| 1.0 - collision_probability(s, b, r), threshold, 1.0);
+                    let err = 0.5 * fp + 0.5 * fnr;
+                    if err < best_err {
+                        best_err = err;
+                        best = (b, r);
+                    }
+                }
+            }
+            best
+        };
+        for (t, m) in [(0.5, 32), (0.3, 20), (0.8, 24), (0.5, 1), (0.95, 16)] {
+            let want = serial(t, m);
+            assert_eq!(optimal_params(t, m), want, "{t} {m}");
+            // Asked again: the remembered answer.
+            assert_eq!(optimal_params(t, m), want, "{t} {m}");
+        }
+    }
 
     #[test]
     fn s_curve_params_are_sane() {

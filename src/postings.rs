@@ -35,16 +35,35 @@ pub fn sort_built(v: Vec<Posting>) -> Vec<Posting> {
 const PARALLEL_MIN: usize = 1 << 17;
 
 /// Sorts postings by hash, stably: for long lists one stable pass into 256
-/// parts by the top 8 bits, then each part sorted on the other 56 (the
-/// parts in parallel); otherwise [`crate::shingle::sort_by_hash`] alone.
-/// The result is that of a stable sort by hash either way.
+/// parts by the 8 bits below the prefix every hash shares, then each part
+/// sorted on the bits after those (the parts in parallel); otherwise
+/// [`crate::shingle::sort_by_hash`] alone. The result is that of a stable
+/// sort by hash either way.
+///
+/// The shared prefix matters: the candidate stage sorts a hash range at a
+/// time, and winnowed fingerprints crowd the low end of the hash space, so
+/// a range's hashes often share their top bits (a split on the top 8 bits
+/// would put them all in one part, sorted by one thread).
 fn sort_postings(mut v: Vec<Posting>) -> Vec<Posting> {
     use rayon::prelude::*;
     if v.len() < PARALLEL_MIN || rayon::current_num_threads() < 2 {
         crate::shingle::sort_by_hash(&mut v, |p| p.0);
         return v;
     }
-    let part = |p: &Posting| (p.0 >> 56) as usize;
+    // Bits every hash has in common at the top (64 when all are equal).
+    let (or, and) = v
+        .iter()
+        .fold((0u64, u64::MAX), |(o, a), p| (o | p.0, a & p.0));
+    let common = (or ^ and).leading_zeros();
+    if common >= 56 {
+        // The hashes differ in their low 8 bits at most: one sort.
+        crate::shingle::sort_by_hash(&mut v, |p| p.0);
+        return v;
+    }
+    // Below the shared prefix, the order of the hashes is that of their
+    // bits after it: the part is the next 8 bits, then the rest.
+    let part = |p: &Posting| ((p.0 << common) >> 56) as usize;
+    let rest = common + 8;
     let mut starts = [0usize; 257];
     for p in &v {
         starts[part(p) + 1] += 1;
@@ -62,17 +81,18 @@ fn sort_postings(mut v: Vec<Posting>) -> Vec<Posting> {
     }
     drop(v);
     let mut parts: Vec<&mut [Posting]> = Vec::with_capacity(256);
-    let mut rest: &mut [Posting] = &mut out;
+    let mut tail: &mut [Posting] = &mut out;
     for b in 0..256 {
-        let (here, tail) = rest.split_at_mut(bounds[b + 1] - bounds[b]);
+        let (here, after) = tail.split_at_mut(bounds[b + 1] - bounds[b]);
         parts.push(here);
-        rest = tail;
+        tail = after;
     }
-    // Within a part the top 8 bits are equal: the order of the hashes is
-    // that of their other 56 bits, which the sort wants on top.
+    // Within a part the top `rest` bits are equal: the order of the hashes
+    // is that of their other bits, which the sort wants on top (`rest` is
+    // below 64 here, so some are left).
     parts
         .into_par_iter()
-        .for_each(|part| crate::shingle::sort_by_hash(part, |p| p.0 << 8));
+        .for_each(|part| crate::shingle::sort_by_hash(part, |p| p.0 << rest));
     out
 }
 
@@ -218,6 +238,33 @@ mod oracle {
         let want = reference_build(&lists, 7);
         assert!(want.len() > super::PARALLEL_MIN);
         assert_eq!(build(lists.iter().map(|l| l.as_slice()), 7), want);
+        // Hashes sharing a prefix of every length (a hash range of the
+        // candidate stage), with ties: split below the prefix, the same.
+        for common in [1u32, 8, 20, 55, 56, 57, 63, 64] {
+            let prefix = 0xa5a5_5a5a_c3c3_3c3cu64
+                .checked_shl(64 - common)
+                .unwrap_or(0);
+            let low = u64::MAX.checked_shr(common).unwrap_or(0);
+            // Few distinct hashes per document under a long prefix: more
+            // documents, to stay past the parallel cutoff.
+            let docs = if common >= 60 { 140_000 } else { lists.len() };
+            let lists: Vec<Vec<u64>> = (0..docs)
+                .map(|d| {
+                    let l = &lists[d % lists.len()];
+                    let mut v: Vec<u64> = l.iter().map(|&h| prefix | (h & low)).collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                })
+                .collect();
+            let want = reference_build(&lists, 7);
+            assert!(want.len() > super::PARALLEL_MIN, "{common}");
+            assert_eq!(
+                build(lists.iter().map(|l| l.as_slice()), 7),
+                want,
+                "{common}"
+            );
+        }
     }
 
     proptest! {

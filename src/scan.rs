@@ -454,15 +454,8 @@ pub fn passages(
 ) -> (Vec<Passage>, Vec<crate::Error>) {
     let (k, slot) = (opts.align.k as u32, opts.align.max_gap);
     let df = chrome.stats().df_threshold as usize;
-    let found = crate::boilerplate::shared_passages(
-        new.iter()
-            .enumerate()
-            .map(|(i, s)| (first_id + i as u32, s.sequence().collect::<Vec<_>>())),
-        chrome,
-        k,
-        slot,
-        df.max(2),
-    );
+    let found =
+        crate::boilerplate::shared_passages_of_sketches(first_id, new, chrome, k, slot, df.max(2));
     let mut errors = Vec::new();
     if found.is_empty() {
         return (Vec::new(), errors);
