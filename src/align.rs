@@ -507,11 +507,18 @@ pub fn align(
         let words = wa.min(wb);
         let whole = wa as f64 >= p.near_coverage * na && wb as f64 >= p.near_coverage * nb;
         let similarity = (s.cov_a.min(wa) + s.cov_b.min(wb)) as f64 / (wa + wb) as f64;
+        let share = |ma: &[(u32, u32)], mb: &[(u32, u32)]| {
+            (in_stretches(ma, s.a0, s.a1) + in_stretches(mb, s.b0, s.b1)) as f64 / (wa + wb) as f64
+        };
+        let chrome_share = share(&mask_a, &mask_b);
         // An edited copy (a word in five changed) keeps few whole shingles
         // in step: below `min_similarity` it is still kept when at least
-        // `MIN_ALIGNED` of its words align word by word.
+        // `MIN_ALIGNED` of its words align word by word and none of them is
+        // chrome (markup and templates, whose slots vary, repeat in the
+        // corpus or inside a document; a copied passage does not).
         if similarity < p.min_similarity
             && !(words >= p.min_words
+                && chrome_share == 0.0
                 && aligned_share(&a.tokens, &b.tokens, &s)
                     .is_some_and(|x| x >= MIN_ALIGNED.max(p.min_similarity)))
         {
@@ -523,10 +530,6 @@ pub fn align(
             }
             continue;
         }
-        let share = |ma: &[(u32, u32)], mb: &[(u32, u32)]| {
-            (in_stretches(ma, s.a0, s.a1) + in_stretches(mb, s.b0, s.b1)) as f64 / (wa + wb) as f64
-        };
-        let chrome_share = share(&mask_a, &mask_b);
         ranges.push(((s.a0, s.a1), (s.b0, s.b1)));
         flags.push((s.trimmed, share(&univ_a, &univ_b) >= p.chrome_fraction));
         out.push(SpanPair {
@@ -691,7 +694,7 @@ pub fn align(
 /// substituted, deleted or inserted aligns 0.77-0.88 of its words while
 /// only 0.46-0.50 lie in shared 5-word shingles; a chain through text that
 /// only shares phrases aligns far less.
-pub const MIN_ALIGNED: f64 = 0.65;
+pub const MIN_ALIGNED: f64 = 0.7;
 
 /// The largest span, in words on its longer side times 64-word blocks of
 /// its shorter side, that [`aligned_share`] aligns (about 4 ms of work at
@@ -1833,6 +1836,22 @@ mod tests {
             ..AlignParams::default()
         };
         assert!(run(&a, &b, &strict).spans.is_empty());
+    }
+
+    #[test]
+    fn a_template_with_its_slots_edited_is_not_kept_by_word_alignment() {
+        // The same edits as above, but the fixed text is corpus chrome (a
+        // template whose slots vary): word alignment keeps no span of it.
+        let src = words(90, 31);
+        let copy = edited(&src, 15, &[5, 9, 14]);
+        let a = format!("{}\n\n{}", words(60, 32).join(" "), src.join(" "));
+        let b = format!("{}\n\n{}", copy.join(" "), words(70, 33).join(" "));
+        let p = AlignParams::default();
+        let pa = Prepared::new(&a, p.k, p.window);
+        let hashes: Vec<u64> = pa.fingerprints.iter().map(|f| f.hash).collect();
+        assert!(with(&a, &b, &Chrome::default()).spans.len() == 1);
+        let al = with(&a, &b, &frequent(&hashes));
+        assert!(al.spans.is_empty(), "{:?}", al.spans);
     }
 
     #[test]
