@@ -695,9 +695,9 @@ pub fn align(
 /// word in five substituted, deleted or inserted aligns 0.77-0.88 of its
 /// words while only 0.46-0.50 lie in shared 5-word shingles; a chain
 /// through text that only shares phrases aligns far less. On the quality
-/// bench's harder mode 0.65-0.75 find the same pairs (measured before the
-/// chrome condition); at 0.6 reworded clauses of related licenses (two
-/// German CC ports) became pairs, at 0.8 an edited copy is lost.
+/// bench's harder mode 0.65-0.75 find the same pairs; at 0.6 reworded
+/// clauses of related licenses (two German CC ports) become pairs, at 0.8
+/// an edited copy is lost.
 pub const MIN_ALIGNED: f64 = 0.7;
 
 /// The largest span, in words on its longer side times 64-word blocks of
