@@ -18,6 +18,7 @@ use crate::sketch::{self, DocSketch, Scratch, SketchParams};
 use crate::verify::{verify_sketched, InMemory, TextSource, Verified};
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::path::PathBuf;
 
 /// The verify stage's findings, which a [`ScanResult`] holds.
 pub use crate::verify::{Finding, Kind};
@@ -183,6 +184,7 @@ impl FileTexts<'_> {
         let was = &self.docs[doc as usize];
         let origin = &self.origins[doc as usize];
         let path = match origin {
+            Origin::Named => PathBuf::from(&was.path),
             Origin::File(p) => p.clone(),
             Origin::Record { file, .. } => file.to_path_buf(),
         };
@@ -193,15 +195,16 @@ impl FileTexts<'_> {
                  at the start of the run)",
                 match origin {
                     Origin::Record { line, .. } => format!("the record of line {line} "),
-                    Origin::File(_) => String::new(),
+                    Origin::Named | Origin::File(_) => String::new(),
                 }
             ),
         };
         let read = match origin {
-            Origin::File(p) => crate::input::read_document(p, self.walk).map_err(|f| match f {
-                crate::input::Fault::Skip(_) => changed(),
-                crate::input::Fault::Error(e) => e,
-            }),
+            Origin::Named | Origin::File(_) => crate::input::read_document(&path, self.walk)
+                .map_err(|f| match f {
+                    crate::input::Fault::Skip(_) => changed(),
+                    crate::input::Fault::Error(e) => e,
+                }),
             Origin::Record { file, offset, line } => {
                 let (text_field, id_field) = self.jsonl.unwrap_or(("text", "id"));
                 match crate::input::jsonl::read_record_at(
@@ -213,14 +216,12 @@ impl FileTexts<'_> {
                 }
             }
         };
-        let d = read?;
+        let mut d = read?;
         if d.content_hash() != was.content_hash() {
             return Err(changed());
         }
-        Ok(Document {
-            path: was.path.clone(),
-            ..d
-        })
+        d.path.clone_from(&was.path);
+        Ok(d)
     }
 }
 

@@ -28,10 +28,28 @@ pub struct Document {
     /// The full text (decoded, always UTF-8); the engine's spans are byte
     /// ranges into it.
     pub text: String,
-    /// How `text` was decoded from the file, when it is not the file's bytes
-    /// as they are (`None` for a UTF-8 file without byte order mark, and for
-    /// texts that come from no file, such as JSON Lines records).
-    pub decoding: Option<Box<Decoding>>,
+    /// How `text` relates to the file's bytes ([`Document::decoding`]).
+    read: Read,
+}
+
+/// How a document's text relates to the bytes it was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Read {
+    /// The text is the bytes as they are (a UTF-8 file without byte order
+    /// mark, or a text that comes from no file, such as a JSON Lines
+    /// record).
+    Bytes,
+    /// The text was decoded ([`Decoding`]).
+    Decoded(Box<Decoding>),
+    /// The text was let go ([`Document::without_text`]) and was the bytes as
+    /// they were: their size and xxh3-64, without a [`Decoding`] on the heap
+    /// (a scan holds one of these per document for the whole run).
+    Dropped {
+        /// The file's size in bytes.
+        original_len: u64,
+        /// xxh3-64 of the file's bytes.
+        content_hash: u64,
+    },
 }
 
 impl Document {
@@ -40,14 +58,39 @@ impl Document {
         Document {
             path: path.into(),
             text: text.into(),
-            decoding: None,
+            read: Read::Bytes,
+        }
+    }
+
+    /// A document whose text was decoded from the file's bytes as
+    /// `decoding` says (`None`: the text is the bytes).
+    pub fn decoded(
+        path: impl Into<String>,
+        text: impl Into<String>,
+        decoding: Option<Decoding>,
+    ) -> Document {
+        Document {
+            path: path.into(),
+            text: text.into(),
+            read: decoding.map_or(Read::Bytes, |d| Read::Decoded(Box::new(d))),
+        }
+    }
+
+    /// How [`Document::text`] was decoded from the file, when it is not the
+    /// file's bytes as they are (`None` for a UTF-8 file without byte order
+    /// mark, for texts that come from no file, such as JSON Lines records,
+    /// and for such a document [without its text](Document::without_text)).
+    pub fn decoding(&self) -> Option<&Decoding> {
+        match &self.read {
+            Read::Decoded(d) => Some(d),
+            Read::Bytes | Read::Dropped { .. } => None,
         }
     }
 
     /// The file offset of `offset` in [`Document::text`] (a character
     /// boundary): what reports show.
     pub fn original_offset(&self, offset: usize) -> usize {
-        match &self.decoding {
+        match self.decoding() {
             Some(d) => d.map.original(offset),
             None => offset,
         }
@@ -56,7 +99,7 @@ impl Document {
     /// The offset in [`Document::text`] of file offset `offset` (the
     /// inverse of [`Document::original_offset`]).
     pub fn text_offset(&self, offset: usize) -> usize {
-        match &self.decoding {
+        match self.decoding() {
             Some(d) => d.map.decoded(offset),
             None => offset,
         }
@@ -72,7 +115,7 @@ impl Document {
     /// Lines and columns of this document's text, locating spans with the
     /// file's byte offsets (see [`LineIndex::locate`]).
     pub fn line_index(&self) -> LineIndex<'_> {
-        match &self.decoding {
+        match self.decoding() {
             Some(d) => LineIndex::with_map(&self.text, &d.map),
             None => LineIndex::new(&self.text),
         }
@@ -80,45 +123,56 @@ impl Document {
 
     /// The size of the file in bytes.
     pub fn original_len(&self) -> usize {
-        self.decoding
-            .as_ref()
-            .map_or(self.text.len(), |d| d.original_len)
+        match &self.read {
+            Read::Bytes => self.text.len(),
+            Read::Decoded(d) => d.original_len,
+            Read::Dropped { original_len, .. } => *original_len as usize,
+        }
     }
 
     /// xxh3-64 of the file's bytes, as the index stores it.
     pub fn content_hash(&self) -> u64 {
-        match &self.decoding {
-            Some(d) => d.content_hash,
-            None => xxhash_rust::xxh3::xxh3_64(self.text.as_bytes()),
+        match &self.read {
+            Read::Bytes => xxhash_rust::xxh3::xxh3_64(self.text.as_bytes()),
+            Read::Decoded(d) => d.content_hash,
+            Read::Dropped { content_hash, .. } => *content_hash,
         }
     }
 
     /// What the user should be told about how the file was read (a byte
     /// order mark, bytes that were not UTF-8), if anything.
     pub fn note(&self) -> Option<&str> {
-        self.decoding.as_ref().and_then(|d| d.note.as_deref())
+        self.decoding().and_then(|d| d.note.as_deref())
     }
 
     /// This document without its text (and offset map): its path, file size
     /// ([`Document::original_len`]), [`Document::content_hash`] and
     /// [`Document::note`] stay, which is what a report needs of a document
-    /// whose text it does not show. About 200 bytes.
+    /// whose text it does not show. A document whose text was its bytes
+    /// holds its path and 16 bytes more (no [`Decoding`]); one decoded keeps
+    /// its encoding and note in a [`Decoding`] without offset map.
     pub fn without_text(self) -> Document {
         let (original_len, content_hash) = (self.original_len(), self.content_hash());
-        let (encoding, note) = match self.decoding {
-            Some(d) => (d.encoding, d.note),
-            None => (encoding_rs::UTF_8, None),
-        };
-        Document {
-            path: self.path,
-            text: String::new(),
-            decoding: Some(Box::new(Decoding {
-                encoding,
+        let read = match self.read {
+            Read::Bytes => Read::Dropped {
+                original_len: original_len as u64,
+                content_hash,
+            },
+            Read::Decoded(d) => Read::Decoded(Box::new(Decoding {
+                encoding: d.encoding,
                 map: decode::OffsetMap::default(),
                 original_len,
                 content_hash,
-                note,
+                note: d.note,
             })),
+            dropped @ Read::Dropped { .. } => dropped,
+        };
+        let mut path = self.path;
+        path.shrink_to_fit();
+        Document {
+            path,
+            text: String::new(),
+            read,
         }
     }
 }
@@ -223,7 +277,12 @@ pub fn read_inputs_with_progress(
 /// is read again from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
-    /// A whole file (read with the walk's options).
+    /// A whole file whose path is the document's path (`Path::new(&doc.path)`,
+    /// the same bytes; read with the walk's options): nothing more to hold.
+    Named,
+    /// A whole file whose path is not the document's (read with the walk's
+    /// options): a path that is not UTF-8, which the document's path shows
+    /// with replacement characters.
     File(PathBuf),
     /// A JSON Lines record: its file, the byte offset of its line, and its
     /// 1-based line ([`jsonl::read_record_at`]).
@@ -273,8 +332,10 @@ fn stream_chunks(
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by(|&a, &b| names[a].cmp(&names[b]));
     let mut faults: Vec<(usize, Fault)> = Vec::new();
-    let mut docs: Vec<Document> = Vec::new();
-    let mut from: Vec<Origin> = Vec::new();
+    // Reserved whole: grown by doubling, they would hold up to twice this
+    // (and copy themselves) for the run.
+    let mut docs: Vec<Document> = Vec::with_capacity(files.len());
+    let mut from: Vec<Origin> = Vec::with_capacity(files.len());
     for chunk in order.chunks(chunk.max(1)) {
         let read: Vec<Result<Document, Fault>> = chunk
             .par_iter()
@@ -291,8 +352,12 @@ fn stream_chunks(
                 Ok(doc) => {
                     let last = batch.last().or(docs.last()).map(|d| d.path.as_str());
                     if last != Some(doc.path.as_str()) {
+                        batch_from.push(if files[i].as_os_str() == doc.path.as_str() {
+                            Origin::Named
+                        } else {
+                            Origin::File(files[i].clone())
+                        });
                         batch.push(doc);
-                        batch_from.push(Origin::File(files[i].clone()));
                     }
                 }
                 Err(f) => faults.push((i, f)),
@@ -573,11 +638,7 @@ fn check_text(bytes: Vec<u8>, encoding: Option<&'static Encoding>) -> Result<Doc
         }
     }
     let (text, decoding) = decode::decode(bytes, encoding);
-    let doc = Document {
-        path: String::new(),
-        text,
-        decoding: decoding.map(Box::new),
-    };
+    let doc = Document::decoded(String::new(), text, decoding);
     // A byte order mark alone is empty too.
     if doc.text.bytes().all(|b| b.is_ascii_whitespace()) {
         return Err(Fault::Skip("empty".into()));
@@ -697,7 +758,7 @@ mod tests {
             Some("not valid UTF-8: 1 byte read as windows-1252 (first at offset 3)")
         );
         assert_eq!((latin1.original_len(), latin1.original_offset(5)), (4, 4));
-        assert!(inputs.docs[0].decoding.is_none(), "UTF-8 needs no map");
+        assert!(inputs.docs[0].decoding().is_none(), "UTF-8 needs no map");
         let mut skipped: Vec<&str> = inputs.skipped.iter().map(|s| s.reason.as_str()).collect();
         skipped.sort();
         assert_eq!(skipped, ["binary (NUL byte at offset 3)", "empty"]);
@@ -888,8 +949,9 @@ mod tests {
             assert_eq!(got.skipped, want.skipped);
             assert_eq!(from.len(), got.docs.len());
             for (p, doc) in from.iter().zip(&got.docs) {
-                let Origin::File(p) = p else { panic!("{p:?}") };
-                assert_eq!(display(p), doc.path);
+                // UTF-8 paths: the document's path is the file's.
+                assert_eq!(*p, Origin::Named, "{}", doc.path);
+                assert!(Path::new(&doc.path).is_file());
             }
         }
         assert_eq!(want.errors.len(), 2, "{:?}", want.errors);
