@@ -13,12 +13,14 @@
 pub mod decode;
 pub mod jsonl;
 pub mod location;
+pub mod stubs;
 
 use crate::error::Error;
 use crate::input::location::{LineIndex, Location};
 use decode::{Decoding, Encoding};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+pub use stubs::Stubs;
 
 /// A document: where it came from and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -302,15 +304,15 @@ pub const STREAM_FILES: usize = 1024;
 /// [`read_inputs_with_progress`] without holding the texts: the documents
 /// are read [`STREAM_FILES`] files at a time, in the order
 /// [`read_inputs`] gives them, and each chunk is handed to `each` before
-/// the next is read. The [`Inputs`] returned hold the same documents
-/// [without their text](Document::without_text), the same errors and skips
-/// in the same order, and where each document was read from.
+/// the next is read. The [`Inputs`] returned hold the same errors and skips
+/// in the same order, and no documents: the [`Stubs`] hold them, [without
+/// their text](Document::without_text), with where each was read from.
 pub fn stream_inputs(
     roots: &[PathBuf],
     opts: &WalkOptions,
     progress: &dyn crate::observe::Progress,
     each: impl FnMut(&[Document]),
-) -> Result<(Inputs, Vec<Origin>), Error> {
+) -> Result<(Inputs, Stubs), Error> {
     stream_chunks(roots, opts, progress, STREAM_FILES, each)
 }
 
@@ -321,7 +323,7 @@ fn stream_chunks(
     progress: &dyn crate::observe::Progress,
     chunk: usize,
     mut each: impl FnMut(&[Document]),
-) -> Result<(Inputs, Vec<Origin>), Error> {
+) -> Result<(Inputs, Stubs), Error> {
     let mut errors = Vec::new();
     let files = find_files(roots, opts, &mut errors)?;
     progress.stage(crate::observe::stages::READING, files.len() as u64);
@@ -334,8 +336,7 @@ fn stream_chunks(
     let mut faults: Vec<(usize, Fault)> = Vec::new();
     // Reserved whole: grown by doubling, they would hold up to twice this
     // (and copy themselves) for the run.
-    let mut docs: Vec<Document> = Vec::with_capacity(files.len());
-    let mut from: Vec<Origin> = Vec::with_capacity(files.len());
+    let mut stubs = Stubs::with_capacity(files.len());
     for chunk in order.chunks(chunk.max(1)) {
         let read: Vec<Result<Document, Fault>> = chunk
             .par_iter()
@@ -350,7 +351,10 @@ fn stream_chunks(
         for (&i, r) in chunk.iter().zip(read) {
             match r {
                 Ok(doc) => {
-                    let last = batch.last().or(docs.last()).map(|d| d.path.as_str());
+                    let last = match batch.last() {
+                        Some(d) => Some(d.path.as_str()),
+                        None => stubs.len().checked_sub(1).map(|i| stubs.path(i)),
+                    };
                     if last != Some(doc.path.as_str()) {
                         batch_from.push(if files[i].as_os_str() == doc.path.as_str() {
                             Origin::Named
@@ -364,13 +368,13 @@ fn stream_chunks(
             }
         }
         each(&batch);
-        docs.extend(batch.into_iter().map(Document::without_text));
-        from.extend(batch_from);
+        for (doc, origin) in batch.into_iter().zip(batch_from) {
+            stubs.push(doc, origin);
+        }
     }
     faults.sort_by_key(|f| f.0);
     let mut inputs = Inputs {
         errors,
-        docs,
         ..Inputs::default()
     };
     for (i, f) in faults {
@@ -382,7 +386,8 @@ fn stream_chunks(
             }),
         }
     }
-    Ok((inputs, from))
+    stubs.shrink_to_fit();
+    Ok((inputs, stubs))
 }
 
 /// Records handed on at a time by [`stream_jsonl_inputs`].
@@ -391,30 +396,35 @@ pub const STREAM_RECORDS: usize = 4096;
 /// [`read_jsonl_inputs`] without holding the texts: records are read one
 /// file after another, and handed to `each` [`STREAM_RECORDS`] at a time,
 /// in the order [`read_jsonl_inputs`] gives them. The [`Inputs`] returned
-/// hold the same documents [without their text](Document::without_text),
-/// the same errors and repeated ids, and where each record was read from.
+/// hold the same errors and repeated ids, and no documents: the [`Stubs`]
+/// hold them, [without their text](Document::without_text), with where
+/// each record was read from.
 pub fn stream_jsonl_inputs(
     roots: &[PathBuf],
     opts: &WalkOptions,
     text_field: &str,
     id_field: &str,
     mut each: impl FnMut(&[Document]),
-) -> Result<(Inputs, Vec<Origin>), Error> {
+) -> Result<(Inputs, Stubs), Error> {
     let mut errors = Vec::new();
     let files = find_files(roots, opts, &mut errors)?;
     let mut inputs = Inputs {
         errors,
         ..Inputs::default()
     };
-    let mut from: Vec<Origin> = Vec::new();
+    let mut stubs = Stubs::default();
     // Ids (and lines) of every record, for the repeated ids.
     let mut ids: Vec<(String, Vec<jsonl::Record>)> = Vec::new();
-    let mut batch: Vec<Document> = Vec::with_capacity(STREAM_RECORDS);
-    let flush =
-        |batch: &mut Vec<Document>, docs: &mut Vec<Document>, each: &mut dyn FnMut(&[Document])| {
-            each(batch);
-            docs.extend(batch.drain(..).map(Document::without_text));
-        };
+    let mut batch: Vec<(Document, Origin)> = Vec::with_capacity(STREAM_RECORDS);
+    let flush = |batch: &mut Vec<(Document, Origin)>,
+                 stubs: &mut Stubs,
+                 each: &mut dyn FnMut(&[Document])| {
+        let (docs, from): (Vec<Document>, Vec<Origin>) = batch.drain(..).unzip();
+        each(&docs);
+        for (doc, origin) in docs.into_iter().zip(from) {
+            stubs.push(doc, origin);
+        }
+    };
     for path in &files {
         let name = display(path);
         let file: std::sync::Arc<Path> = path.as_path().into();
@@ -426,19 +436,19 @@ pub fn stream_jsonl_inputs(
                 text_field,
                 id_field,
                 |r, offset| {
-                    from.push(Origin::Record {
+                    let origin = Origin::Record {
                         file: file.clone(),
                         offset,
                         line: r.line,
-                    });
+                    };
                     these.push(jsonl::Record {
                         id: r.id.clone(),
                         line: r.line,
                         text: String::new(),
                     });
-                    batch.push(r.into_document(&name));
+                    batch.push((r.into_document(&name), origin));
                     if batch.len() >= STREAM_RECORDS {
-                        flush(&mut batch, &mut inputs.docs, &mut each);
+                        flush(&mut batch, &mut stubs, &mut each);
                     }
                 },
             ),
@@ -450,10 +460,11 @@ pub fn stream_jsonl_inputs(
         inputs.errors.extend(bad);
         ids.push((name, these));
     }
-    flush(&mut batch, &mut inputs.docs, &mut each);
+    flush(&mut batch, &mut stubs, &mut each);
+    stubs.shrink_to_fit();
     inputs.duplicate_ids =
         jsonl::duplicate_ids(ids.iter().map(|(n, r)| (n.as_str(), r.as_slice())));
-    Ok((inputs, from))
+    Ok((inputs, stubs))
 }
 
 /// Walks `roots` and reads every file found as JSON Lines: one document per
@@ -923,7 +934,7 @@ mod tests {
         let want = read_inputs(&roots, &opts).unwrap();
         for chunk in [1, 2, 3, 100] {
             let mut seen = Vec::new();
-            let (got, from) =
+            let (got, packed) =
                 stream_chunks(&roots, &opts, &crate::observe::NoProgress, chunk, |docs| {
                     assert!(docs.len() <= chunk);
                     seen.extend(docs.iter().cloned())
@@ -936,8 +947,10 @@ mod tests {
                 .cloned()
                 .map(Document::without_text)
                 .collect();
-            assert_eq!(got.docs, stubs);
-            for (s, w) in got.docs.iter().zip(&want.docs) {
+            assert!(got.docs.is_empty());
+            let (docs, from) = (packed.documents(), packed.origins());
+            assert_eq!(docs, stubs);
+            for (s, w) in docs.iter().zip(&want.docs) {
                 assert!(s.text.is_empty());
                 assert_eq!(
                     (s.original_len(), s.content_hash(), s.note()),
@@ -947,8 +960,8 @@ mod tests {
             let show = |e: &[Error]| e.iter().map(|e| e.to_string()).collect::<Vec<_>>();
             assert_eq!(show(&got.errors), show(&want.errors));
             assert_eq!(got.skipped, want.skipped);
-            assert_eq!(from.len(), got.docs.len());
-            for (p, doc) in from.iter().zip(&got.docs) {
+            assert_eq!(from.len(), docs.len());
+            for (p, doc) in from.iter().zip(&docs) {
                 // UTF-8 paths: the document's path is the file's.
                 assert_eq!(*p, Origin::Named, "{}", doc.path);
                 assert!(Path::new(&doc.path).is_file());
@@ -987,7 +1000,7 @@ mod tests {
         let want = read_jsonl_inputs(&roots, &opts, "text", "id").unwrap();
         let mut seen = Vec::new();
         let mut chunks = 0;
-        let (got, from) = stream_jsonl_inputs(&roots, &opts, "text", "id", |docs| {
+        let (got, packed) = stream_jsonl_inputs(&roots, &opts, "text", "id", |docs| {
             assert!(docs.len() <= STREAM_RECORDS);
             chunks += 1;
             seen.extend(docs.iter().cloned())
@@ -1001,7 +1014,9 @@ mod tests {
             .cloned()
             .map(Document::without_text)
             .collect();
-        assert_eq!(got.docs, stubs);
+        assert!(got.docs.is_empty());
+        assert_eq!(packed.documents(), stubs);
+        let from = packed.origins();
         let show = |e: &[Error]| e.iter().map(|e| e.to_string()).collect::<Vec<_>>();
         assert_eq!(show(&got.errors), show(&want.errors));
         assert_eq!(got.duplicate_ids, want.duplicate_ids);
