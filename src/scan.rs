@@ -745,7 +745,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         corpus_files(dir.path());
         let opts = ScanOptions::default();
-        let (streamed, files, sketches) = stream(dir.path(), &opts);
+        let (_, files, sketches) = stream(dir.path(), &opts);
         // 003.txt is in pairs (a copy of the article); change one word.
         let changed = dir.path().join("003.txt");
         let text = std::fs::read_to_string(&changed).unwrap();

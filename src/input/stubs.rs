@@ -145,13 +145,13 @@ mod tests {
         let latin1 = decode::encoding_for_label("latin1").unwrap();
         let (text, dec) = decode::decode(b"caf\xe9 au lait".to_vec(), Some(latin1));
         assert!(dec.is_some());
-        let docs = vec![
+        let docs = [
             Document::new("a/one.txt", "some words here"),
             Document::decoded("b/caf\u{e9}.txt", text, dec),
             Document::new("", "a nameless text"),
             Document::new("data.jsonl:3", "a record"),
         ];
-        let origins = vec![
+        let origins = [
             Origin::Named,
             Origin::File(PathBuf::from("b/other-name.txt")),
             Origin::Named,
