@@ -419,9 +419,11 @@ fn entry(
     params: &crate::index::IndexParams,
 ) -> IndexedDoc {
     let mut e = IndexedDoc::new(key, d.text.as_bytes(), mtime, s, params);
-    if let Some(dec) = &d.decoding {
-        e.content_hash = dec.content_hash;
-        e.size = dec.original_len as u64;
+    // A decoded text, or one let go (Document::without_text), is not the
+    // file's bytes: the document knows those.
+    if d.decoding().is_some() || d.text.is_empty() {
+        e.content_hash = d.content_hash();
+        e.size = d.original_len() as u64;
     }
     e
 }

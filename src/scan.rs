@@ -12,12 +12,13 @@ use crate::boilerplate::{Chrome, ChromeStats};
 use crate::candidates::{self, Known, ProposeParams, Proposed};
 use crate::cluster::{clusters, Cluster};
 use crate::config::ScanOptions;
-use crate::input::{Document, Origin, WalkOptions};
+use crate::input::{Document, Origin, Stubs, WalkOptions};
 use crate::observe::{stages, NoProgress, Progress};
 use crate::sketch::{self, DocSketch, Scratch, SketchParams};
 use crate::verify::{verify_sketched, InMemory, TextSource, Verified};
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::path::PathBuf;
 
 /// The verify stage's findings, which a [`ScanResult`] holds.
 pub use crate::verify::{Finding, Kind};
@@ -140,37 +141,55 @@ impl Sketcher {
     }
 
     /// Sketches `texts` in parallel and appends their sketches, in order.
+    ///
+    /// The sketches kept are copies made on the calling thread, packed one
+    /// after another in its heap: the sketching threads' heaps then hold
+    /// only what a chunk needs for a while (texts, scratch), all of it free
+    /// once the chunk is done, which [`Sketcher::finish`] gives back.
     pub fn add(&mut self, texts: &[&str]) {
         let params = &self.params;
         let new: Vec<DocSketch> = texts
             .par_iter()
-            .map_init(Scratch::default, |s, t| {
-                let mut sk = sketch::sketch(t, params, s);
-                sk.shrink_to_fit();
-                sk
-            })
+            .map_init(Scratch::default, |s, t| sketch::sketch(t, params, s))
             .collect();
-        self.sketches.extend(new);
+        self.sketches.extend(new.iter().map(DocSketch::clone));
     }
 
-    /// The sketches of every document added, in order.
+    /// The sketches of every document added, in order; the memory the
+    /// reading freed is given back to the system ([`give_back_freed`]).
     pub fn finish(mut self) -> Vec<DocSketch> {
         self.sketches.shrink_to_fit();
+        give_back_freed();
         self.sketches
     }
 }
 
-/// Texts read again from where they were sketched from (`origins[i]` for
-/// document `i`: a file read with `walk`, or a JSON Lines record whose text
-/// and id are the fields `jsonl` names), each checked against the content
-/// hash of `docs[i]` (which need not hold its text, see
-/// [`Document::without_text`]): a file changed or gone since is an error
-/// naming it, never another text.
+/// Gives the memory the allocator holds free back to the system: glibc's
+/// `malloc_trim(0)` (every arena, and the free pages within them, not only
+/// their tops); nothing elsewhere. Changes no allocation in use.
+pub fn give_back_freed() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: malloc_trim takes no pointer and only returns free pages
+        // of glibc's heaps to the kernel; it is thread-safe.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
+/// Texts read again from where they were sketched from (document `i`: a
+/// file read with `walk`, or a JSON Lines record whose text and id are the
+/// fields `jsonl` names; [`Stubs::origin`]), each checked against the
+/// content hash it had when it was read ([`Stubs::content_hash`]): a file
+/// changed or gone since is an error naming it, never another text.
 pub struct FileTexts<'a> {
-    /// Where each document was read from.
-    pub origins: &'a [Origin],
-    /// Each document as it was read (for its name and content hash).
-    pub docs: &'a [Document],
+    /// Each document as it was read (its name, content hash, size and
+    /// origin), without text.
+    pub docs: &'a Stubs,
     /// How files were read.
     pub walk: &'a WalkOptions,
     /// The text and id fields of JSON Lines records.
@@ -180,9 +199,13 @@ pub struct FileTexts<'a> {
 impl FileTexts<'_> {
     /// Document `doc` read again, with its text.
     pub fn document(&self, doc: u32) -> Result<Document, crate::Error> {
-        let was = &self.docs[doc as usize];
-        let origin = &self.origins[doc as usize];
+        let (name, hash) = (
+            self.docs.path(doc as usize),
+            self.docs.content_hash(doc as usize),
+        );
+        let origin = self.docs.origin(doc as usize);
         let path = match origin {
+            Origin::Named => PathBuf::from(name),
             Origin::File(p) => p.clone(),
             Origin::Record { file, .. } => file.to_path_buf(),
         };
@@ -193,15 +216,16 @@ impl FileTexts<'_> {
                  at the start of the run)",
                 match origin {
                     Origin::Record { line, .. } => format!("the record of line {line} "),
-                    Origin::File(_) => String::new(),
+                    Origin::Named | Origin::File(_) => String::new(),
                 }
             ),
         };
         let read = match origin {
-            Origin::File(p) => crate::input::read_document(p, self.walk).map_err(|f| match f {
-                crate::input::Fault::Skip(_) => changed(),
-                crate::input::Fault::Error(e) => e,
-            }),
+            Origin::Named | Origin::File(_) => crate::input::read_document(&path, self.walk)
+                .map_err(|f| match f {
+                    crate::input::Fault::Skip(_) => changed(),
+                    crate::input::Fault::Error(e) => e,
+                }),
             Origin::Record { file, offset, line } => {
                 let (text_field, id_field) = self.jsonl.unwrap_or(("text", "id"));
                 match crate::input::jsonl::read_record_at(
@@ -213,14 +237,12 @@ impl FileTexts<'_> {
                 }
             }
         };
-        let d = read?;
-        if d.content_hash() != was.content_hash() {
+        let mut d = read?;
+        if d.content_hash() != hash {
             return Err(changed());
         }
-        Ok(Document {
-            path: was.path.clone(),
-            ..d
-        })
+        name.clone_into(&mut d.path);
+        Ok(d)
     }
 }
 
@@ -249,7 +271,10 @@ pub fn report_of_files(
     errors: &[crate::Error],
     skipped: &[crate::input::Skipped],
 ) -> Result<crate::report::Report, Vec<crate::Error>> {
-    let mut report = crate::report::Report::outline(files.docs, result, None, errors, skipped);
+    // The documents whole (without text) only now, the sketches gone.
+    let docs = files.docs.documents();
+    let mut report = crate::report::Report::outline(&docs, result, None, errors, skipped);
+    drop(docs);
     let shown = shown_documents(result);
     let mut failed = Vec::new();
     let mut at = 0;
@@ -257,7 +282,7 @@ pub fn report_of_files(
         let mut end = at;
         let mut bytes = 0;
         while end < shown.len() && (end == at || bytes < REPORT_TEXT_BYTES) {
-            bytes += files.docs[shown[end] as usize].original_len();
+            bytes += files.docs.original_len(shown[end] as usize);
             end += 1;
         }
         let read: Vec<Result<Document, crate::Error>> = shown[at..end]
@@ -671,12 +696,12 @@ mod tests {
         out
     }
 
-    /// Streams the files under `dir`: the inputs (texts dropped), their
-    /// files, and the sketches.
+    /// Streams the files under `dir`: the inputs, the documents (texts
+    /// dropped) and their files, and the sketches.
     fn stream(
         dir: &std::path::Path,
         opts: &ScanOptions,
-    ) -> (crate::input::Inputs, Vec<Origin>, Vec<DocSketch>) {
+    ) -> (crate::input::Inputs, Stubs, Vec<DocSketch>) {
         let mut sketcher = Sketcher::new(opts);
         let (inputs, files) = crate::input::stream_inputs(
             &[dir.to_path_buf()],
@@ -703,27 +728,29 @@ mod tests {
         let want = json(&inputs.docs, &whole, &inputs);
         assert!(!whole.findings.is_empty() && !whole.passages.is_empty());
 
-        let (mut streamed, files, sketches) = stream(dir.path(), &opts);
-        assert!(streamed.docs.iter().all(|d| d.text.is_empty()));
+        let (streamed, files, sketches) = stream(dir.path(), &opts);
+        let mut docs = files.documents();
+        assert!(docs.iter().all(|d| d.text.is_empty()));
         let walk = WalkOptions::default();
         let source = FileTexts {
-            origins: &files,
-            docs: &streamed.docs,
+            docs: &files,
             walk: &walk,
             jsonl: None,
         };
         let r = scan_sketched(&sketches, &source, &opts, &NoProgress);
         assert!(r.errors.is_empty(), "{:?}", r.errors);
         let shown = shown_documents(&r);
-        assert!(
-            shown.len() < streamed.docs.len(),
-            "some texts are not needed"
-        );
+        assert!(shown.len() < docs.len(), "some texts are not needed");
         let again: Vec<Document> = shown.iter().map(|&d| source.document(d).unwrap()).collect();
         for (&d, doc) in shown.iter().zip(again) {
-            streamed.docs[d as usize] = doc;
+            docs[d as usize] = doc;
         }
-        assert_eq!(json(&streamed.docs, &r, &streamed), want);
+        assert_eq!(json(&docs, &r, &streamed), want);
+        // The report the command line builds, in batches of shown texts.
+        let report = report_of_files(&source, &r, &streamed.errors, &streamed.skipped).unwrap();
+        let mut out = Vec::new();
+        crate::report::json::write(&report, &mut out).unwrap();
+        assert_eq!(out, want);
     }
 
     #[test]
@@ -731,23 +758,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         corpus_files(dir.path());
         let opts = ScanOptions::default();
-        let (streamed, files, sketches) = stream(dir.path(), &opts);
+        let (_, files, sketches) = stream(dir.path(), &opts);
         // 003.txt is in pairs (a copy of the article); change one word.
         let changed = dir.path().join("003.txt");
         let text = std::fs::read_to_string(&changed).unwrap();
         std::fs::write(&changed, text.replacen('w', "v", 1)).unwrap();
         let walk = WalkOptions::default();
         let source = FileTexts {
-            origins: &files,
-            docs: &streamed.docs,
+            docs: &files,
             walk: &walk,
             jsonl: None,
         };
         let r = scan_sketched(&sketches, &source, &opts, &NoProgress);
-        let d = streamed
-            .docs
-            .iter()
-            .position(|d| d.path.ends_with("003.txt"))
+        let d = (0..files.len())
+            .position(|d| files.path(d).ends_with("003.txt"))
             .unwrap() as u32;
         assert!(r.findings.iter().all(|f| f.a != d && f.b != d));
         let said: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
@@ -798,8 +822,7 @@ mod tests {
             .unwrap();
         let sketches = sketcher.finish();
         let source = FileTexts {
-            origins: &origins,
-            docs: &streamed.docs,
+            docs: &origins,
             walk: &walk,
             jsonl: Some(("text", "id")),
         };
@@ -807,7 +830,7 @@ mod tests {
         assert!(got.errors.is_empty(), "{:?}", got.errors);
         let shown = shown_documents(&got);
         let again: Vec<Document> = shown.iter().map(|&d| source.document(d).unwrap()).collect();
-        let mut docs = streamed.docs.clone();
+        let mut docs = origins.documents();
         for (&d, doc) in shown.iter().zip(again) {
             docs[d as usize] = doc;
         }

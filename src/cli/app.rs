@@ -78,7 +78,7 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         sketcher.add(&texts);
     };
     let fields = a.input.jsonl_fields();
-    let (inputs, origins) = match &fields {
+    let (inputs, docs) = match &fields {
         Some((text, id)) => {
             if walk.encoding.is_some() {
                 bail!("--encoding does not apply to --jsonl input: JSON Lines are always UTF-8");
@@ -91,11 +91,10 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
             input::stream_inputs(paths, &walk, &bars, add)?
         }
     };
-    tell(&inputs, ctx);
+    tell(&inputs, docs.decoded(), ctx);
     let sketches = sketcher.finish();
     let source = crate::scan::FileTexts {
-        origins: &origins,
-        docs: &inputs.docs,
+        docs: &docs,
         walk: &walk,
         jsonl: fields.as_ref().map(|(t, i)| (t.as_str(), i.as_str())),
     };
@@ -595,15 +594,16 @@ pub(crate) fn read(paths: &[PathBuf], i: &InputArgs, ctx: &Ctx) -> anyhow::Resul
         let bars = progress::EngineBars::new(&ctx.progress);
         input::read_inputs_with_progress(paths, &w, &bars)?
     };
-    tell(&inputs, ctx);
+    tell(&inputs, inputs.docs.iter(), ctx);
     Ok(inputs)
 }
 
-/// Says on stderr what went wrong reading `inputs`, and how documents were
-/// read when not as plain UTF-8.
-fn tell(inputs: &Inputs, ctx: &Ctx) {
+/// Says on stderr what went wrong reading `inputs`, and how documents
+/// (`docs`: those of `inputs`, or the streamed ones) were read when not as
+/// plain UTF-8.
+fn tell<'d>(inputs: &Inputs, docs: impl Iterator<Item = &'d Document>, ctx: &Ctx) {
     problems(&inputs.errors, &inputs.skipped, ctx);
-    notes(inputs.docs.iter(), ctx);
+    notes(docs, ctx);
     ctx.progress.suspend(|| {
         // A repeated id is a warning: both records are scanned (finding
         // such repeats is what the run is for), the exit status is not

@@ -13,12 +13,14 @@
 pub mod decode;
 pub mod jsonl;
 pub mod location;
+pub mod stubs;
 
 use crate::error::Error;
 use crate::input::location::{LineIndex, Location};
 use decode::{Decoding, Encoding};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+pub use stubs::Stubs;
 
 /// A document: where it came from and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,10 +30,28 @@ pub struct Document {
     /// The full text (decoded, always UTF-8); the engine's spans are byte
     /// ranges into it.
     pub text: String,
-    /// How `text` was decoded from the file, when it is not the file's bytes
-    /// as they are (`None` for a UTF-8 file without byte order mark, and for
-    /// texts that come from no file, such as JSON Lines records).
-    pub decoding: Option<Box<Decoding>>,
+    /// How `text` relates to the file's bytes ([`Document::decoding`]).
+    read: Read,
+}
+
+/// How a document's text relates to the bytes it was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Read {
+    /// The text is the bytes as they are (a UTF-8 file without byte order
+    /// mark, or a text that comes from no file, such as a JSON Lines
+    /// record).
+    Bytes,
+    /// The text was decoded ([`Decoding`]).
+    Decoded(Box<Decoding>),
+    /// The text was let go ([`Document::without_text`]) and was the bytes as
+    /// they were: their size and xxh3-64, without a [`Decoding`] on the heap
+    /// (a scan holds one of these per document for the whole run).
+    Dropped {
+        /// The file's size in bytes.
+        original_len: u64,
+        /// xxh3-64 of the file's bytes.
+        content_hash: u64,
+    },
 }
 
 impl Document {
@@ -40,14 +60,39 @@ impl Document {
         Document {
             path: path.into(),
             text: text.into(),
-            decoding: None,
+            read: Read::Bytes,
+        }
+    }
+
+    /// A document whose text was decoded from the file's bytes as
+    /// `decoding` says (`None`: the text is the bytes).
+    pub fn decoded(
+        path: impl Into<String>,
+        text: impl Into<String>,
+        decoding: Option<Decoding>,
+    ) -> Document {
+        Document {
+            path: path.into(),
+            text: text.into(),
+            read: decoding.map_or(Read::Bytes, |d| Read::Decoded(Box::new(d))),
+        }
+    }
+
+    /// How [`Document::text`] was decoded from the file, when it is not the
+    /// file's bytes as they are (`None` for a UTF-8 file without byte order
+    /// mark, for texts that come from no file, such as JSON Lines records,
+    /// and for such a document [without its text](Document::without_text)).
+    pub fn decoding(&self) -> Option<&Decoding> {
+        match &self.read {
+            Read::Decoded(d) => Some(d),
+            Read::Bytes | Read::Dropped { .. } => None,
         }
     }
 
     /// The file offset of `offset` in [`Document::text`] (a character
     /// boundary): what reports show.
     pub fn original_offset(&self, offset: usize) -> usize {
-        match &self.decoding {
+        match self.decoding() {
             Some(d) => d.map.original(offset),
             None => offset,
         }
@@ -56,7 +101,7 @@ impl Document {
     /// The offset in [`Document::text`] of file offset `offset` (the
     /// inverse of [`Document::original_offset`]).
     pub fn text_offset(&self, offset: usize) -> usize {
-        match &self.decoding {
+        match self.decoding() {
             Some(d) => d.map.decoded(offset),
             None => offset,
         }
@@ -72,7 +117,7 @@ impl Document {
     /// Lines and columns of this document's text, locating spans with the
     /// file's byte offsets (see [`LineIndex::locate`]).
     pub fn line_index(&self) -> LineIndex<'_> {
-        match &self.decoding {
+        match self.decoding() {
             Some(d) => LineIndex::with_map(&self.text, &d.map),
             None => LineIndex::new(&self.text),
         }
@@ -80,45 +125,56 @@ impl Document {
 
     /// The size of the file in bytes.
     pub fn original_len(&self) -> usize {
-        self.decoding
-            .as_ref()
-            .map_or(self.text.len(), |d| d.original_len)
+        match &self.read {
+            Read::Bytes => self.text.len(),
+            Read::Decoded(d) => d.original_len,
+            Read::Dropped { original_len, .. } => *original_len as usize,
+        }
     }
 
     /// xxh3-64 of the file's bytes, as the index stores it.
     pub fn content_hash(&self) -> u64 {
-        match &self.decoding {
-            Some(d) => d.content_hash,
-            None => xxhash_rust::xxh3::xxh3_64(self.text.as_bytes()),
+        match &self.read {
+            Read::Bytes => xxhash_rust::xxh3::xxh3_64(self.text.as_bytes()),
+            Read::Decoded(d) => d.content_hash,
+            Read::Dropped { content_hash, .. } => *content_hash,
         }
     }
 
     /// What the user should be told about how the file was read (a byte
     /// order mark, bytes that were not UTF-8), if anything.
     pub fn note(&self) -> Option<&str> {
-        self.decoding.as_ref().and_then(|d| d.note.as_deref())
+        self.decoding().and_then(|d| d.note.as_deref())
     }
 
     /// This document without its text (and offset map): its path, file size
     /// ([`Document::original_len`]), [`Document::content_hash`] and
     /// [`Document::note`] stay, which is what a report needs of a document
-    /// whose text it does not show. About 200 bytes.
+    /// whose text it does not show. A document whose text was its bytes
+    /// holds its path and 16 bytes more (no [`Decoding`]); one decoded keeps
+    /// its encoding and note in a [`Decoding`] without offset map.
     pub fn without_text(self) -> Document {
         let (original_len, content_hash) = (self.original_len(), self.content_hash());
-        let (encoding, note) = match self.decoding {
-            Some(d) => (d.encoding, d.note),
-            None => (encoding_rs::UTF_8, None),
-        };
-        Document {
-            path: self.path,
-            text: String::new(),
-            decoding: Some(Box::new(Decoding {
-                encoding,
+        let read = match self.read {
+            Read::Bytes => Read::Dropped {
+                original_len: original_len as u64,
+                content_hash,
+            },
+            Read::Decoded(d) => Read::Decoded(Box::new(Decoding {
+                encoding: d.encoding,
                 map: decode::OffsetMap::default(),
                 original_len,
                 content_hash,
-                note,
+                note: d.note,
             })),
+            dropped @ Read::Dropped { .. } => dropped,
+        };
+        let mut path = self.path;
+        path.shrink_to_fit();
+        Document {
+            path,
+            text: String::new(),
+            read,
         }
     }
 }
@@ -223,7 +279,12 @@ pub fn read_inputs_with_progress(
 /// is read again from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
-    /// A whole file (read with the walk's options).
+    /// A whole file whose path is the document's path (`Path::new(&doc.path)`,
+    /// the same bytes; read with the walk's options): nothing more to hold.
+    Named,
+    /// A whole file whose path is not the document's (read with the walk's
+    /// options): a path that is not UTF-8, which the document's path shows
+    /// with replacement characters.
     File(PathBuf),
     /// A JSON Lines record: its file, the byte offset of its line, and its
     /// 1-based line ([`jsonl::read_record_at`]).
@@ -243,15 +304,15 @@ pub const STREAM_FILES: usize = 1024;
 /// [`read_inputs_with_progress`] without holding the texts: the documents
 /// are read [`STREAM_FILES`] files at a time, in the order
 /// [`read_inputs`] gives them, and each chunk is handed to `each` before
-/// the next is read. The [`Inputs`] returned hold the same documents
-/// [without their text](Document::without_text), the same errors and skips
-/// in the same order, and where each document was read from.
+/// the next is read. The [`Inputs`] returned hold the same errors and skips
+/// in the same order, and no documents: the [`Stubs`] hold them, [without
+/// their text](Document::without_text), with where each was read from.
 pub fn stream_inputs(
     roots: &[PathBuf],
     opts: &WalkOptions,
     progress: &dyn crate::observe::Progress,
     each: impl FnMut(&[Document]),
-) -> Result<(Inputs, Vec<Origin>), Error> {
+) -> Result<(Inputs, Stubs), Error> {
     stream_chunks(roots, opts, progress, STREAM_FILES, each)
 }
 
@@ -262,7 +323,7 @@ fn stream_chunks(
     progress: &dyn crate::observe::Progress,
     chunk: usize,
     mut each: impl FnMut(&[Document]),
-) -> Result<(Inputs, Vec<Origin>), Error> {
+) -> Result<(Inputs, Stubs), Error> {
     let mut errors = Vec::new();
     let files = find_files(roots, opts, &mut errors)?;
     progress.stage(crate::observe::stages::READING, files.len() as u64);
@@ -273,8 +334,9 @@ fn stream_chunks(
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by(|&a, &b| names[a].cmp(&names[b]));
     let mut faults: Vec<(usize, Fault)> = Vec::new();
-    let mut docs: Vec<Document> = Vec::new();
-    let mut from: Vec<Origin> = Vec::new();
+    // Reserved whole: grown by doubling, they would hold up to twice this
+    // (and copy themselves) for the run.
+    let mut stubs = Stubs::with_capacity(files.len());
     for chunk in order.chunks(chunk.max(1)) {
         let read: Vec<Result<Document, Fault>> = chunk
             .par_iter()
@@ -289,23 +351,30 @@ fn stream_chunks(
         for (&i, r) in chunk.iter().zip(read) {
             match r {
                 Ok(doc) => {
-                    let last = batch.last().or(docs.last()).map(|d| d.path.as_str());
+                    let last = match batch.last() {
+                        Some(d) => Some(d.path.as_str()),
+                        None => stubs.len().checked_sub(1).map(|i| stubs.path(i)),
+                    };
                     if last != Some(doc.path.as_str()) {
+                        batch_from.push(if files[i].as_os_str() == doc.path.as_str() {
+                            Origin::Named
+                        } else {
+                            Origin::File(files[i].clone())
+                        });
                         batch.push(doc);
-                        batch_from.push(Origin::File(files[i].clone()));
                     }
                 }
                 Err(f) => faults.push((i, f)),
             }
         }
         each(&batch);
-        docs.extend(batch.into_iter().map(Document::without_text));
-        from.extend(batch_from);
+        for (doc, origin) in batch.into_iter().zip(batch_from) {
+            stubs.push(doc, origin);
+        }
     }
     faults.sort_by_key(|f| f.0);
     let mut inputs = Inputs {
         errors,
-        docs,
         ..Inputs::default()
     };
     for (i, f) in faults {
@@ -317,7 +386,8 @@ fn stream_chunks(
             }),
         }
     }
-    Ok((inputs, from))
+    stubs.shrink_to_fit();
+    Ok((inputs, stubs))
 }
 
 /// Records handed on at a time by [`stream_jsonl_inputs`].
@@ -326,30 +396,35 @@ pub const STREAM_RECORDS: usize = 4096;
 /// [`read_jsonl_inputs`] without holding the texts: records are read one
 /// file after another, and handed to `each` [`STREAM_RECORDS`] at a time,
 /// in the order [`read_jsonl_inputs`] gives them. The [`Inputs`] returned
-/// hold the same documents [without their text](Document::without_text),
-/// the same errors and repeated ids, and where each record was read from.
+/// hold the same errors and repeated ids, and no documents: the [`Stubs`]
+/// hold them, [without their text](Document::without_text), with where
+/// each record was read from.
 pub fn stream_jsonl_inputs(
     roots: &[PathBuf],
     opts: &WalkOptions,
     text_field: &str,
     id_field: &str,
     mut each: impl FnMut(&[Document]),
-) -> Result<(Inputs, Vec<Origin>), Error> {
+) -> Result<(Inputs, Stubs), Error> {
     let mut errors = Vec::new();
     let files = find_files(roots, opts, &mut errors)?;
     let mut inputs = Inputs {
         errors,
         ..Inputs::default()
     };
-    let mut from: Vec<Origin> = Vec::new();
+    let mut stubs = Stubs::default();
     // Ids (and lines) of every record, for the repeated ids.
     let mut ids: Vec<(String, Vec<jsonl::Record>)> = Vec::new();
-    let mut batch: Vec<Document> = Vec::with_capacity(STREAM_RECORDS);
-    let flush =
-        |batch: &mut Vec<Document>, docs: &mut Vec<Document>, each: &mut dyn FnMut(&[Document])| {
-            each(batch);
-            docs.extend(batch.drain(..).map(Document::without_text));
-        };
+    let mut batch: Vec<(Document, Origin)> = Vec::with_capacity(STREAM_RECORDS);
+    let flush = |batch: &mut Vec<(Document, Origin)>,
+                 stubs: &mut Stubs,
+                 each: &mut dyn FnMut(&[Document])| {
+        let (docs, from): (Vec<Document>, Vec<Origin>) = batch.drain(..).unzip();
+        each(&docs);
+        for (doc, origin) in docs.into_iter().zip(from) {
+            stubs.push(doc, origin);
+        }
+    };
     for path in &files {
         let name = display(path);
         let file: std::sync::Arc<Path> = path.as_path().into();
@@ -361,19 +436,19 @@ pub fn stream_jsonl_inputs(
                 text_field,
                 id_field,
                 |r, offset| {
-                    from.push(Origin::Record {
+                    let origin = Origin::Record {
                         file: file.clone(),
                         offset,
                         line: r.line,
-                    });
+                    };
                     these.push(jsonl::Record {
                         id: r.id.clone(),
                         line: r.line,
                         text: String::new(),
                     });
-                    batch.push(r.into_document(&name));
+                    batch.push((r.into_document(&name), origin));
                     if batch.len() >= STREAM_RECORDS {
-                        flush(&mut batch, &mut inputs.docs, &mut each);
+                        flush(&mut batch, &mut stubs, &mut each);
                     }
                 },
             ),
@@ -385,10 +460,11 @@ pub fn stream_jsonl_inputs(
         inputs.errors.extend(bad);
         ids.push((name, these));
     }
-    flush(&mut batch, &mut inputs.docs, &mut each);
+    flush(&mut batch, &mut stubs, &mut each);
+    stubs.shrink_to_fit();
     inputs.duplicate_ids =
         jsonl::duplicate_ids(ids.iter().map(|(n, r)| (n.as_str(), r.as_slice())));
-    Ok((inputs, from))
+    Ok((inputs, stubs))
 }
 
 /// Walks `roots` and reads every file found as JSON Lines: one document per
@@ -573,11 +649,7 @@ fn check_text(bytes: Vec<u8>, encoding: Option<&'static Encoding>) -> Result<Doc
         }
     }
     let (text, decoding) = decode::decode(bytes, encoding);
-    let doc = Document {
-        path: String::new(),
-        text,
-        decoding: decoding.map(Box::new),
-    };
+    let doc = Document::decoded(String::new(), text, decoding);
     // A byte order mark alone is empty too.
     if doc.text.bytes().all(|b| b.is_ascii_whitespace()) {
         return Err(Fault::Skip("empty".into()));
@@ -697,7 +769,7 @@ mod tests {
             Some("not valid UTF-8: 1 byte read as windows-1252 (first at offset 3)")
         );
         assert_eq!((latin1.original_len(), latin1.original_offset(5)), (4, 4));
-        assert!(inputs.docs[0].decoding.is_none(), "UTF-8 needs no map");
+        assert!(inputs.docs[0].decoding().is_none(), "UTF-8 needs no map");
         let mut skipped: Vec<&str> = inputs.skipped.iter().map(|s| s.reason.as_str()).collect();
         skipped.sort();
         assert_eq!(skipped, ["binary (NUL byte at offset 3)", "empty"]);
@@ -862,7 +934,7 @@ mod tests {
         let want = read_inputs(&roots, &opts).unwrap();
         for chunk in [1, 2, 3, 100] {
             let mut seen = Vec::new();
-            let (got, from) =
+            let (got, packed) =
                 stream_chunks(&roots, &opts, &crate::observe::NoProgress, chunk, |docs| {
                     assert!(docs.len() <= chunk);
                     seen.extend(docs.iter().cloned())
@@ -875,8 +947,10 @@ mod tests {
                 .cloned()
                 .map(Document::without_text)
                 .collect();
-            assert_eq!(got.docs, stubs);
-            for (s, w) in got.docs.iter().zip(&want.docs) {
+            assert!(got.docs.is_empty());
+            let (docs, from) = (packed.documents(), packed.origins());
+            assert_eq!(docs, stubs);
+            for (s, w) in docs.iter().zip(&want.docs) {
                 assert!(s.text.is_empty());
                 assert_eq!(
                     (s.original_len(), s.content_hash(), s.note()),
@@ -886,10 +960,11 @@ mod tests {
             let show = |e: &[Error]| e.iter().map(|e| e.to_string()).collect::<Vec<_>>();
             assert_eq!(show(&got.errors), show(&want.errors));
             assert_eq!(got.skipped, want.skipped);
-            assert_eq!(from.len(), got.docs.len());
-            for (p, doc) in from.iter().zip(&got.docs) {
-                let Origin::File(p) = p else { panic!("{p:?}") };
-                assert_eq!(display(p), doc.path);
+            assert_eq!(from.len(), docs.len());
+            for (p, doc) in from.iter().zip(&docs) {
+                // UTF-8 paths: the document's path is the file's.
+                assert_eq!(*p, Origin::Named, "{}", doc.path);
+                assert!(Path::new(&doc.path).is_file());
             }
         }
         assert_eq!(want.errors.len(), 2, "{:?}", want.errors);
@@ -925,7 +1000,7 @@ mod tests {
         let want = read_jsonl_inputs(&roots, &opts, "text", "id").unwrap();
         let mut seen = Vec::new();
         let mut chunks = 0;
-        let (got, from) = stream_jsonl_inputs(&roots, &opts, "text", "id", |docs| {
+        let (got, packed) = stream_jsonl_inputs(&roots, &opts, "text", "id", |docs| {
             assert!(docs.len() <= STREAM_RECORDS);
             chunks += 1;
             seen.extend(docs.iter().cloned())
@@ -939,7 +1014,9 @@ mod tests {
             .cloned()
             .map(Document::without_text)
             .collect();
-        assert_eq!(got.docs, stubs);
+        assert!(got.docs.is_empty());
+        assert_eq!(packed.documents(), stubs);
+        let from = packed.origins();
         let show = |e: &[Error]| e.iter().map(|e| e.to_string()).collect::<Vec<_>>();
         assert_eq!(show(&got.errors), show(&want.errors));
         assert_eq!(got.duplicate_ids, want.duplicate_ids);
