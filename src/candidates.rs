@@ -451,7 +451,17 @@ impl Parts {
             .zip(cursor.par_chunks_mut(CHUNK))
             .enumerate()
             .for_each(|(c, (out, cursor))| {
-                for (i, (at, out)) in cursor.iter_mut().zip(out.chunks_mut(width)).enumerate() {
+                let last_end = self.starts.get(parts.end - 1).copied();
+                for i in 0..cursor.len() {
+                    // The lists read a few documents on, fetched ahead: each
+                    // is a cache miss otherwise.
+                    if let Some(&(pos, h)) = cursor.get(i + AHEAD) {
+                        if last_end.is_none_or(|e| h < e) {
+                            prefetch(lists(c * CHUNK + i + AHEAD).as_ptr().wrapping_add(pos));
+                        }
+                    }
+                    let at = &mut cursor[i];
+                    let out = &mut out[i * width..(i + 1) * width];
                     for (part, slot) in parts.clone().zip(out) {
                         let end = self.starts.get(part).copied();
                         if end.is_some_and(|e| at.1 >= e) {
@@ -479,6 +489,34 @@ impl Parts {
             .into_par_iter()
             .map(|d| (0, lists(d).first().copied().unwrap_or(u64::MAX)))
             .collect()
+    }
+}
+
+/// Documents ahead of the one at hand whose lists are prefetched.
+const AHEAD: usize = 16;
+
+/// A hint to bring the cache line at `p` in; any address will do (it never
+/// faults), and it changes no result.
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing and never faults, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast::<i8>())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// [`prefetch`] of the start of document `d`'s fingerprints in `range(d)`,
+/// when it has any (and there is a document `d`).
+#[inline(always)]
+fn prefetch_range(new: &[DocSketch], d: usize, range: &dyn Fn(usize) -> Range<usize>) {
+    if d < new.len() {
+        let r = range(d);
+        if !r.is_empty() {
+            prefetch(new[d].fingerprints.as_ptr().wrapping_add(r.start));
+        }
     }
 }
 
@@ -679,6 +717,7 @@ impl<'a> Proposal<'a> {
             |part, range| {
                 let len = (0..new.len()).map(|d| range(d).len()).sum();
                 let new_fps = part_postings(new.len(), first, len, |d, v| {
+                    prefetch_range(new, d + AHEAD, range);
                     let r = range(d);
                     if !r.is_empty() {
                         v.extend(new[d].fingerprints[r].iter().map(|&h| (h, 0)));
@@ -713,6 +752,7 @@ impl<'a> Proposal<'a> {
                     .map(|d| range(d).filter(|&i| content.get(d, i)).count())
                     .sum();
                 let new_content = part_postings(new.len(), first, len, |d, v| {
+                    prefetch_range(new, d + AHEAD, range);
                     let r = range(d);
                     if !r.is_empty() {
                         let fps = &new[d].fingerprints;
