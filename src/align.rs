@@ -1819,14 +1819,21 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn a_copy_with_a_word_in_five_edited_is_kept_by_word_alignment() {
-        // 3 words in 15 substituted: the 5-word shingles in step cover a
-        // third of the words, a word-by-word alignment 80%.
+    /// A 90-word passage at the end of `a` and, with 3 words in 15
+    /// substituted, at the start of `b`: (the passage's words, a, b).
+    fn edited_copy_pair() -> (Vec<String>, String, String) {
         let src = words(90, 31);
         let copy = edited(&src, 15, &[5, 9, 14]);
         let a = format!("{}\n\n{}", words(60, 32).join(" "), src.join(" "));
         let b = format!("{}\n\n{}", copy.join(" "), words(70, 33).join(" "));
+        (src, a, b)
+    }
+
+    #[test]
+    fn a_copy_with_a_word_in_five_edited_is_kept_by_word_alignment() {
+        // 3 words in 15 substituted: the 5-word shingles in step cover a
+        // third of the words, a word-by-word alignment 80%.
+        let (src, a, b) = edited_copy_pair();
         let al = run(&a, &b, &AlignParams::default());
         assert_eq!(al.spans.len(), 1, "{:?}", al.spans);
         let s = &al.spans[0];
@@ -1846,10 +1853,7 @@ mod tests {
     fn a_template_with_its_slots_edited_is_not_kept_by_word_alignment() {
         // The same edits as above, but the fixed text is corpus chrome (a
         // template whose slots vary): word alignment keeps no span of it.
-        let src = words(90, 31);
-        let copy = edited(&src, 15, &[5, 9, 14]);
-        let a = format!("{}\n\n{}", words(60, 32).join(" "), src.join(" "));
-        let b = format!("{}\n\n{}", copy.join(" "), words(70, 33).join(" "));
+        let (_, a, b) = edited_copy_pair();
         let p = AlignParams::default();
         let pa = Prepared::new(&a, p.k, p.window);
         let hashes: Vec<u64> = pa.fingerprints.iter().map(|f| f.hash).collect();

@@ -480,26 +480,10 @@ pub fn frequent_stretches(sk: &Sketch, frequent: &[u64], opts: &ScanOptions) -> 
     let is_frequent = |h: u64| frequent.contains(&h);
     let seq = sk.sequence();
     let (k, slot) = (opts.align.k as u32, opts.align.max_gap);
-    let mut out = Vec::new();
-    for (s, e) in boilerplate::chrome_stretches(&seq, is_frequent, k, slot) {
-        let lo = seq.partition_point(|f| f.pos < s);
-        let hi = seq.partition_point(|f| f.pos < e);
-        let mut hashes: Vec<u64> = seq[lo..hi]
-            .iter()
-            .filter(|f| is_frequent(f.hash))
-            .map(|f| f.hash)
-            .collect();
-        hashes.sort_unstable();
-        hashes.dedup();
-        if hashes.len() >= 2 {
-            out.push(Stretch {
-                start: s,
-                end: e,
-                hashes,
-            });
-        }
-    }
-    out
+    boilerplate::frequent_stretches(&seq, is_frequent, k, slot)
+        .into_iter()
+        .map(|(start, end, hashes)| Stretch { start, end, hashes })
+        .collect()
 }
 
 /// Groups stretches of frequent text into shared passages, one stretch at a

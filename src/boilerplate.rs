@@ -360,12 +360,25 @@ fn shared_passages_in_chunks(
 
 /// A stretch of frequent text `(first word, end word)` and its distinct
 /// frequent fingerprints, sorted.
-type Stretch = (u32, u32, Vec<u64>);
+pub(crate) type Stretch = (u32, u32, Vec<u64>);
 
 /// The stretches of frequent text of one document (`seq`, in position
 /// order) that have two frequent fingerprints or more.
 fn passage_stretches(seq: &[Fingerprint], chrome: &Chrome, k: u32, slot: u32) -> Vec<Stretch> {
-    let frequent = |h: u64| chrome.is_frequent(h);
+    frequent_stretches(seq, |h| chrome.is_frequent(h), k, slot)
+}
+
+/// The stretches of one document's text (`seq`, in position order) where
+/// fingerprints for which `frequent` holds lie at most `slot` words apart
+/// ([`chrome_stretches`]), each with its distinct frequent hashes (sorted),
+/// those that have two or more: the places of a shared passage (also the
+/// Python API's `frequent_stretches`).
+pub(crate) fn frequent_stretches(
+    seq: &[Fingerprint],
+    frequent: impl Fn(u64) -> bool + Copy,
+    k: u32,
+    slot: u32,
+) -> Vec<Stretch> {
     let mut out = Vec::new();
     for (s, e) in chrome_stretches(seq, frequent, k, slot) {
         let lo = seq.partition_point(|f| f.pos < s);
