@@ -124,7 +124,7 @@ pub fn sketch_all_with_progress(
 }
 
 /// Sketches documents a chunk at a time, in order, keeping only the
-/// sketches (about 1.4 KB for a 400-word document; see DESIGN.md, "Memory"):
+/// sketches (about 1.2 KB for a 400-word document; see DESIGN.md, "Memory"):
 /// the caller may drop each chunk's texts once [`Sketcher::add`] returns.
 pub struct Sketcher {
     params: SketchParams,
@@ -637,9 +637,9 @@ mod tests {
         // Index a, b, c; d is new.
         let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
         let sk = sketch_all(&texts, &opts);
-        let fps = postings::build(sk[..3].iter().map(|s| s.fingerprints.as_slice()), 0);
-        let bnd = postings::build(sk[..3].iter().map(|s| s.band_keys.as_slice()), 0);
-        let rep: Vec<u64> = sk[..3].iter().flat_map(|s| s.repeated.clone()).collect();
+        let fps = postings::build(sk[..3].iter().map(|s| s.fingerprints()), 0);
+        let bnd = postings::build(sk[..3].iter().map(|s| s.band_keys()), 0);
+        let rep: Vec<u64> = sk[..3].iter().flat_map(|s| s.repeated().to_vec()).collect();
         let known = Known {
             fingerprints: &fps,
             bands: &bnd,
