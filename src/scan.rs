@@ -181,6 +181,43 @@ pub fn give_back_freed() {
     }
 }
 
+/// The size from which glibc's `malloc` maps each block on its own, set by
+/// [`fix_malloc_thresholds`] (1 MiB; glibc starts at 128 KiB).
+pub const MMAP_THRESHOLD: usize = 1 << 20;
+
+/// Fixes glibc's mmap threshold at [`MMAP_THRESHOLD`] (`mallopt`), unless
+/// the environment sets it or the trim threshold (`MALLOC_MMAP_THRESHOLD_`,
+/// `MALLOC_TRIM_THRESHOLD_`); nothing elsewhere. The command line calls it
+/// first thing.
+///
+/// Why: glibc raises both thresholds each time a mapped block is freed, up
+/// to the largest freed so far (the trim threshold to twice that). A scan
+/// frees many blocks of megabytes (the candidate stage's postings of a hash
+/// range, ~16 MB; verify batches), after which blocks that large come from
+/// the heaps and up to twice that much free memory stays in each heap
+/// instead of going back to the system. A fixed threshold also fixes the
+/// trim threshold at its 128 KiB default: at 100,000 documents the peak RSS
+/// went from 233 to ~200 MB (BENCHMARKS.md, "Scan memory, fifth pass").
+/// Changes no allocation's contents, only where large ones come from.
+pub fn fix_malloc_thresholds() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+        }
+        const M_MMAP_THRESHOLD: std::ffi::c_int = -3;
+        let set = |v| std::env::var_os(v).is_some();
+        if set("MALLOC_MMAP_THRESHOLD_") || set("MALLOC_TRIM_THRESHOLD_") {
+            return;
+        }
+        // SAFETY: mallopt takes no pointer; it only sets a parameter of
+        // glibc's allocator and is thread-safe.
+        unsafe {
+            mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD as std::ffi::c_int);
+        }
+    }
+}
+
 /// Texts read again from where they were sketched from (document `i`: a
 /// file read with `walk`, or a JSON Lines record whose text and id are the
 /// fields `jsonl` names; [`Stubs::origin`]), each checked against the
