@@ -5,7 +5,8 @@
 //! at a time (their texts can go once sketched), [`scan_sketched`] runs the
 //! later stages over the sketches, fetching texts again from a
 //! [`TextSource`] ([`FileTexts`]: from their files) only for verification
-//! and the shared passages.
+//! and the shared passages ([`scan_sketches`]: the sketches let go before
+//! verification).
 
 use crate::align::Span;
 use crate::boilerplate::{Chrome, ChromeStats};
@@ -455,22 +456,73 @@ pub fn scan_sketched(
     opts: &ScanOptions,
     progress: &dyn Progress,
 ) -> ScanResult {
+    later_stages(Held::Borrowed(sketches), source, opts, progress)
+}
+
+/// [`scan_sketched`] that lets the sketches go once the candidates and the
+/// shared passages are found, before verification (which then winnows the
+/// texts it reads again, [`crate::verify::verify_with_progress`]): the
+/// verify stage holds no sketch (~1.2 KB a document). The same result.
+pub fn scan_sketches(
+    sketches: Vec<DocSketch>,
+    source: &dyn TextSource,
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+) -> ScanResult {
+    later_stages(Held::Owned(sketches), source, opts, progress)
+}
+
+/// Sketches lent, or given to be let go after the last stage reading them.
+enum Held<'a> {
+    Borrowed(&'a [DocSketch]),
+    Owned(Vec<DocSketch>),
+}
+
+fn later_stages(
+    held: Held<'_>,
+    source: &dyn TextSource,
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+) -> ScanResult {
+    let sketches = match &held {
+        Held::Borrowed(s) => s,
+        Held::Owned(v) => v.as_slice(),
+    };
     let n = sketches.len();
     let words: Vec<u32> = sketches.iter().map(|s| s.words).collect();
     let params = propose_params(opts, n);
     let proposed = candidates::propose(Known::default(), sketches, &params);
-    let verified = verify_sketched(
-        source,
-        sketches,
-        &proposed.candidates,
-        &words,
-        &proposed.chrome,
-        &opts.align,
-        progress,
-    );
+    // The passages before verification (neither reads the other), so that
+    // sketches given are let go before the verify stage.
+    let (passages, passage_errors) = passages(0, sketches, source, &proposed.chrome, opts);
+    let (candidates, chrome) = (&proposed.candidates, &proposed.chrome);
+    let verified = match held {
+        Held::Borrowed(sketches) => verify_sketched(
+            source,
+            sketches,
+            candidates,
+            &words,
+            chrome,
+            &opts.align,
+            progress,
+        ),
+        Held::Owned(sketches) => {
+            // Their blocks lie among others that stay: given back whole
+            // pages only by a trim.
+            drop(sketches);
+            give_back_freed();
+            crate::verify::verify_with_progress(
+                source,
+                candidates,
+                &words,
+                chrome,
+                &opts.align,
+                progress,
+            )
+        }
+    };
     let pairs = cluster_pairs(&verified.findings, opts.cluster_partial);
     let clusters = clusters(n, &pairs, &words, opts.keep);
-    let (passages, passage_errors) = passages(0, sketches, source, &proposed.chrome, opts);
     let stats = ScanStats::of(&words, &proposed, &verified);
     // A document verification could not fetch is not said twice.
     let mut errors = verified.errors;
@@ -776,6 +828,8 @@ mod tests {
         };
         let r = scan_sketched(&sketches, &source, &opts, &NoProgress);
         assert!(r.errors.is_empty(), "{:?}", r.errors);
+        // The sketches given up before verification: the same result.
+        let given = scan_sketches(sketches, &source, &opts, &NoProgress);
         let shown = shown_documents(&r);
         assert!(shown.len() < docs.len(), "some texts are not needed");
         let again: Vec<Document> = shown.iter().map(|&d| source.document(d).unwrap()).collect();
@@ -783,6 +837,7 @@ mod tests {
             docs[d as usize] = doc;
         }
         assert_eq!(json(&docs, &r, &streamed), want);
+        assert_eq!(json(&docs, &given, &streamed), want);
         // The report the command line builds, in batches of shown texts.
         let report = report_of_files(&source, &r, &streamed.errors, &streamed.skipped).unwrap();
         let mut out = Vec::new();
