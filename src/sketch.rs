@@ -548,6 +548,9 @@ mod tests {
         let mut s = DocSketch::new(&[5; 3], &sorted, &[], 0, 0);
         s.set_sequence(&wide);
         assert_eq!(s.sequence().collect::<Vec<_>>(), wide);
+        // What a scan holds per document besides the block (DESIGN.md,
+        // "Memory").
+        assert_eq!(std::mem::size_of::<DocSketch>(), 40);
         let mut w = BitWriter::new(vec![7]);
         for (v, width) in [(u64::MAX, 64), (0, 0), (5, 3), (u64::MAX >> 1, 63), (1, 1)] {
             w.put(v, width);
