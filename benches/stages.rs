@@ -96,11 +96,11 @@ fn candidates(b: Bencher) {
     let texts: Vec<&str> = DOCS.iter().map(|d| d.text.as_str()).collect();
     let sk = neardup::scan::sketch_all(&texts, &opts);
     b.counter(ItemsCount::new(DOCS.len())).bench_local(|| {
-        let fps = postings::build(sk.iter().map(|s| s.fingerprints.as_slice()), 0);
+        let fps = postings::build(sk.iter().map(|s| s.fingerprints()), 0);
         let chrome = Chrome::detect(
             &[],
             &fps,
-            sk.iter().flat_map(|s| s.repeated.iter().copied()),
+            sk.iter().flat_map(|s| s.repeated().iter().copied()),
             &[],
             20,
         );

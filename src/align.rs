@@ -219,7 +219,7 @@ impl Prepared {
         let mut p = Prepared {
             tokens: Vec::with_capacity(sketch.words as usize),
             fingerprints: sketch.sequence().collect(),
-            repeated: sketch.repeated.clone(),
+            repeated: sketch.repeated().to_vec(),
             header_words: sketch.header_words,
             ..Prepared::default()
         };

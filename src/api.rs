@@ -301,9 +301,9 @@ pub fn sketch(text: &str, opts: &ScanOptions) -> Sketch {
     Sketch {
         sequence_hashes: sk.sequence().map(|f| f.hash).collect(),
         sequence_positions: sk.sequence().map(|f| f.pos).collect(),
-        band_keys: sk.band_keys,
-        fingerprints: sk.fingerprints,
-        repeated: sk.repeated,
+        band_keys: sk.band_keys().to_vec(),
+        fingerprints: sk.fingerprints().to_vec(),
+        repeated: sk.repeated().to_vec(),
         words: sk.words,
         header_words: sk.header_words,
         content_hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),

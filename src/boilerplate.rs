@@ -472,10 +472,7 @@ mod tests {
     use crate::sketch::DocSketch;
 
     fn sk(fps: &[u64], rep: &[u64]) -> DocSketch {
-        let mut s = DocSketch::default();
-        s.fingerprints = fps.to_vec();
-        s.repeated = rep.to_vec();
-        s
+        DocSketch::new(&[], fps, rep, 0, 0)
     }
 
     #[test]
@@ -493,9 +490,9 @@ mod tests {
             })
             .collect();
         // Split the corpus in an old and a new part: df adds up across both.
-        let old = postings::build(docs[..5].iter().map(|d| d.fingerprints.as_slice()), 0);
-        let new = postings::build(docs[5..].iter().map(|d| d.fingerprints.as_slice()), 5);
-        let repeated = docs.iter().flat_map(|d| d.repeated.iter().copied());
+        let old = postings::build(docs[..5].iter().map(|d| d.fingerprints()), 0);
+        let new = postings::build(docs[5..].iter().map(|d| d.fingerprints()), 5);
+        let repeated = docs.iter().flat_map(|d| d.repeated().iter().copied());
         let c = Chrome::detect(&old, &new, repeated, &[42], 10);
         assert!(c.contains(1), "in all 12 docs");
         assert!(!c.contains(7), "in only 3 docs");

@@ -270,10 +270,10 @@ pub struct Sketches<'a>(pub &'a [DocSketch]);
 
 impl KnownSketches for Sketches<'_> {
     fn fingerprints(&self, doc: u32) -> &[u64] {
-        &self.0[doc as usize].fingerprints
+        self.0[doc as usize].fingerprints()
     }
     fn repeated(&self, doc: u32) -> &[u64] {
-        &self.0[doc as usize].repeated
+        self.0[doc as usize].repeated()
     }
 }
 
@@ -515,7 +515,7 @@ fn prefetch_range(new: &[DocSketch], d: usize, range: &dyn Fn(usize) -> Range<us
     if d < new.len() {
         let r = range(d);
         if !r.is_empty() {
-            prefetch(new[d].fingerprints.as_ptr().wrapping_add(r.start));
+            prefetch(new[d].fingerprints().as_ptr().wrapping_add(r.start));
         }
     }
 }
@@ -625,11 +625,11 @@ impl ContentBits {
         let per_doc: Vec<Vec<u64>> = new
             .par_iter()
             .map_init(Vec::new, |seq, s| {
-                let mut words = vec![0u64; s.fingerprints.len().div_ceil(64)];
+                let mut words = vec![0u64; s.fingerprints().len().div_ceil(64)];
                 let mut i = 0;
                 // Both lists are sorted, the content a subset.
                 for h in content(s, seq) {
-                    while s.fingerprints[i] != h {
+                    while s.fingerprints()[i] != h {
                         i += 1;
                     }
                     words[i / 64] |= 1 << (i % 64);
@@ -655,7 +655,7 @@ impl ContentBits {
 
     /// Whether `h`, a fingerprint of new document `d` (`s`), is content.
     fn contains(&self, d: usize, s: &DocSketch, h: u64) -> bool {
-        s.fingerprints
+        s.fingerprints()
             .binary_search(&h)
             .is_ok_and(|i| self.get(d, i))
     }
@@ -705,11 +705,11 @@ impl<'a> Proposal<'a> {
         per_part: usize,
     ) -> Proposal<'a> {
         let first = known.len;
-        let fps_of = |s: &'a DocSketch| s.fingerprints.as_slice();
+        let fps_of = |s: &'a DocSketch| s.fingerprints();
         let parts = Parts::balanced(new.iter().map(fps_of), per_part);
 
         let mut chrome = Chrome::frequent_from(p.df_threshold);
-        let lists = |d: usize| new[d].fingerprints.as_slice();
+        let lists = |d: usize| new[d].fingerprints();
         each_part_of_lists(
             &parts,
             new.len(),
@@ -720,7 +720,7 @@ impl<'a> Proposal<'a> {
                     prefetch_range(new, d + AHEAD, range);
                     let r = range(d);
                     if !r.is_empty() {
-                        v.extend(new[d].fingerprints[r].iter().map(|&h| (h, 0)));
+                        v.extend(new[d].fingerprints()[r].iter().map(|&h| (h, 0)));
                     }
                 });
                 let old = parts.slice(known.fingerprints, part, |p| p.0);
@@ -733,14 +733,14 @@ impl<'a> Proposal<'a> {
             .repeated
             .iter()
             .copied()
-            .chain(new.iter().flat_map(|s| s.repeated.iter().copied()));
+            .chain(new.iter().flat_map(|s| s.repeated().iter().copied()));
         let chrome = chrome
             .add_repeated_and_known(repeated, p.known_chrome)
             .with_universal_df(p.universal_df);
 
         let content = ContentBits::new(new, |s, seq| {
             s.sequence_into(seq);
-            content_fingerprints(seq, &chrome, &s.repeated, s.header_words, p.k, p.max_gap)
+            content_fingerprints(seq, &chrome, s.repeated(), s.header_words, p.k, p.max_gap)
         });
         let mut by_fingerprint = Vec::new();
         each_part_of_lists(
@@ -755,7 +755,7 @@ impl<'a> Proposal<'a> {
                     prefetch_range(new, d + AHEAD, range);
                     let r = range(d);
                     if !r.is_empty() {
-                        let fps = &new[d].fingerprints;
+                        let fps = new[d].fingerprints();
                         v.extend(r.filter(|&i| content.get(d, i)).map(|i| (fps[i], 0)));
                     }
                 });
@@ -775,7 +775,7 @@ impl<'a> Proposal<'a> {
         );
 
         // Band keys: uniform hashes, in band order in each sketch.
-        let bands = Parts::balanced(new.iter().map(|s| s.band_keys.as_slice()), per_part);
+        let bands = Parts::balanced(new.iter().map(|s| s.band_keys()), per_part);
         let mut by_signature = Vec::new();
         each_part(
             bands.count(),
@@ -783,10 +783,10 @@ impl<'a> Proposal<'a> {
                 let here = |h: &&u64| bands.contains(part, **h);
                 let len = new
                     .iter()
-                    .map(|s| s.band_keys.iter().filter(here).count())
+                    .map(|s| s.band_keys().iter().filter(here).count())
                     .sum();
                 let new_bands = part_postings(new.len(), first, len, |d, v| {
-                    v.extend(new[d].band_keys.iter().filter(here).map(|&h| (h, 0)));
+                    v.extend(new[d].band_keys().iter().filter(here).map(|&h| (h, 0)));
                 });
                 let mut pairs = Vec::new();
                 emit_pairs(
@@ -876,7 +876,7 @@ impl Sides<'_> {
         if d < self.known.len {
             self.known.sketches.map_or(&[], |s| s.fingerprints(d))
         } else {
-            &self.new[(d - self.known.len) as usize].fingerprints
+            self.new[(d - self.known.len) as usize].fingerprints()
         }
     }
 
@@ -1132,16 +1132,16 @@ mod tests {
         };
         let whole = run(usize::MAX);
         assert!(!whole.0.is_empty() && whole.1.frequent > 0, "{whole:?}");
-        let postings: usize = sk.iter().map(|s| s.fingerprints.len()).sum();
+        let postings: usize = sk.iter().map(|s| s.fingerprints().len()).sum();
         // Down to one range per few postings, past the 256-range cap.
         for per_part in [postings / 3, 500, 64, 7, 1] {
             assert_eq!(run(per_part), whole, "{per_part} postings a range");
         }
         // With a known part: the known postings are cut at the same ranges.
         let (old, new) = sk.split_at(25);
-        let fps = postings::build(old.iter().map(|s| s.fingerprints.as_slice()), 0);
-        let bnd = postings::build(old.iter().map(|s| s.band_keys.as_slice()), 0);
-        let rep: Vec<u64> = old.iter().flat_map(|s| s.repeated.clone()).collect();
+        let fps = postings::build(old.iter().map(|s| s.fingerprints()), 0);
+        let bnd = postings::build(old.iter().map(|s| s.band_keys()), 0);
+        let rep: Vec<u64> = old.iter().flat_map(|s| s.repeated().to_vec()).collect();
         let known_sketches = Sketches(old);
         let known = Known {
             fingerprints: &fps,

@@ -248,7 +248,7 @@ fn propose(
     let live = |i: u32| !stale[i as usize];
     let new_repeated: AHashSet<u64> = new
         .iter()
-        .flat_map(|s| s.repeated.iter().copied())
+        .flat_map(|s| s.repeated().iter().copied())
         .collect();
     // One entry per document repeating a hash: chrome needs two.
     let mut repeated = indexed.repeated_hashes(&new_repeated, &live);
@@ -257,12 +257,12 @@ fn propose(
     // Pass 1: the new documents' hashes and band keys.
     let band_set: AHashSet<u64> = new
         .iter()
-        .flat_map(|s| s.band_keys.iter().copied())
+        .flat_map(|s| s.band_keys().iter().copied())
         .collect();
     let bands = indexed.band_postings(&band_set, &live);
     let interest: AHashSet<u64> = new
         .iter()
-        .flat_map(|s| s.fingerprints.iter().copied())
+        .flat_map(|s| s.fingerprints().iter().copied())
         .collect();
     let first = indexed.fingerprint_postings(&interest, &live);
     let sketches = IndexedSketches(indexed);

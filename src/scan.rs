@@ -5,7 +5,8 @@
 //! at a time (their texts can go once sketched), [`scan_sketched`] runs the
 //! later stages over the sketches, fetching texts again from a
 //! [`TextSource`] ([`FileTexts`]: from their files) only for verification
-//! and the shared passages.
+//! and the shared passages ([`scan_sketches`]: the sketches let go before
+//! verification).
 
 use crate::align::Span;
 use crate::boilerplate::{Chrome, ChromeStats};
@@ -124,7 +125,7 @@ pub fn sketch_all_with_progress(
 }
 
 /// Sketches documents a chunk at a time, in order, keeping only the
-/// sketches (about 1.4 KB for a 400-word document; see DESIGN.md, "Memory"):
+/// sketches (about 1.2 KB for a 400-word document; see DESIGN.md, "Memory"):
 /// the caller may drop each chunk's texts once [`Sketcher::add`] returns.
 pub struct Sketcher {
     params: SketchParams,
@@ -177,6 +178,43 @@ pub fn give_back_freed() {
         // of glibc's heaps to the kernel; it is thread-safe.
         unsafe {
             malloc_trim(0);
+        }
+    }
+}
+
+/// The size from which glibc's `malloc` maps each block on its own, set by
+/// [`fix_malloc_thresholds`] (1 MiB; glibc starts at 128 KiB).
+pub const MMAP_THRESHOLD: usize = 1 << 20;
+
+/// Fixes glibc's mmap threshold at [`MMAP_THRESHOLD`] (`mallopt`), unless
+/// the environment sets it or the trim threshold (`MALLOC_MMAP_THRESHOLD_`,
+/// `MALLOC_TRIM_THRESHOLD_`); nothing elsewhere. The command line calls it
+/// first thing.
+///
+/// Why: glibc raises both thresholds each time a mapped block is freed, up
+/// to the largest freed so far (the trim threshold to twice that). A scan
+/// frees many blocks of megabytes (the candidate stage's postings of a hash
+/// range, ~16 MB; verify batches), after which blocks that large come from
+/// the heaps and up to twice that much free memory stays in each heap
+/// instead of going back to the system. A fixed threshold also fixes the
+/// trim threshold at its 128 KiB default: at 100,000 documents the peak RSS
+/// went from 233 to ~200 MB (BENCHMARKS.md, "Scan memory, fifth pass").
+/// Changes no allocation's contents, only where large ones come from.
+pub fn fix_malloc_thresholds() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+        }
+        const M_MMAP_THRESHOLD: std::ffi::c_int = -3;
+        let set = |v| std::env::var_os(v).is_some();
+        if set("MALLOC_MMAP_THRESHOLD_") || set("MALLOC_TRIM_THRESHOLD_") {
+            return;
+        }
+        // SAFETY: mallopt takes no pointer; it only sets a parameter of
+        // glibc's allocator and is thread-safe.
+        unsafe {
+            mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD as std::ffi::c_int);
         }
     }
 }
@@ -418,22 +456,73 @@ pub fn scan_sketched(
     opts: &ScanOptions,
     progress: &dyn Progress,
 ) -> ScanResult {
+    later_stages(Held::Borrowed(sketches), source, opts, progress)
+}
+
+/// [`scan_sketched`] that lets the sketches go once the candidates and the
+/// shared passages are found, before verification (which then winnows the
+/// texts it reads again, [`crate::verify::verify_with_progress`]): the
+/// verify stage holds no sketch (~1.2 KB a document). The same result.
+pub fn scan_sketches(
+    sketches: Vec<DocSketch>,
+    source: &dyn TextSource,
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+) -> ScanResult {
+    later_stages(Held::Owned(sketches), source, opts, progress)
+}
+
+/// Sketches lent, or given to be let go after the last stage reading them.
+enum Held<'a> {
+    Borrowed(&'a [DocSketch]),
+    Owned(Vec<DocSketch>),
+}
+
+fn later_stages(
+    held: Held<'_>,
+    source: &dyn TextSource,
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+) -> ScanResult {
+    let sketches = match &held {
+        Held::Borrowed(s) => s,
+        Held::Owned(v) => v.as_slice(),
+    };
     let n = sketches.len();
     let words: Vec<u32> = sketches.iter().map(|s| s.words).collect();
     let params = propose_params(opts, n);
     let proposed = candidates::propose(Known::default(), sketches, &params);
-    let verified = verify_sketched(
-        source,
-        sketches,
-        &proposed.candidates,
-        &words,
-        &proposed.chrome,
-        &opts.align,
-        progress,
-    );
+    // The passages before verification (neither reads the other), so that
+    // sketches given are let go before the verify stage.
+    let (passages, passage_errors) = passages(0, sketches, source, &proposed.chrome, opts);
+    let (candidates, chrome) = (&proposed.candidates, &proposed.chrome);
+    let verified = match held {
+        Held::Borrowed(sketches) => verify_sketched(
+            source,
+            sketches,
+            candidates,
+            &words,
+            chrome,
+            &opts.align,
+            progress,
+        ),
+        Held::Owned(sketches) => {
+            // Their blocks lie among others that stay: given back whole
+            // pages only by a trim.
+            drop(sketches);
+            give_back_freed();
+            crate::verify::verify_with_progress(
+                source,
+                candidates,
+                &words,
+                chrome,
+                &opts.align,
+                progress,
+            )
+        }
+    };
     let pairs = cluster_pairs(&verified.findings, opts.cluster_partial);
     let clusters = clusters(n, &pairs, &words, opts.keep);
-    let (passages, passage_errors) = passages(0, sketches, source, &proposed.chrome, opts);
     let stats = ScanStats::of(&words, &proposed, &verified);
     // A document verification could not fetch is not said twice.
     let mut errors = verified.errors;
@@ -637,9 +726,9 @@ mod tests {
         // Index a, b, c; d is new.
         let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
         let sk = sketch_all(&texts, &opts);
-        let fps = postings::build(sk[..3].iter().map(|s| s.fingerprints.as_slice()), 0);
-        let bnd = postings::build(sk[..3].iter().map(|s| s.band_keys.as_slice()), 0);
-        let rep: Vec<u64> = sk[..3].iter().flat_map(|s| s.repeated.clone()).collect();
+        let fps = postings::build(sk[..3].iter().map(|s| s.fingerprints()), 0);
+        let bnd = postings::build(sk[..3].iter().map(|s| s.band_keys()), 0);
+        let rep: Vec<u64> = sk[..3].iter().flat_map(|s| s.repeated().to_vec()).collect();
         let known = Known {
             fingerprints: &fps,
             bands: &bnd,
@@ -739,6 +828,8 @@ mod tests {
         };
         let r = scan_sketched(&sketches, &source, &opts, &NoProgress);
         assert!(r.errors.is_empty(), "{:?}", r.errors);
+        // The sketches given up before verification: the same result.
+        let given = scan_sketches(sketches, &source, &opts, &NoProgress);
         let shown = shown_documents(&r);
         assert!(shown.len() < docs.len(), "some texts are not needed");
         let again: Vec<Document> = shown.iter().map(|&d| source.document(d).unwrap()).collect();
@@ -746,6 +837,7 @@ mod tests {
             docs[d as usize] = doc;
         }
         assert_eq!(json(&docs, &r, &streamed), want);
+        assert_eq!(json(&docs, &given, &streamed), want);
         // The report the command line builds, in batches of shown texts.
         let report = report_of_files(&source, &r, &streamed.errors, &streamed.skipped).unwrap();
         let mut out = Vec::new();

@@ -136,108 +136,216 @@ pub fn winnow(shingles: &[u64], w: usize, out: &mut Vec<Fingerprint>) {
 /// What the candidate and boilerplate stages need of one document, held
 /// compactly (a scan keeps one per document until its last stage; see
 /// DESIGN.md, "Memory"): the signature only as its LSH band keys, the
-/// fingerprint sequence as indices into the distinct fingerprints.
+/// fingerprint sequence as indices into the distinct fingerprints, and all
+/// of its lists in one allocation (40 bytes here and one heap block, where
+/// four lists took 96 bytes and up to four blocks with their headers).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DocSketch {
-    /// The LSH band keys of the whole-document signature, in band order
-    /// ([`crate::candidates::band_keys`]; empty for a document without
-    /// words).
-    pub band_keys: Vec<u64>,
-    /// Distinct passage fingerprint hashes, sorted.
-    pub fingerprints: Vec<u64>,
-    /// Fingerprint hashes selected at two or more places of this document
-    /// that do not overlap: text the page repeats, typically chrome. Sorted.
-    pub repeated: Vec<u64>,
+    /// The band keys, the distinct fingerprints and the repeated ones, one
+    /// after the other, then the sequence bit-packed
+    /// ([`DocSketch::set_sequence`]).
+    data: Box<[u64]>,
+    /// Distinct fingerprints in `data`, after the band keys.
+    fingerprints: u32,
+    /// Repeated fingerprints in `data`, after the distinct ones.
+    repeated: u32,
+    /// Selected fingerprints in the sequence.
+    entries: u32,
     /// The number of words.
     pub words: u32,
-    /// Every selected fingerprint in position order (the same hash may
-    /// recur), encoded ([`DocSketch::sequence`]): where chrome sits in the
-    /// document, for template slots and shared passages.
-    sequence: Box<[u8]>,
     /// Words of a mail header block at the start (metadata, chrome).
     pub header_words: u32,
+    /// Band keys at the start of `data`.
+    bands: u16,
+    /// Bits of a sequence entry's position step.
+    step_bits: u8,
+    /// Bits of a sequence entry's fingerprint index.
+    index_bits: u8,
 }
 
 impl DocSketch {
+    /// A sketch of these lists (see the accessors), `words` words and
+    /// `header_words` of them in a mail header, with no sequence yet
+    /// ([`DocSketch::set_sequence`]).
+    ///
+    /// # Panics
+    ///
+    /// With more than 65,535 band keys or 2^32 fingerprints.
+    pub fn new(
+        band_keys: &[u64],
+        fingerprints: &[u64],
+        repeated: &[u64],
+        words: u32,
+        header_words: u32,
+    ) -> DocSketch {
+        let mut data = Vec::with_capacity(band_keys.len() + fingerprints.len() + repeated.len());
+        data.extend_from_slice(band_keys);
+        data.extend_from_slice(fingerprints);
+        data.extend_from_slice(repeated);
+        DocSketch {
+            data: data.into_boxed_slice(),
+            fingerprints: u32::try_from(fingerprints.len()).expect("under 2^32 fingerprints"),
+            repeated: u32::try_from(repeated.len()).expect("under 2^32 repeated fingerprints"),
+            entries: 0,
+            words,
+            header_words,
+            bands: u16::try_from(band_keys.len()).expect("at most 65,535 band keys"),
+            step_bits: 0,
+            index_bits: 0,
+        }
+    }
+
+    /// The LSH band keys of the whole-document signature, in band order
+    /// ([`crate::candidates::band_keys`]; empty for a document without
+    /// words).
+    #[inline]
+    pub fn band_keys(&self) -> &[u64] {
+        &self.data[..self.bands as usize]
+    }
+
+    /// Distinct passage fingerprint hashes, sorted.
+    #[inline]
+    pub fn fingerprints(&self) -> &[u64] {
+        let at = self.bands as usize;
+        &self.data[at..at + self.fingerprints as usize]
+    }
+
+    /// Fingerprint hashes selected at two or more places of this document
+    /// that do not overlap: text the page repeats, typically chrome. Sorted.
+    #[inline]
+    pub fn repeated(&self) -> &[u64] {
+        let at = self.bands as usize + self.fingerprints as usize;
+        &self.data[at..at + self.repeated as usize]
+    }
+
+    /// Where the sequence's bits start in `data`.
+    fn lists_len(&self) -> usize {
+        self.bands as usize + self.fingerprints as usize + self.repeated as usize
+    }
+
     /// Sets the fingerprint sequence: `seq` in position order (positions
     /// never decreasing), each hash one of [`DocSketch::fingerprints`].
+    ///
+    /// Each entry is stored in a fixed number of bits for the document: its
+    /// position's increase over the one before (the first: the position;
+    /// winnowing selects a fingerprint in every window, so increases are at
+    /// most the window), then the index of its hash among the sorted
+    /// distinct fingerprints: 3 + 7 bits for an ordinary 400-word document
+    /// with the default window of 8, instead of 16 bytes.
     ///
     /// # Panics
     ///
     /// When a position decreases or a hash is not a fingerprint.
     pub fn set_sequence(&mut self, seq: &[Fingerprint]) {
-        self.sequence = encode_sequence(seq, &self.fingerprints);
+        let fps = self.fingerprints();
+        let mut coded = Vec::with_capacity(seq.len());
+        let (mut prev, mut max_step, mut max_index) = (0u32, 0u32, 0u32);
+        for f in seq {
+            assert!(f.pos >= prev, "sequence positions must not decrease");
+            let i = fps
+                .binary_search(&f.hash)
+                .expect("a sequence hash is one of the fingerprints") as u32;
+            coded.push((f.pos - prev, i));
+            max_step = max_step.max(f.pos - prev);
+            max_index = max_index.max(i);
+            prev = f.pos;
+        }
+        let bits = |v: u32| (u32::BITS - v.leading_zeros()) as u8;
+        let (step_bits, index_bits) = (bits(max_step), bits(max_index));
+        let width = (step_bits + index_bits) as usize;
+        let lists = self.lists_len();
+        let mut data = Vec::with_capacity(lists + (width * coded.len()).div_ceil(64));
+        data.extend_from_slice(&self.data[..lists]);
+        let mut bits = BitWriter::new(data);
+        for (step, i) in coded {
+            bits.put(step as u64 | (i as u64) << step_bits, width);
+        }
+        self.data = bits.finish().into_boxed_slice();
+        self.entries = u32::try_from(seq.len()).expect("under 2^32 selected fingerprints");
+        self.step_bits = step_bits;
+        self.index_bits = index_bits;
     }
 
     /// Every selected fingerprint in position order, decoded.
     pub fn sequence(&self) -> impl Iterator<Item = Fingerprint> + '_ {
-        let (fps, bytes) = (&self.fingerprints, &self.sequence[..]);
-        let mut at = 0usize;
+        let fps = self.fingerprints();
+        let words = &self.data[self.lists_len()..];
+        let (step_bits, width) = (self.step_bits, (self.step_bits + self.index_bits) as usize);
+        let step_mask = (1u64 << step_bits) - 1;
         let mut pos = 0u32;
-        std::iter::from_fn(move || {
-            if at == bytes.len() {
-                return None;
+        (0..self.entries as usize).map(move |j| {
+            let v = read_bits(words, j * width, width);
+            pos += (v & step_mask) as u32;
+            Fingerprint {
+                hash: fps[(v >> step_bits) as usize],
+                pos,
             }
-            pos += read_varint(bytes, &mut at) as u32;
-            let i = read_varint(bytes, &mut at) as usize;
-            Some(Fingerprint { hash: fps[i], pos })
         })
     }
 
     /// [`DocSketch::sequence`] into `out` (cleared first).
     pub fn sequence_into(&self, out: &mut Vec<Fingerprint>) {
         out.clear();
+        out.reserve(self.entries as usize);
         out.extend(self.sequence());
     }
 
-    /// Releases the spare capacity of every list.
-    pub fn shrink_to_fit(&mut self) {
-        self.band_keys.shrink_to_fit();
-        self.fingerprints.shrink_to_fit();
-        self.repeated.shrink_to_fit();
+    /// The bytes this sketch takes besides itself (its one heap block's
+    /// contents).
+    pub fn heap_bytes(&self) -> usize {
+        self.data.len() * 8
     }
 }
 
-/// The sequence as LEB128 varints, two per fingerprint: the position's
-/// increase over the one before (the first: the position), and the index of
-/// the hash among `fingerprints`. Winnowing selects a fingerprint in every
-/// window, so increases are below the window and indices below the
-/// fingerprint count: a byte or two each for ordinary documents, instead
-/// of 16.
-fn encode_sequence(seq: &[Fingerprint], fingerprints: &[u64]) -> Box<[u8]> {
-    let mut out = Vec::with_capacity(2 * seq.len() + seq.len() / 2);
-    let mut prev = 0u32;
-    for f in seq {
-        assert!(f.pos >= prev, "sequence positions must not decrease");
-        let i = fingerprints
-            .binary_search(&f.hash)
-            .expect("a sequence hash is one of the fingerprints");
-        write_varint(&mut out, (f.pos - prev) as u64);
-        write_varint(&mut out, i as u64);
-        prev = f.pos;
-    }
-    out.into_boxed_slice()
+/// Appends values of up to 64 bits, least significant bit first, to words.
+struct BitWriter {
+    words: Vec<u64>,
+    /// Bits used in the last word (0: a new word is needed).
+    used: usize,
 }
 
-fn write_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push(v as u8 | 0x80);
-        v >>= 7;
+impl BitWriter {
+    fn new(words: Vec<u64>) -> BitWriter {
+        BitWriter { words, used: 0 }
     }
-    out.push(v as u8);
-}
 
-#[inline]
-fn read_varint(bytes: &[u8], at: &mut usize) -> u64 {
-    let (mut v, mut shift) = (0u64, 0);
-    loop {
-        let b = bytes[*at];
-        *at += 1;
-        v |= ((b & 0x7f) as u64) << shift;
-        if b < 0x80 {
-            return v;
+    /// Appends the low `width` bits of `v` (the others are zero).
+    fn put(&mut self, v: u64, width: usize) {
+        debug_assert!(width <= 64 && (width == 64 || v >> width == 0));
+        if width == 0 {
+            return;
         }
-        shift += 7;
+        if self.used == 0 {
+            self.words.push(v);
+        } else {
+            *self.words.last_mut().expect("a word in use") |= v << self.used;
+            if self.used + width > 64 {
+                self.words.push(v >> (64 - self.used));
+            }
+        }
+        self.used = (self.used + width) % 64;
+    }
+
+    fn finish(self) -> Vec<u64> {
+        self.words
+    }
+}
+
+/// The `width` bits (at most 64) at bit `at` of `words` ([`BitWriter`]).
+#[inline]
+fn read_bits(words: &[u64], at: usize, width: usize) -> u64 {
+    if width == 0 {
+        return 0;
+    }
+    let (w, sh) = (at / 64, at % 64);
+    let mut v = words[w] >> sh;
+    if sh + width > 64 {
+        v |= words[w + 1] << (64 - sh);
+    }
+    if width == 64 {
+        v
+    } else {
+        v & ((1u64 << width) - 1)
     }
 }
 
@@ -274,17 +382,15 @@ pub fn sketch(text: &str, p: &SketchParams, s: &mut Scratch) -> DocSketch {
         crate::candidates::band_keys(&signature(&s.shingles, p.num_perm), p.bands, p.rows);
     s.seq.clone_from(&s.fps);
     let (fingerprints, repeated) = distinct_and_repeated(&mut s.fps, p.k);
-    let mut sk = DocSketch {
-        band_keys,
-        fingerprints,
-        repeated,
-        words: s.tokens.len() as u32,
-        sequence: Box::default(),
-        header_words: crate::normalize::words_before(
-            &s.tokens,
-            crate::normalize::mail_header_len(text),
-        ),
-    };
+    let header_words =
+        crate::normalize::words_before(&s.tokens, crate::normalize::mail_header_len(text));
+    let mut sk = DocSketch::new(
+        &band_keys,
+        &fingerprints,
+        &repeated,
+        s.tokens.len() as u32,
+        header_words,
+    );
     sk.set_sequence(&s.seq);
     sk
 }
@@ -368,12 +474,14 @@ mod tests {
                 pos: i * i / 3,
             })
             .collect();
-        let mut s = DocSketch {
-            fingerprints: sorted,
-            ..DocSketch::default()
-        };
+        let mut s = DocSketch::new(&[1, 2], &sorted, &[sorted[3]], 9, 1);
         s.set_sequence(&seq);
         assert_eq!(s.sequence().collect::<Vec<_>>(), seq);
+        // The lists stay what they were.
+        assert_eq!(s.band_keys(), [1, 2]);
+        assert_eq!(s.fingerprints(), sorted);
+        assert_eq!(s.repeated(), [sorted[3]]);
+        assert_eq!((s.words, s.header_words), (9, 1));
         let mut out = vec![Fingerprint { hash: 1, pos: 1 }];
         s.sequence_into(&mut out);
         assert_eq!(out, seq);
@@ -397,9 +505,63 @@ mod tests {
         winnow(&sh, 4, &mut want);
         assert_eq!(sk.sequence().collect::<Vec<_>>(), want);
         assert_eq!(
-            sk.band_keys,
+            sk.band_keys(),
             crate::candidates::band_keys(&signature(&sh, 16), 4, 4)
         );
+    }
+
+    #[test]
+    fn sequences_of_every_entry_width_decode() {
+        // Widths 0 (one fingerprint at position 0), up to 38 across word
+        // boundaries (a 32-bit step); the writer and reader up to 64.
+        let fps: Vec<u64> = (0..70u64).map(|i| i * 3 + 1).collect();
+        let one = [Fingerprint { hash: 1, pos: 0 }];
+        let mut s = DocSketch::new(&[], &fps, &[], 1, 0);
+        s.set_sequence(&one);
+        assert_eq!(s.heap_bytes(), 70 * 8, "no bits for a zero-width entry");
+        assert_eq!(s.sequence().collect::<Vec<_>>(), one);
+        for step in [1u32, 2, 7, 8, 255, 1 << 20, u32::MAX / 80] {
+            for n in [1usize, 2, 5, 33, 64, 70] {
+                let seq: Vec<Fingerprint> = (0..3 * n as u32)
+                    .map(|j| Fingerprint {
+                        hash: fps[(j as usize * 11) % n],
+                        pos: (j / 3) * step,
+                    })
+                    .collect();
+                s.set_sequence(&seq);
+                assert_eq!(s.sequence().collect::<Vec<_>>(), seq, "step {step}, {n}");
+            }
+        }
+        let idx: Vec<u64> = (0..64).map(|i| 1u64 << i).collect();
+        let mut sorted = idx.clone();
+        sorted.sort_unstable();
+        let wide = [
+            Fingerprint {
+                hash: idx[63],
+                pos: u32::MAX - 1,
+            },
+            Fingerprint {
+                hash: idx[0],
+                pos: u32::MAX,
+            },
+        ];
+        let mut s = DocSketch::new(&[5; 3], &sorted, &[], 0, 0);
+        s.set_sequence(&wide);
+        assert_eq!(s.sequence().collect::<Vec<_>>(), wide);
+        // What a scan holds per document besides the block (DESIGN.md,
+        // "Memory").
+        assert_eq!(std::mem::size_of::<DocSketch>(), 40);
+        let mut w = BitWriter::new(vec![7]);
+        for (v, width) in [(u64::MAX, 64), (0, 0), (5, 3), (u64::MAX >> 1, 63), (1, 1)] {
+            w.put(v, width);
+        }
+        let words = w.finish();
+        assert_eq!(words[0], 7);
+        let got: Vec<u64> = [(0, 64), (64, 3), (67, 63), (130, 1)]
+            .iter()
+            .map(|&(at, width)| read_bits(&words[1..], at, width))
+            .collect();
+        assert_eq!(got, [u64::MAX, 5, u64::MAX >> 1, 1]);
     }
 
     #[test]

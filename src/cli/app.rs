@@ -98,8 +98,8 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         walk: &walk,
         jsonl: fields.as_ref().map(|(t, i)| (t.as_str(), i.as_str())),
     };
-    let result = crate::scan::scan_sketched(&sketches, &source, &opts, &bars);
-    drop(sketches);
+    // The sketches go before verification (scan_sketches).
+    let result = crate::scan::scan_sketches(sketches, &source, &opts, &bars);
     // The report is built from the texts of the documents it shows, read
     // again a batch at a time; the writers that quote read them again one
     // at a time (ReadAgain), so no stage holds them all.

@@ -1459,7 +1459,7 @@ mod tests {
         ix.upsert_many((0..200).map(|i| {
             let text = words(i, 400).join(" ");
             let s = crate::sketch::sketch(&text, &p.sketch_params(), &mut Scratch::default());
-            fps += s.fingerprints.len();
+            fps += s.fingerprints().len();
             IndexedDoc::new(
                 format!("corpus/section-{:02}/document-{i:06}.txt", i % 13),
                 text.as_bytes(),

@@ -86,7 +86,7 @@ impl IndexedDoc {
         params: &IndexParams,
     ) -> IndexedDoc {
         debug_assert!(
-            sketch.band_keys.is_empty() || sketch.band_keys.len() == params.bands,
+            sketch.band_keys().is_empty() || sketch.band_keys().len() == params.bands,
             "a sketch banded with other parameters"
         );
         IndexedDoc {
@@ -95,9 +95,9 @@ impl IndexedDoc {
             size: content.len() as u64,
             mtime: settled_mtime(mtime, SystemTime::now()),
             words: sketch.words,
-            band_keys: sketch.band_keys.clone(),
-            fingerprints: sketch.fingerprints.clone(),
-            repeated: sketch.repeated.clone(),
+            band_keys: sketch.band_keys().to_vec(),
+            fingerprints: sketch.fingerprints().to_vec(),
+            repeated: sketch.repeated().to_vec(),
         }
     }
 
@@ -446,7 +446,7 @@ mod tests {
         assert_eq!(d.mtime, old);
         assert_eq!(d.words, 400);
         assert_eq!(d.band_keys.len(), p.bands);
-        assert_eq!(d.fingerprints, s.fingerprints);
+        assert_eq!(d.fingerprints, s.fingerprints());
         assert!(d.unchanged(text.len() as u64, old));
         assert!(!d.unchanged(text.len() as u64 + 1, old));
         assert!(!d.unchanged(text.len() as u64, (old.0, 124)));

@@ -152,10 +152,10 @@ fn sketch_check() -> u64 {
     crate::normalize::tokenize(TEXT, &mut tokens);
     crate::shingle::shingles(&tokens, p.k, &mut shingles);
     let signature = crate::sketch::signature(&shingles, p.num_perm);
-    assert_eq!(band_keys(&signature, p.bands, p.rows), s.band_keys);
+    assert_eq!(band_keys(&signature, p.bands, p.rows), s.band_keys());
     let mut buf = Vec::new();
     buf.extend(signature.iter().flat_map(|v| v.to_le_bytes()));
-    for list in [&s.fingerprints, &s.repeated, &s.band_keys] {
+    for list in [s.fingerprints(), s.repeated(), s.band_keys()] {
         buf.extend((list.len() as u64).to_le_bytes());
         buf.extend(list.iter().flat_map(|v| v.to_le_bytes()));
     }
