@@ -622,7 +622,21 @@ pub fn align(
             let chrome_words =
                 in_stretches(&mask_a, s.a0, s.a1) + in_stretches(&mask_b, s.b0, s.b1);
             let all = (s.a1 - s.a0) + (s.b1 - s.b0);
-            if !free || chrome_words as f64 >= p.chrome_fraction * all as f64 {
+            // A block that goes on from a boilerplate span on both sides, in
+            // the same order, is more of that chrome past one of its slots (a
+            // consent notice's last line after the vendor's name).
+            let near = ka.min(kb) as i64;
+            let goes_on = ranges.iter().zip(&out).any(|(r, o)| {
+                let (da, db) = (
+                    distance(r.0 .0, r.0 .1, s.a0, s.a1),
+                    distance(r.1 .0, r.1 .1, s.b0, s.b1),
+                );
+                o.boilerplate
+                    && (0..=near).contains(&da)
+                    && (0..=near).contains(&db)
+                    && (r.0 .1 <= s.a0) == (r.1 .1 <= s.b0)
+            });
+            if !free || goes_on || chrome_words as f64 >= p.chrome_fraction * all as f64 {
                 continue;
             }
             moved_ranges.push(((s.a0, s.a1), (s.b0, s.b1)));
