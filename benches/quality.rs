@@ -15,7 +15,9 @@
 //! (`neardup_eval::prose`). `--docs N` (default 1,000, or what the pool
 //! holds), `--seed S` (default 11), `--show N` prints the N cases with the
 //! lowest plagdet, `--write DIR` writes the corpus, its truth and the
-//! report (`DIR/report.json`).
+//! report (`DIR/report.json`). `--seeds FROM-TO` scores one corpus per
+//! seed and pools them (one line per seed): a single seed's 30-50 cases of
+//! a kind vary too much to judge a bar by.
 
 use neardup::align::{align, Prepared};
 use neardup::boilerplate::Chrome;
@@ -62,6 +64,22 @@ fn main() -> ExitCode {
             ..ProseConfig::default()
         };
         let show = flag("--show").unwrap_or(0) as usize;
+        if let Some(range) = value("--seeds") {
+            return match seed_range(range) {
+                Some(seeds) => match prose_seeds(Path::new(dir), cfg, &seeds) {
+                    Ok(true) => ExitCode::SUCCESS,
+                    Ok(false) => ExitCode::FAILURE,
+                    Err(e) => {
+                        eprintln!("error: {e:#}");
+                        ExitCode::from(2)
+                    }
+                },
+                None => {
+                    eprintln!("error: --seeds takes FROM-TO (such as 11-40), not {range}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         return match prose(Path::new(dir), cfg, show, value("--write").map(Path::new)) {
             Ok(true) => {
                 println!("quality (prose): all bars met");
@@ -116,6 +134,131 @@ fn scan_and_parse(
     let parsed: neardup_eval::Report =
         serde_json::from_slice(&buf).expect("the report parses as the scorer reads it");
     (parsed, elapsed, result.stats.verified)
+}
+
+/// `FROM-TO` as the seeds `FROM..=TO`.
+fn seed_range(range: &str) -> Option<Vec<u64>> {
+    let (from, to) = range.split_once('-')?;
+    let (from, to): (u64, u64) = (from.trim().parse().ok()?, to.trim().parse().ok()?);
+    (from <= to).then(|| (from..=to).collect())
+}
+
+/// The harder mode over many corpora (`--seeds FROM-TO`): one line per
+/// seed, then the pairs pooled over all of them and the spread of plagdet.
+/// One seed's corpus of 1,000 documents holds 30-50 cases of a kind, so a
+/// bar met on one seed says little: the pooled numbers are the measure,
+/// and each seed's line shows how much they vary. Gates on the pooled
+/// pairs and the mean plagdet (weighted by cases). A seed the pool cannot
+/// fill is reported and skipped.
+fn prose_seeds(dir: &Path, cfg: ProseConfig, seeds: &[u64]) -> anyhow::Result<bool> {
+    let pool = ProsePool::from_dir(dir)?;
+    let docs = if cfg.docs == 0 {
+        neardup_eval::prose::capacity(&pool, cfg.words).min(1000)
+    } else {
+        cfg.docs
+    };
+    println!(
+        "prose corpora of {docs} documents from {} ({} paragraphs), edit rate {}",
+        dir.display(),
+        pool.paragraphs().len(),
+        cfg.edit_rate
+    );
+    println!("  seed   pairs   fn   fp   recall  plagdet  granul  missed kinds");
+    let (mut truth, mut fneg, mut fpos, mut flagged) = (0, 0, 0, 0);
+    let (mut cases, mut weighted, mut worst, mut max_gran) = (0usize, 0.0, f64::INFINITY, 0.0f64);
+    let mut runs = 0;
+    let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut negatives = 0;
+    for &seed in seeds {
+        let c = ProseConfig {
+            seed,
+            docs,
+            ..cfg.clone()
+        };
+        let corpus = match neardup_eval::generate_prose(&pool, &c) {
+            Ok(corpus) => corpus,
+            Err(e) => {
+                println!("  {seed:>4}   skipped: {e:#}");
+                continue;
+            }
+        };
+        let documents = corpus.documents();
+        let (parsed, _, _) = scan_and_parse(&documents, None);
+        let sc = neardup_eval::score(&corpus.truth, &parsed);
+        let mut missed: std::collections::BTreeMap<&str, usize> = Default::default();
+        for m in &sc.missed {
+            let k = m.kind.map_or("?", PairKind::name);
+            *missed.entry(k).or_default() += 1;
+            *kinds.entry(k).or_default() += 1;
+        }
+        let missed: Vec<String> = missed.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        println!(
+            "  {seed:>4}  {:>6} {:>4} {:>4}   {:.4}   {:.4}  {:.4}  {}",
+            sc.truth_pairs,
+            sc.false_negatives,
+            sc.false_positives,
+            sc.recall,
+            sc.spans.plagdet,
+            sc.spans.granularity,
+            missed.join(", ")
+        );
+        runs += 1;
+        truth += sc.truth_pairs;
+        fneg += sc.false_negatives;
+        fpos += sc.false_positives;
+        flagged += sc.flagged_pairs;
+        cases += sc.spans.cases;
+        weighted += sc.spans.plagdet * sc.spans.cases as f64;
+        worst = worst.min(sc.spans.plagdet);
+        max_gran = max_gran.max(sc.spans.granularity);
+        negatives += sc.negatives_flagged;
+    }
+    anyhow::ensure!(runs > 0, "no seed of {seeds:?} gave a corpus");
+    let precision = (flagged - fpos) as f64 / flagged.max(1) as f64;
+    let recall = (truth - fneg) as f64 / truth.max(1) as f64;
+    let plagdet = weighted / cases.max(1) as f64;
+    let missed: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    println!(
+        "pooled over {runs} seeds: pairs {truth}, missed {fneg} ({}), spurious {fpos}; \
+         pair precision {precision:.4}, recall {recall:.4}; plagdet {plagdet:.4} \
+         (weighted by {cases} cases; lowest seed {worst:.4}); granularity at most {max_gran:.4}; \
+         negatives flagged {negatives}",
+        missed.join(", ")
+    );
+    let mut failures = Vec::new();
+    if precision < PROSE_MIN_PRECISION {
+        failures.push(format!(
+            "pooled pair precision {precision:.4} < {PROSE_MIN_PRECISION}"
+        ));
+    }
+    if recall < PROSE_MIN_RECALL {
+        failures.push(format!(
+            "pooled pair recall {recall:.4} < {PROSE_MIN_RECALL}"
+        ));
+    }
+    if plagdet < PROSE_MIN_PLAGDET {
+        failures.push(format!("pooled plagdet {plagdet:.4} < {PROSE_MIN_PLAGDET}"));
+    }
+    if max_gran > PROSE_MAX_GRANULARITY {
+        failures.push(format!(
+            "granularity {max_gran:.4} > {PROSE_MAX_GRANULARITY}"
+        ));
+    }
+    if negatives > 0 {
+        failures.push(format!("flagged {negatives} negative pairs"));
+    }
+    for f in &failures {
+        println!("FAIL: {f}");
+    }
+    println!(
+        "quality (prose, {runs} seeds): {}",
+        if failures.is_empty() {
+            "all bars met"
+        } else {
+            "BELOW THE BARS"
+        }
+    );
+    Ok(failures.is_empty())
 }
 
 /// The harder mode: a corpus planted in the prose of `dir`, scored per kind.

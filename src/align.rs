@@ -206,7 +206,7 @@ impl Prepared {
         shingles(&p.tokens, k, &mut p.shingles);
         winnow(&p.shingles, window, &mut p.fingerprints);
         let mut fps = p.fingerprints.clone();
-        p.repeated = crate::sketch::distinct_and_repeated(&mut fps, k).1;
+        p.repeated = crate::sketch::distinct_and_repeated(&mut fps, k, &p.shingles).1;
         p.header_words =
             crate::normalize::words_before(&p.tokens, crate::normalize::mail_header_len(text));
         p
@@ -489,14 +489,17 @@ pub fn align(
             && paragraph_break(b_text, &b.tokens, s.b0)
             && paragraph_break(b_text, &b.tokens, s.b1)
     };
-    let (kept, _) = drop_nested(merge_neighbours(
+    let early = nested.clone();
+    let (kept, dropped) = drop_nested(merge_neighbours(
         kept,
         nested,
         ka.min(kb),
         p,
-        chromey,
-        paragraph,
+        &chromey,
+        &paragraph,
     ));
+    let kept = absorb_edges(kept, early.iter().chain(&dropped), ka.min(kb), &chromey);
+    let kept = reordered_passages(kept, ka.min(kb), p, &chromey, &paragraph);
 
     let (na, nb) = (a.tokens.len().max(1) as f64, b.tokens.len().max(1) as f64);
     let mut out = Vec::new();
@@ -619,7 +622,21 @@ pub fn align(
             let chrome_words =
                 in_stretches(&mask_a, s.a0, s.a1) + in_stretches(&mask_b, s.b0, s.b1);
             let all = (s.a1 - s.a0) + (s.b1 - s.b0);
-            if !free || chrome_words as f64 >= p.chrome_fraction * all as f64 {
+            // A block that goes on from a boilerplate span on both sides, in
+            // the same order, is more of that chrome past one of its slots (a
+            // consent notice's last line after the vendor's name).
+            let near = ka.min(kb) as i64;
+            let goes_on = ranges.iter().zip(&out).any(|(r, o)| {
+                let (da, db) = (
+                    distance(r.0 .0, r.0 .1, s.a0, s.a1),
+                    distance(r.1 .0, r.1 .1, s.b0, s.b1),
+                );
+                o.boilerplate
+                    && (0..=near).contains(&da)
+                    && (0..=near).contains(&db)
+                    && (r.0 .1 <= s.a0) == (r.1 .1 <= s.b0)
+            });
+            if !free || goes_on || chrome_words as f64 >= p.chrome_fraction * all as f64 {
                 continue;
             }
             moved_ranges.push(((s.a0, s.a1), (s.b0, s.b1)));
@@ -1157,6 +1174,220 @@ fn merge_neighbours(
             g
         })
         .collect();
+    out.sort_by_key(|s| (s.a0, s.b0));
+    out
+}
+
+/// Grows each kept piece by the blocks dropped as nested that touch it on
+/// both sides (overlapping it or at most a shingle away) and reach past it
+/// on one: the sentences at the edge of a reordered passage whose words
+/// partly fell inside the merged passage (a chain through two swapped
+/// sentences) while the rest follow it. A piece grows only where no other
+/// kept piece lies, block by block until none is left to take. `kept`: not
+/// nesting, in order of A; so is the result.
+fn absorb_edges<'a>(
+    mut kept: Vec<Piece>,
+    dropped: impl IntoIterator<Item = &'a Piece>,
+    k: u32,
+    chromey: impl Fn(&Piece) -> bool,
+) -> Vec<Piece> {
+    let tol = k as i64;
+    let mut left: Vec<&Piece> = dropped
+        .into_iter()
+        .filter(|d| !d.cut && !chromey(d))
+        .collect();
+    let mut grown = false;
+    loop {
+        let mut took = None;
+        'find: for (x, d) in left.iter().enumerate() {
+            for q in 0..kept.len() {
+                let h = kept[q];
+                if h.cut || h.chrome {
+                    continue;
+                }
+                let touches = distance(h.a0, h.a1, d.a0, d.a1) <= tol
+                    && distance(h.b0, h.b1, d.b0, d.b1) <= tol;
+                let inside = h.a0 <= d.a0 && d.a1 <= h.a1 && h.b0 <= d.b0 && d.b1 <= h.b1;
+                if !touches || inside {
+                    continue;
+                }
+                let extra = |s0: u32, s1: u32, t0: u32, t1: u32, cov: u32| {
+                    ((t1 - t0) - overlap(s0, s1, t0, t1)).min(cov)
+                };
+                let g = Piece {
+                    a0: h.a0.min(d.a0),
+                    a1: h.a1.max(d.a1),
+                    b0: h.b0.min(d.b0),
+                    b1: h.b1.max(d.b1),
+                    cov_a: h.cov_a + extra(h.a0, h.a1, d.a0, d.a1, d.cov_a),
+                    cov_b: h.cov_b + extra(h.b0, h.b1, d.b0, d.b1, d.cov_b),
+                    chain: u32::MAX,
+                    ..h
+                };
+                let free = kept.iter().enumerate().all(|(o, y)| {
+                    o == q
+                        || (overlap(g.a0, g.a1, y.a0, y.a1) <= overlap(h.a0, h.a1, y.a0, y.a1)
+                            && overlap(g.b0, g.b1, y.b0, y.b1) <= overlap(h.b0, h.b1, y.b0, y.b1))
+                });
+                if free {
+                    took = Some((x, q, g));
+                    break 'find;
+                }
+            }
+        }
+        let Some((x, q, g)) = took else { break };
+        left.remove(x);
+        kept[q] = g;
+        grown = true;
+    }
+    if grown {
+        kept.sort_by_key(|s| (s.a0, s.b0));
+    }
+    kept
+}
+
+/// The least share of a reordered passage's extent, on each side, that its
+/// blocks cover ([`reordered_passages`]).
+const MIN_REORDERED_DENSITY: f64 = 0.8;
+
+/// Joins short blocks (each under `min_words` words) that together tile one
+/// passage on both sides, in any order: the sentences of a passage
+/// reordered in the copy, none long enough to be a span, and too short to
+/// merge with their neighbours as reordered blocks ([`merge_neighbours`]
+/// merges blocks in another order only from [`MIN_MOVED_WORDS`] words).
+///
+/// Blocks in order of A form a run while each begins at most `2k` words
+/// after the run's end; of a run, the blocks within `2k` words of each other
+/// in B that cover most words are the candidate. It becomes one piece when,
+/// on each side, the blocks cover at least [`MIN_REORDERED_DENSITY`] of its
+/// extent, the extent holds `min_words` words, and no other piece overlaps
+/// it by more than a shingle. Chrome, chrome cuts and blocks that are whole
+/// paragraphs on both sides (shuffled paragraphs stay apart, one block
+/// each) take no part. `kept`: pieces not nesting, in order of A; so is the
+/// result.
+fn reordered_passages(
+    kept: Vec<Piece>,
+    k: u32,
+    p: &AlignParams,
+    chromey: impl Fn(&Piece) -> bool,
+    paragraph: impl Fn(&Piece) -> bool,
+) -> Vec<Piece> {
+    let eligible: Vec<bool> = kept
+        .iter()
+        .map(|s| {
+            (s.a1 - s.a0).min(s.b1 - s.b0) < p.min_words && !s.cut && !chromey(s) && !paragraph(s)
+        })
+        .collect();
+    if eligible.iter().filter(|&&e| e).count() < 2 {
+        return kept;
+    }
+    let gap = 2 * k;
+    let covered = |r: &mut Vec<(u32, u32)>| -> u32 {
+        r.sort_unstable();
+        merge_ranges(r).iter().map(|&(s, e)| e - s).sum()
+    };
+    let mut joined: Vec<(Vec<usize>, Piece)> = Vec::new();
+    let mut i = 0;
+    while i < kept.len() {
+        if !eligible[i] {
+            i += 1;
+            continue;
+        }
+        let mut run = vec![i];
+        let mut end = kept[i].a1;
+        let mut j = i + 1;
+        while j < kept.len() && eligible[j] && kept[j].a0 <= end + gap {
+            end = end.max(kept[j].a1);
+            run.push(j);
+            j += 1;
+        }
+        i = j;
+        if run.len() < 2 {
+            continue;
+        }
+        // The blocks close together in B that cover most words.
+        run.sort_by_key(|&q| (kept[q].b0, kept[q].a0));
+        let mut best: &[usize] = &[];
+        let mut best_words = 0;
+        let mut start = 0;
+        let mut b_end = 0;
+        for x in 0..=run.len() {
+            if x == run.len() || (x > start && kept[run[x]].b0 > b_end + gap) {
+                let part = &run[start..x];
+                let words: u32 = part.iter().map(|&q| kept[q].b1 - kept[q].b0).sum();
+                if words > best_words {
+                    (best, best_words) = (part, words);
+                }
+                start = x;
+            }
+            if x < run.len() {
+                b_end = if x == start {
+                    kept[run[x]].b1
+                } else {
+                    b_end.max(kept[run[x]].b1)
+                };
+            }
+        }
+        if best.len() < 2 {
+            continue;
+        }
+        let (a0, a1) = (
+            best.iter().map(|&q| kept[q].a0).min().unwrap_or(0),
+            best.iter().map(|&q| kept[q].a1).max().unwrap_or(0),
+        );
+        let (b0, b1) = (
+            best.iter().map(|&q| kept[q].b0).min().unwrap_or(0),
+            best.iter().map(|&q| kept[q].b1).max().unwrap_or(0),
+        );
+        if (a1 - a0).min(b1 - b0) < p.min_words {
+            continue;
+        }
+        let on_a = covered(&mut best.iter().map(|&q| (kept[q].a0, kept[q].a1)).collect());
+        let on_b = covered(&mut best.iter().map(|&q| (kept[q].b0, kept[q].b1)).collect());
+        if (on_a as f64) < MIN_REORDERED_DENSITY * (a1 - a0) as f64
+            || (on_b as f64) < MIN_REORDERED_DENSITY * (b1 - b0) as f64
+        {
+            continue;
+        }
+        let clear = kept.iter().enumerate().all(|(q, o)| {
+            best.contains(&q)
+                || (overlap(a0, a1, o.a0, o.a1) <= k && overlap(b0, b1, o.b0, o.b1) <= k)
+        });
+        if !clear {
+            continue;
+        }
+        let sum = |f: fn(&Piece) -> u32| best.iter().map(|&q| f(&kept[q])).sum::<u32>();
+        let piece = Piece {
+            a0,
+            a1,
+            b0,
+            b1,
+            cov_a: sum(|s| s.cov_a).min(on_a),
+            cov_b: sum(|s| s.cov_b).min(on_b),
+            trimmed: false,
+            cut: false,
+            chrome: false,
+            chain: u32::MAX,
+        };
+        joined.push((best.to_vec(), piece));
+    }
+    if joined.is_empty() {
+        return kept;
+    }
+    let mut gone = vec![false; kept.len()];
+    let mut out = Vec::with_capacity(kept.len());
+    for (parts, piece) in joined {
+        for q in parts {
+            gone[q] = true;
+        }
+        out.push(piece);
+    }
+    out.extend(
+        kept.into_iter()
+            .zip(gone)
+            .filter(|(_, g)| !g)
+            .map(|(s, _)| s),
+    );
     out.sort_by_key(|s| (s.a0, s.b0));
     out
 }
@@ -2193,6 +2424,62 @@ mod tests {
         );
         let al = run(&a, &c, &AlignParams::default());
         assert!(!al.has_content(), "{al:?}");
+    }
+
+    #[test]
+    fn a_passage_of_short_sentences_reordered_is_one_span() {
+        // Six sentences of 7-11 words (54 in all): none long enough to be a
+        // reordered block of its own (MIN_MOVED_WORDS), together a passage.
+        let sentences: Vec<String> = [9, 7, 11, 8, 10, 9]
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| words(n, 300 + i as u64).join(" ") + ".")
+            .collect();
+        let passage = sentences.join(" ");
+        let moved = [3, 0, 5, 2, 4, 1]
+            .iter()
+            .map(|&i| sentences[i].as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let a = format!(
+            "{}. {passage} {}.",
+            words(80, 310).join(" "),
+            words(70, 311).join(" ")
+        );
+        let b = format!(
+            "{}. {moved} {}.",
+            words(60, 312).join(" "),
+            words(90, 313).join(" ")
+        );
+        let al = run(&a, &b, &AlignParams::default());
+        assert_eq!(al.spans.len(), 1, "{:?} {:?}", al.spans, al.moved);
+        let s = &al.spans[0];
+        assert!(!s.boilerplate);
+        let (pa, pb) = (a.find(&passage).unwrap(), b.find(&moved).unwrap());
+        assert_eq!(
+            s.a,
+            Span {
+                start: pa,
+                end: pa + passage.len()
+            }
+        );
+        assert_eq!(
+            s.b,
+            Span {
+                start: pb,
+                end: pb + moved.len()
+            }
+        );
+        // The same sentences spread over unrelated text are no passage.
+        let spread = [3, 0, 5, 2, 4, 1]
+            .iter()
+            .enumerate()
+            .map(|(j, &i)| format!("{} {}", sentences[i], words(25, 320 + j as u64).join(" ")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let c = format!("{}. {spread}.", words(60, 330).join(" "));
+        let al = run(&a, &c, &AlignParams::default());
+        assert!(!al.has_content(), "{:?} {:?}", al.spans, al.moved);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 #
 #   bash benches/quality/prose.sh [--source mail|spdx|both] [-- QUALITY-ARGS...]
 #
-# QUALITY-ARGS go to the bench (--docs N, --seed S, --edit-rate E, --show N,
+# QUALITY-ARGS go to the bench (--docs N, --seed S, --seeds FROM-TO, --edit-rate E, --show N,
 # --write DIR). Exit status 1 when a source is below the bars.
 set -euo pipefail
 
