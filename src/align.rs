@@ -206,7 +206,7 @@ impl Prepared {
         shingles(&p.tokens, k, &mut p.shingles);
         winnow(&p.shingles, window, &mut p.fingerprints);
         let mut fps = p.fingerprints.clone();
-        p.repeated = crate::sketch::distinct_and_repeated(&mut fps, k, &p.shingles).1;
+        p.repeated = crate::sketch::distinct_and_repeated(&mut fps, k).1;
         p.header_words =
             crate::normalize::words_before(&p.tokens, crate::normalize::mail_header_len(text));
         p
@@ -498,8 +498,13 @@ pub fn align(
         &chromey,
         &paragraph,
     ));
-    let kept = absorb_edges(kept, early.iter().chain(&dropped), ka.min(kb), &chromey);
-    let kept = reordered_passages(kept, ka.min(kb), p, &chromey, &paragraph);
+    // Blocks joined into a passage by their place alone hold no chrome word
+    // at all: markup and templates (a newsletter's layout) share many short
+    // runs in any order, copied prose does not.
+    let clean =
+        |s: &Piece| in_stretches(&mask_a, s.a0, s.a1) + in_stretches(&mask_b, s.b0, s.b1) == 0;
+    let kept = absorb_edges(kept, early.iter().chain(&dropped), ka.min(kb), &clean);
+    let kept = reordered_passages(kept, ka.min(kb), p, &clean, &paragraph);
 
     let (na, nb) = (a.tokens.len().max(1) as f64, b.tokens.len().max(1) as f64);
     let mut out = Vec::new();
@@ -622,21 +627,7 @@ pub fn align(
             let chrome_words =
                 in_stretches(&mask_a, s.a0, s.a1) + in_stretches(&mask_b, s.b0, s.b1);
             let all = (s.a1 - s.a0) + (s.b1 - s.b0);
-            // A block that goes on from a boilerplate span on both sides, in
-            // the same order, is more of that chrome past one of its slots (a
-            // consent notice's last line after the vendor's name).
-            let near = ka.min(kb) as i64;
-            let goes_on = ranges.iter().zip(&out).any(|(r, o)| {
-                let (da, db) = (
-                    distance(r.0 .0, r.0 .1, s.a0, s.a1),
-                    distance(r.1 .0, r.1 .1, s.b0, s.b1),
-                );
-                o.boilerplate
-                    && (0..=near).contains(&da)
-                    && (0..=near).contains(&db)
-                    && (r.0 .1 <= s.a0) == (r.1 .1 <= s.b0)
-            });
-            if !free || goes_on || chrome_words as f64 >= p.chrome_fraction * all as f64 {
+            if !free || chrome_words as f64 >= p.chrome_fraction * all as f64 {
                 continue;
             }
             moved_ranges.push(((s.a0, s.a1), (s.b0, s.b1)));
@@ -1183,19 +1174,17 @@ fn merge_neighbours(
 /// on one: the sentences at the edge of a reordered passage whose words
 /// partly fell inside the merged passage (a chain through two swapped
 /// sentences) while the rest follow it. A piece grows only where no other
-/// kept piece lies, block by block until none is left to take. `kept`: not
-/// nesting, in order of A; so is the result.
+/// kept piece lies, block by block until none is left to take, and only
+/// when neither holds a chrome word (`clean`). `kept`: not nesting, in
+/// order of A; so is the result.
 fn absorb_edges<'a>(
     mut kept: Vec<Piece>,
     dropped: impl IntoIterator<Item = &'a Piece>,
     k: u32,
-    chromey: impl Fn(&Piece) -> bool,
+    clean: impl Fn(&Piece) -> bool,
 ) -> Vec<Piece> {
     let tol = k as i64;
-    let mut left: Vec<&Piece> = dropped
-        .into_iter()
-        .filter(|d| !d.cut && !chromey(d))
-        .collect();
+    let mut left: Vec<&Piece> = dropped.into_iter().filter(|d| !d.cut && clean(d)).collect();
     let mut grown = false;
     loop {
         let mut took = None;
@@ -1208,7 +1197,7 @@ fn absorb_edges<'a>(
                 let touches = distance(h.a0, h.a1, d.a0, d.a1) <= tol
                     && distance(h.b0, h.b1, d.b0, d.b1) <= tol;
                 let inside = h.a0 <= d.a0 && d.a1 <= h.a1 && h.b0 <= d.b0 && d.b1 <= h.b1;
-                if !touches || inside {
+                if !touches || inside || !clean(&h) {
                     continue;
                 }
                 let extra = |s0: u32, s1: u32, t0: u32, t1: u32, cov: u32| {
@@ -1261,21 +1250,22 @@ const MIN_REORDERED_DENSITY: f64 = 0.8;
 /// in B that cover most words are the candidate. It becomes one piece when,
 /// on each side, the blocks cover at least [`MIN_REORDERED_DENSITY`] of its
 /// extent, the extent holds `min_words` words, and no other piece overlaps
-/// it by more than a shingle. Chrome, chrome cuts and blocks that are whole
-/// paragraphs on both sides (shuffled paragraphs stay apart, one block
-/// each) take no part. `kept`: pieces not nesting, in order of A; so is the
+/// it by more than a shingle. Blocks that hold a chrome word (not `clean`),
+/// chrome cuts and blocks that are whole paragraphs on both sides
+/// (shuffled paragraphs stay apart, one block each) take no part, nor does
+/// a passage whose extent holds a chrome word. `kept`: pieces not nesting, in order of A; so is the
 /// result.
 fn reordered_passages(
     kept: Vec<Piece>,
     k: u32,
     p: &AlignParams,
-    chromey: impl Fn(&Piece) -> bool,
+    clean: impl Fn(&Piece) -> bool,
     paragraph: impl Fn(&Piece) -> bool,
 ) -> Vec<Piece> {
     let eligible: Vec<bool> = kept
         .iter()
         .map(|s| {
-            (s.a1 - s.a0).min(s.b1 - s.b0) < p.min_words && !s.cut && !chromey(s) && !paragraph(s)
+            (s.a1 - s.a0).min(s.b1 - s.b0) < p.min_words && !s.cut && clean(s) && !paragraph(s)
         })
         .collect();
     if eligible.iter().filter(|&&e| e).count() < 2 {
@@ -1349,10 +1339,18 @@ fn reordered_passages(
         {
             continue;
         }
-        let clear = kept.iter().enumerate().all(|(q, o)| {
-            best.contains(&q)
-                || (overlap(a0, a1, o.a0, o.a1) <= k && overlap(b0, b1, o.b0, o.b1) <= k)
-        });
+        let region = Piece {
+            a0,
+            a1,
+            b0,
+            b1,
+            ..kept[best[0]]
+        };
+        let clear = clean(&region)
+            && kept.iter().enumerate().all(|(q, o)| {
+                best.contains(&q)
+                    || (overlap(a0, a1, o.a0, o.a1) <= k && overlap(b0, b1, o.b0, o.b1) <= k)
+            });
         if !clear {
             continue;
         }

@@ -381,7 +381,7 @@ pub fn sketch(text: &str, p: &SketchParams, s: &mut Scratch) -> DocSketch {
     let band_keys =
         crate::candidates::band_keys(&signature(&s.shingles, p.num_perm), p.bands, p.rows);
     s.seq.clone_from(&s.fps);
-    let (fingerprints, repeated) = distinct_and_repeated(&mut s.fps, p.k, &s.shingles);
+    let (fingerprints, repeated) = distinct_and_repeated(&mut s.fps, p.k);
     let header_words =
         crate::normalize::words_before(&s.tokens, crate::normalize::mail_header_len(text));
     let mut sk = DocSketch::new(
@@ -395,68 +395,27 @@ pub fn sketch(text: &str, p: &SketchParams, s: &mut Scratch) -> DocSketch {
     sk
 }
 
-/// Fewest words a document must repeat (the same words at two places that
-/// do not overlap) for the repeat to be chrome evidence: a repeated line of
-/// navigation, a cookie notice, a signature. A shorter repeat is language
-/// ("the work of authorship identified", twice in one sentence of a
-/// license), and text that repeats a phrase stays content when copied.
-pub const MIN_REPEAT_WORDS: usize = 8;
-
-/// The distinct hashes of `fps` and those that repeat: selected at two
-/// places that do not overlap (`k` words apart or more) where the shingles
-/// of `shingles` (the document's, in position order) agree over at least
-/// [`MIN_REPEAT_WORDS`] words around them. Both sorted. Reorders `fps`.
-pub fn distinct_and_repeated(
-    fps: &mut [Fingerprint],
-    k: usize,
-    shingles: &[u64],
-) -> (Vec<u64>, Vec<u64>) {
+/// The distinct hashes of `fps` and those selected at two places that do not
+/// overlap (`k` words apart or more), both sorted. Reorders `fps`.
+pub fn distinct_and_repeated(fps: &mut [Fingerprint], k: usize) -> (Vec<u64>, Vec<u64>) {
     if fps.windows(2).all(|w| w[0].pos < w[1].pos) {
         // Winnowing's output: a stable sort by hash is the (hash, pos) order.
         shingle::sort_by_hash(fps, |f| f.hash);
     } else {
         fps.sort_unstable_by_key(|f| (f.hash, f.pos));
     }
-    let need = MIN_REPEAT_WORDS.saturating_sub(k) + 1;
     let mut fingerprints = Vec::with_capacity(fps.len());
     let mut repeated = Vec::new();
     for same in fps.chunk_by(|x, y| x.hash == y.hash) {
         fingerprints.push(same[0].hash);
-        if same.len() < 2 {
-            continue;
-        }
-        let repeats = same.iter().enumerate().any(|(i, x)| {
-            same[i + 1..].iter().any(|y| {
-                let (p, q) = (x.pos as usize, y.pos as usize);
-                q >= p + k && common_run(shingles, p, q, need) >= need
-            })
-        });
-        if repeats {
+        if same
+            .windows(2)
+            .any(|w| w[1].pos as usize >= w[0].pos as usize + k)
+        {
             repeated.push(same[0].hash);
         }
     }
     (fingerprints, repeated)
-}
-
-/// Length (in shingles, at most `cap`) of the run of equal shingles through
-/// positions `p < q`: `shingles[p + i] == shingles[q + i]` for every `i` of
-/// the run, which holds `i = 0`.
-fn common_run(shingles: &[u64], p: usize, q: usize, cap: usize) -> usize {
-    if shingles.is_empty() {
-        return cap;
-    }
-    let mut n = 1;
-    let mut i = 1;
-    while n < cap && i <= p && shingles[p - i] == shingles[q - i] {
-        n += 1;
-        i += 1;
-    }
-    let mut i = 1;
-    while n < cap && q + i < shingles.len() && shingles[p + i] == shingles[q + i] {
-        n += 1;
-        i += 1;
-    }
-    n
 }
 
 /// `n` words drawn from 50,000 by `seed` (test corpora).
@@ -478,58 +437,6 @@ mod tests {
         let inter = a.intersection(&b).count();
         let union = a.union(&b).count();
         inter as f64 / union as f64
-    }
-
-    /// The repeated hashes of `text`'s sketch with shingles of 5 words and
-    /// every shingle selected (window 1), so that whether a hash is
-    /// repeated depends on the rule only, not on which shingles winnowing
-    /// happens to select.
-    fn repeated_of(text: &str) -> Vec<u64> {
-        let p = SketchParams {
-            k: 5,
-            window: 1,
-            num_perm: 128,
-            bands: 16,
-            rows: 8,
-        };
-        sketch(text, &p, &mut Scratch::default())
-            .repeated()
-            .to_vec()
-    }
-
-    #[test]
-    fn a_phrase_a_text_uses_twice_is_no_repeat_but_a_repeated_line_is() {
-        // One shingle's words ("the work of authorship identified") twice in
-        // a sentence, then other words: language, not chrome.
-        let phrase = "the work of authorship identified";
-        let text = format!(
-            "{} {phrase} is in the public domain or {phrase} below is {}",
-            test_words(30, 1),
-            test_words(30, 2)
-        );
-        assert!(repeated_of(&text).is_empty());
-        // A line of ten words, twice (a "Please use Chrome browser..."
-        // notice): a repeat.
-        let line = "Please use Chrome browser for a more accessible video player";
-        let text = format!(
-            "{}\n{line}\n{}\n{line}\n{}",
-            test_words(40, 3),
-            test_words(40, 4),
-            test_words(40, 5)
-        );
-        assert!(!repeated_of(&text).is_empty());
-        // Eight words, the fewest that repeat; seven do not.
-        for (n, repeats) in [(MIN_REPEAT_WORDS, true), (MIN_REPEAT_WORDS - 1, false)] {
-            let run = test_words(n, 6);
-            let text = format!(
-                "{} {run} {} {run} {}",
-                test_words(40, 7),
-                test_words(40, 8),
-                test_words(40, 9)
-            );
-            let rep = repeated_of(&text);
-            assert_eq!(!rep.is_empty(), repeats, "a run of {n} words twice");
-        }
     }
 
     #[test]
