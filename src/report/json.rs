@@ -46,8 +46,8 @@ struct Pretty<'w> {
     first: bool,
 }
 
-/// Spaces for indents, sliced (deeper levels repeat it).
-const SPACES: &[u8; 32] = b"                                ";
+/// A newline and the spaces of indents up to 15 levels, sliced.
+const NEWLINE: &[u8; 32] = b"\n                               ";
 
 impl Pretty<'_> {
     /// Hands the buffer to the writer once it holds a chunk.
@@ -76,12 +76,14 @@ impl Pretty<'_> {
     }
 
     fn newline(&mut self) {
+        let n = 2 * self.depth;
+        if n < NEWLINE.len() {
+            self.buf.extend_from_slice(&NEWLINE[..1 + n]);
+            return;
+        }
         self.buf.push(b'\n');
-        let mut n = 2 * self.depth;
-        while n > 0 {
-            let m = n.min(SPACES.len());
-            self.buf.extend_from_slice(&SPACES[..m]);
-            n -= m;
+        for _ in 0..n {
+            self.buf.push(b' ');
         }
     }
 
