@@ -60,12 +60,14 @@ impl Pretty<'_> {
         Ok(())
     }
 
+    #[inline(always)]
     fn open(&mut self, c: u8) {
         self.buf.push(c);
         self.depth += 1;
         self.first = true;
     }
 
+    #[inline(always)]
     fn close(&mut self, c: u8) {
         self.depth -= 1;
         if !self.first {
@@ -75,6 +77,7 @@ impl Pretty<'_> {
         self.first = false;
     }
 
+    #[inline(always)]
     fn newline(&mut self) {
         let n = 2 * self.depth;
         if n < NEWLINE.len() {
@@ -88,6 +91,7 @@ impl Pretty<'_> {
     }
 
     /// Before an element of an array.
+    #[inline(always)]
     fn item(&mut self) {
         if !self.first {
             self.buf.push(b',');
@@ -97,6 +101,7 @@ impl Pretty<'_> {
     }
 
     /// Before a member of an object: the separator and `"name": `.
+    #[inline(always)]
     fn key(&mut self, name: &str) {
         self.item();
         self.buf.push(b'"');
@@ -105,16 +110,26 @@ impl Pretty<'_> {
     }
 
     fn uint(&mut self, x: u64) {
+        if x < 10 {
+            self.buf.push(b'0' + x as u8);
+            return;
+        }
         let mut digits = [0u8; 20];
         let mut at = digits.len();
         let mut x = x;
-        loop {
+        while x >= 100 {
+            let d = 2 * (x % 100) as usize;
+            x /= 100;
+            at -= 2;
+            digits[at..at + 2].copy_from_slice(&PAIRS[d..d + 2]);
+        }
+        if x >= 10 {
+            let d = 2 * x as usize;
+            at -= 2;
+            digits[at..at + 2].copy_from_slice(&PAIRS[d..d + 2]);
+        } else {
             at -= 1;
-            digits[at] = b'0' + (x % 10) as u8;
-            x /= 10;
-            if x == 0 {
-                break;
-            }
+            digits[at] = b'0' + x as u8;
         }
         self.buf.extend_from_slice(&digits[at..]);
     }
@@ -123,6 +138,7 @@ impl Pretty<'_> {
         serde_json::to_writer(&mut self.buf, &x).map_err(std::io::Error::other)
     }
 
+    #[inline(always)]
     fn boolean(&mut self, b: bool) {
         self.buf
             .extend_from_slice(if b { b"true" } else { b"false" });
@@ -134,6 +150,11 @@ impl Pretty<'_> {
     fn string(&mut self, s: &str) {
         self.buf.push(b'"');
         let bytes = s.as_bytes();
+        if !needs_escape(bytes) {
+            self.buf.extend_from_slice(bytes);
+            self.buf.push(b'"');
+            return;
+        }
         let mut done = 0;
         for (i, &b) in bytes.iter().enumerate() {
             let e = ESCAPE[b as usize];
@@ -468,6 +489,42 @@ impl Pretty<'_> {
     }
 }
 
+/// Whether any byte of `bytes` is one [`ESCAPE`] changes, eight bytes at a
+/// time: per byte, the high bit of `below` says "ASCII below 0x20" and that
+/// of `eq(c)` says "equal to `c`" (no sum carries out of its byte: the high
+/// bits are cleared before adding, and the byte's own high bit is or-ed in).
+fn needs_escape(bytes: &[u8]) -> bool {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has = |w: u64| {
+        let below = !((w & !HIGH).wrapping_add(LOW * 0x60) | w) & HIGH;
+        let eq = |c: u8| {
+            let t = w ^ (LOW * c as u64);
+            !((t & !HIGH).wrapping_add(LOW * 0x7F) | t) & HIGH
+        };
+        (below | eq(b'"') | eq(b'\\')) != 0
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        if has(u64::from_le_bytes(c.try_into().expect("8 bytes"))) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| ESCAPE[b as usize] != 0)
+}
+
+/// Two decimal digits of 0..100, in order.
+static PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
 /// What a byte becomes in a JSON string: 0 for itself, else the letter
 /// after the backslash (`u` for `\u00xx`).
 static ESCAPE: [u8; 256] = {
@@ -737,6 +794,39 @@ mod tests {
         let bytes = direct_bytes(&r);
         assert!(bytes.len() > 3 * CHUNK, "{} bytes", bytes.len());
         assert_eq!(bytes, serde_bytes(&r));
+    }
+
+    #[test]
+    fn the_eight_byte_test_finds_exactly_the_bytes_to_escape() {
+        for len in [1usize, 7, 8, 9, 16, 23] {
+            for at in [0, len / 2, len - 1] {
+                for b in 0..=255u8 {
+                    let mut v = vec![b'a'; len];
+                    v[at] = b;
+                    assert_eq!(
+                        needs_escape(&v),
+                        ESCAPE[b as usize] != 0,
+                        "byte {b:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+        assert!(!needs_escape(b""));
+        assert!(!needs_escape("é…漢字 🙂 \u{7f}".as_bytes()));
+    }
+
+    #[test]
+    fn integers_are_written_in_decimal() {
+        for x in [0u64, 9, 10, 99, 100, 101, 999, 1000, 65_535, 1 << 40, u64::MAX] {
+            let mut out = Pretty {
+                buf: Vec::new(),
+                w: &mut std::io::sink(),
+                depth: 0,
+                first: true,
+            };
+            out.uint(x);
+            assert_eq!(out.buf, x.to_string().into_bytes());
+        }
     }
 
     #[test]
