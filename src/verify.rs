@@ -179,7 +179,9 @@ fn verify_batched(
                     .and_then(|i| previous[i].1.take())
             })
             .collect();
-        previous.clear();
+        // The rest dropped by the pool: their frees are most of a batch's
+        // serial part.
+        std::mem::take(&mut previous).into_par_iter().for_each(drop);
         let prepared: Vec<Result<(Cow<'_, str>, Prepared), crate::Error>> = docs
             .par_iter()
             .zip(carried)
@@ -222,7 +224,7 @@ fn verify_batched(
         }
         start = end;
     }
-    drop(previous);
+    previous.into_par_iter().for_each(drop);
     let mut out = Verified::default();
     let mut unreadable = std::collections::BTreeMap::new();
     for r in results {
@@ -413,7 +415,12 @@ mod tests {
         // document in many pairs and batches.
         let article = words(200, 7);
         let docs: Vec<Document> = (0..12u64)
-            .map(|i| Document::new(format!("{i:02}"), format!("{} {article}", words(30, 50 + i))))
+            .map(|i| {
+                Document::new(
+                    format!("{i:02}"),
+                    format!("{} {article}", words(30, 50 + i)),
+                )
+            })
             .collect();
         let opts = ScanOptions {
             df_threshold: Some(100),
@@ -429,7 +436,13 @@ mod tests {
         );
         let cands = &proposed.candidates;
         assert!(cands.len() > 30, "{} candidates", cands.len());
-        let whole = verify(&InMemory(&docs), cands, &words, &proposed.chrome, &opts.align);
+        let whole = verify(
+            &InMemory(&docs),
+            cands,
+            &words,
+            &proposed.chrome,
+            &opts.align,
+        );
         assert_eq!(whole.findings.len(), cands.len());
         // Room for about four documents: many batches, consecutive ones
         // sharing documents.
@@ -438,7 +451,10 @@ mod tests {
         while start < cands.len() {
             let end = batch_end(cands, start, &words, budget);
             let docs = batch_documents(&cands[start..end]);
-            let again = docs.iter().filter(|d| last.binary_search(*d).is_ok()).count();
+            let again = docs
+                .iter()
+                .filter(|d| last.binary_search(*d).is_ok())
+                .count();
             shared += again;
             fresh += docs.len() - again;
             last = docs;

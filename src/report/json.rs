@@ -246,7 +246,11 @@ impl Pretty<'_> {
         self.array("passages", passages, Self::passage)?;
         self.key("summary");
         self.summary(summary);
-        for (name, list) in [("errors", errors), ("skipped", skipped), ("warnings", warnings)] {
+        for (name, list) in [
+            ("errors", errors),
+            ("skipped", skipped),
+            ("warnings", warnings),
+        ] {
             self.array(name, list, |o, p| {
                 o.problem(p);
                 Ok(())
@@ -817,7 +821,19 @@ mod tests {
 
     #[test]
     fn integers_are_written_in_decimal() {
-        for x in [0u64, 9, 10, 99, 100, 101, 999, 1000, 65_535, 1 << 40, u64::MAX] {
+        for x in [
+            0u64,
+            9,
+            10,
+            99,
+            100,
+            101,
+            999,
+            1000,
+            65_535,
+            1 << 40,
+            u64::MAX,
+        ] {
             let mut out = Pretty {
                 buf: Vec::new(),
                 w: &mut std::io::sink(),
