@@ -235,21 +235,6 @@ fn passage_excerpt(text: &str) -> String {
     out
 }
 
-/// The line index of document `d` from `lines`, built from `text(d)` the
-/// first time (None when `text` does not give the document).
-fn line_index_of<'m, 'd>(
-    lines: &'m mut std::collections::HashMap<u32, crate::input::location::LineIndex<'d>>,
-    text: &impl Fn(u32) -> Option<&'d Document>,
-    d: u32,
-) -> Option<&'m crate::input::location::LineIndex<'d>> {
-    match lines.entry(d) {
-        std::collections::hash_map::Entry::Occupied(o) => Some(o.into_mut()),
-        std::collections::hash_map::Entry::Vacant(v) => {
-            text(d).map(|doc| &*v.insert(doc.line_index()))
-        }
-    }
-}
-
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
@@ -448,13 +433,9 @@ impl Report {
         result: &ScanResult,
         text: impl Fn(u32) -> Option<&'d Document>,
     ) {
-        // Each document's line index built once, for all its pairs and
-        // passages.
-        let mut lines: std::collections::HashMap<u32, crate::input::location::LineIndex<'d>> =
-            std::collections::HashMap::new();
         for (f, pair) in result.findings.iter().zip(&mut self.pairs) {
             let al = &f.alignment;
-            if let Some(ix) = line_index_of(&mut lines, &text, f.a) {
+            if let Some(ix) = text(f.a).map(|d| d.line_index()) {
                 for (s, e) in al.spans.iter().zip(&mut pair.spans) {
                     e.a = ix.locate(s.a.start, s.a.end);
                 }
@@ -465,7 +446,7 @@ impl Report {
                     }
                 }
             }
-            if let Some(ix) = line_index_of(&mut lines, &text, f.b) {
+            if let Some(ix) = text(f.b).map(|d| d.line_index()) {
                 for (s, e) in al.spans.iter().zip(&mut pair.spans) {
                     e.b = ix.locate(s.b.start, s.b.end);
                 }
@@ -477,15 +458,22 @@ impl Report {
                 }
             }
         }
+        let mut lines: std::collections::HashMap<u32, crate::input::location::LineIndex> =
+            std::collections::HashMap::new();
         for (p, entry) in result.passages.iter().zip(&mut self.passages) {
             let (d0, s0) = p.places[0];
             if let Some(d) = text(d0) {
                 entry.excerpt = passage_excerpt(&d.text[s0.start..s0.end]);
             }
             for (&(d, span), e) in p.places.iter().zip(&mut entry.spans) {
-                if let Some(ix) = line_index_of(&mut lines, &text, d) {
-                    e.at = ix.locate(span.start, span.end);
-                }
+                let ix = match lines.entry(d) {
+                    std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(v) => match text(d) {
+                        Some(doc) => v.insert(doc.line_index()),
+                        None => continue,
+                    },
+                };
+                e.at = ix.locate(span.start, span.end);
             }
         }
     }
