@@ -165,12 +165,12 @@ fn verify_batched(
     // The previous batch's prepared documents, by document: those the next
     // batch has too are taken over, not fetched and prepared again (they
     // count in its budget like the rest), the others dropped first.
-    let mut previous: Vec<(u32, Option<(Cow<'_, str>, Prepared)>)> = Vec::new();
+    let mut previous: Vec<(u32, Option<Held<'_>>)> = Vec::new();
     let mut start = 0;
     while start < candidates.len() {
         let end = batch_end(candidates, start, words, budget);
         let docs = batch_documents(&candidates[start..end]);
-        let carried: Vec<Option<(Cow<'_, str>, Prepared)>> = docs
+        let carried: Vec<Option<Held<'_>>> = docs
             .iter()
             .map(|d| {
                 previous
@@ -182,7 +182,7 @@ fn verify_batched(
         // The rest dropped by the pool: their frees are most of a batch's
         // serial part.
         std::mem::take(&mut previous).into_par_iter().for_each(drop);
-        let prepared: Vec<Result<(Cow<'_, str>, Prepared), crate::Error>> = docs
+        let prepared: Vec<Result<Held<'_>, crate::Error>> = docs
             .par_iter()
             .zip(carried)
             .map(|(&d, carried)| {
@@ -240,6 +240,9 @@ fn verify_batched(
     out.errors = unreadable.into_values().collect();
     out
 }
+
+/// A document of a batch: its text and what alignment needs of it.
+type Held<'t> = (Cow<'t, str>, Prepared);
 
 /// The distinct documents of `pairs`, sorted.
 fn batch_documents(pairs: &[Pair]) -> Vec<u32> {
