@@ -162,18 +162,33 @@ fn verify_batched(
 ) -> Verified {
     progress.stage(stages::VERIFYING, candidates.len() as u64);
     let mut results: Vec<Outcome> = Vec::with_capacity(candidates.len());
+    // The previous batch's prepared documents, by document: those the next
+    // batch has too are taken over, not fetched and prepared again (they
+    // count in its budget like the rest), the others dropped first.
+    let mut previous: Vec<(u32, Option<Held<'_>>)> = Vec::new();
     let mut start = 0;
     while start < candidates.len() {
         let end = batch_end(candidates, start, words, budget);
-        let mut docs: Vec<u32> = candidates[start..end]
+        let docs = batch_documents(&candidates[start..end]);
+        let carried: Vec<Option<Held<'_>>> = docs
             .iter()
-            .flat_map(|&(a, b)| [a, b])
+            .map(|d| {
+                previous
+                    .binary_search_by_key(d, |p| p.0)
+                    .ok()
+                    .and_then(|i| previous[i].1.take())
+            })
             .collect();
-        docs.sort_unstable();
-        docs.dedup();
-        let prepared: Vec<Result<(Cow<'_, str>, Prepared), crate::Error>> = docs
+        // The rest dropped by the pool: their frees are most of a batch's
+        // serial part.
+        std::mem::take(&mut previous).into_par_iter().for_each(drop);
+        let prepared: Vec<Result<Held<'_>, crate::Error>> = docs
             .par_iter()
-            .map(|&d| {
+            .zip(carried)
+            .map(|(&d, carried)| {
+                if let Some(held) = carried {
+                    return Ok(held);
+                }
                 let t = texts.text(d)?;
                 let prep = match sketches {
                     Some(s) => Prepared::from_sketch(&t, params.k, &s[d as usize]),
@@ -202,12 +217,14 @@ fn verify_batched(
             .collect();
         results.extend(batch);
         for (&d, r) in docs.iter().zip(prepared) {
-            if let Err(e) = r {
-                results.push(Outcome::Error(d, e));
+            match r {
+                Ok(held) => previous.push((d, Some(held))),
+                Err(e) => results.push(Outcome::Error(d, e)),
             }
         }
         start = end;
     }
+    previous.into_par_iter().for_each(drop);
     let mut out = Verified::default();
     let mut unreadable = std::collections::BTreeMap::new();
     for r in results {
@@ -222,6 +239,17 @@ fn verify_batched(
     }
     out.errors = unreadable.into_values().collect();
     out
+}
+
+/// A document of a batch: its text and what alignment needs of it.
+type Held<'t> = (Cow<'t, str>, Prepared);
+
+/// The distinct documents of `pairs`, sorted.
+fn batch_documents(pairs: &[Pair]) -> Vec<u32> {
+    let mut docs: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    docs
 }
 
 /// The end of the batch of candidates from `start`: as many pairs as fit
@@ -372,5 +400,83 @@ mod tests {
             }
             assert!(batches > 1, "budget {budget}: a single batch");
         }
+    }
+
+    /// Texts counted as they are fetched.
+    struct Counted<'a>(InMemory<'a>, std::sync::atomic::AtomicUsize);
+
+    impl TextSource for Counted<'_> {
+        fn text(&self, doc: u32) -> Result<Cow<'_, str>, crate::Error> {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.0.text(doc)
+        }
+    }
+
+    #[test]
+    fn a_document_the_next_batch_shares_is_fetched_and_prepared_once() {
+        // One article in every document: every pair a candidate, each
+        // document in many pairs and batches.
+        let article = words(200, 7);
+        let docs: Vec<Document> = (0..12u64)
+            .map(|i| {
+                Document::new(
+                    format!("{i:02}"),
+                    format!("{} {article}", words(30, 50 + i)),
+                )
+            })
+            .collect();
+        let opts = ScanOptions {
+            df_threshold: Some(100),
+            ..ScanOptions::default()
+        };
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        let sketches = crate::scan::sketch_all(&texts, &opts);
+        let words: Vec<u32> = sketches.iter().map(|s| s.words).collect();
+        let proposed = crate::candidates::propose(
+            crate::candidates::Known::default(),
+            &sketches,
+            &crate::scan::propose_params(&opts, docs.len()),
+        );
+        let cands = &proposed.candidates;
+        assert!(cands.len() > 30, "{} candidates", cands.len());
+        let whole = verify(
+            &InMemory(&docs),
+            cands,
+            &words,
+            &proposed.chrome,
+            &opts.align,
+        );
+        assert_eq!(whole.findings.len(), cands.len());
+        // Room for about four documents: many batches, consecutive ones
+        // sharing documents.
+        let budget = 4 * prepared_bytes(words[0]) + 1;
+        let (mut start, mut last, mut fresh, mut shared) = (0, Vec::new(), 0, 0);
+        while start < cands.len() {
+            let end = batch_end(cands, start, &words, budget);
+            let docs = batch_documents(&cands[start..end]);
+            let again = docs
+                .iter()
+                .filter(|d| last.binary_search(*d).is_ok())
+                .count();
+            shared += again;
+            fresh += docs.len() - again;
+            last = docs;
+            start = end;
+        }
+        assert!(shared > 0, "no batch shares a document with the one before");
+        let source = Counted(InMemory(&docs), Default::default());
+        let v = verify_batched(
+            &source,
+            Some(&sketches),
+            cands,
+            &words,
+            &proposed.chrome,
+            &opts.align,
+            &NoProgress,
+            budget,
+        );
+        let fetched = source.1.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(fetched, fresh, "{shared} taken over");
+        assert_eq!(format!("{:?}", v.findings), format!("{:?}", whole.findings));
     }
 }

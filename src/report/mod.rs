@@ -428,36 +428,44 @@ impl Report {
     /// the lines and columns of their spans and moved blocks and the
     /// excerpts of the passages that start in them. A document `text` does
     /// not give is left for a later call.
+    ///
+    /// The pairs are located on the pool (each on its own: the same result
+    /// on any number of threads), the passages in order.
     pub fn add_texts<'d>(
         &mut self,
         result: &ScanResult,
-        text: impl Fn(u32) -> Option<&'d Document>,
+        text: impl Fn(u32) -> Option<&'d Document> + Sync,
     ) {
-        for (f, pair) in result.findings.iter().zip(&mut self.pairs) {
-            let al = &f.alignment;
-            if let Some(ix) = text(f.a).map(|d| d.line_index()) {
-                for (s, e) in al.spans.iter().zip(&mut pair.spans) {
-                    e.a = ix.locate(s.a.start, s.a.end);
-                }
-                if let Some(m) = &mut pair.moved {
-                    for (s, r) in al.moved.iter().zip(&mut m.ranges) {
-                        let l = ix.locate(s.a.start, s.a.end);
-                        r.a = [l.start, l.end];
+        use rayon::prelude::*;
+        let n = self.pairs.len().min(result.findings.len());
+        self.pairs[..n]
+            .par_iter_mut()
+            .zip(&result.findings[..n])
+            .for_each(|(pair, f)| {
+                let al = &f.alignment;
+                if let Some(ix) = text(f.a).map(|d| d.line_index()) {
+                    for (s, e) in al.spans.iter().zip(&mut pair.spans) {
+                        e.a = ix.locate(s.a.start, s.a.end);
+                    }
+                    if let Some(m) = &mut pair.moved {
+                        for (s, r) in al.moved.iter().zip(&mut m.ranges) {
+                            let l = ix.locate(s.a.start, s.a.end);
+                            r.a = [l.start, l.end];
+                        }
                     }
                 }
-            }
-            if let Some(ix) = text(f.b).map(|d| d.line_index()) {
-                for (s, e) in al.spans.iter().zip(&mut pair.spans) {
-                    e.b = ix.locate(s.b.start, s.b.end);
-                }
-                if let Some(m) = &mut pair.moved {
-                    for (s, r) in al.moved.iter().zip(&mut m.ranges) {
-                        let l = ix.locate(s.b.start, s.b.end);
-                        r.b = [l.start, l.end];
+                if let Some(ix) = text(f.b).map(|d| d.line_index()) {
+                    for (s, e) in al.spans.iter().zip(&mut pair.spans) {
+                        e.b = ix.locate(s.b.start, s.b.end);
+                    }
+                    if let Some(m) = &mut pair.moved {
+                        for (s, r) in al.moved.iter().zip(&mut m.ranges) {
+                            let l = ix.locate(s.b.start, s.b.end);
+                            r.b = [l.start, l.end];
+                        }
                     }
                 }
-            }
-        }
+            });
         let mut lines: std::collections::HashMap<u32, crate::input::location::LineIndex> =
             std::collections::HashMap::new();
         for (p, entry) in result.passages.iter().zip(&mut self.passages) {
