@@ -495,16 +495,16 @@ pub fn align(
         nested,
         ka.min(kb),
         p,
-        &chromey,
-        &paragraph,
+        chromey,
+        paragraph,
     ));
     // Blocks joined into a passage by their place alone hold no chrome word
     // at all: markup and templates (a newsletter's layout) share many short
     // runs in any order, copied prose does not.
     let clean =
         |s: &Piece| in_stretches(&mask_a, s.a0, s.a1) + in_stretches(&mask_b, s.b0, s.b1) == 0;
-    let kept = absorb_edges(kept, early.iter().chain(&dropped), ka.min(kb), &clean);
-    let kept = reordered_passages(kept, ka.min(kb), p, &clean, &paragraph);
+    let kept = absorb_edges(kept, early.iter().chain(&dropped), ka.min(kb), clean);
+    let kept = reordered_passages(kept, ka.min(kb), p, clean, paragraph);
 
     let (na, nb) = (a.tokens.len().max(1) as f64, b.tokens.len().max(1) as f64);
     let mut out = Vec::new();
@@ -2478,6 +2478,17 @@ mod tests {
         let c = format!("{}. {spread}.", words(60, 330).join(" "));
         let al = run(&a, &c, &AlignParams::default());
         assert!(!al.has_content(), "{:?} {:?}", al.spans, al.moved);
+        // Nor when one sentence is known chrome (a template's short runs in
+        // any order): blocks joined by their place alone hold no chrome.
+        let p = AlignParams::default();
+        let (pa, pb) = (
+            Prepared::new(&a, p.k, p.window),
+            Prepared::new(&b, p.k, p.window),
+        );
+        let known = Prepared::new(&sentences[2], p.k, p.window);
+        let chrome = Chrome::default().add_repeated_and_known([], &known.shingles);
+        let al = align(&a, &pa, &b, &pb, &chrome, &p);
+        assert!(al.spans.iter().all(|s| s.boilerplate), "{:?}", al.spans);
     }
 
     #[test]
