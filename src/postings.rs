@@ -31,6 +31,21 @@ pub fn sort_built(v: Vec<Posting>) -> Vec<Posting> {
     sort_postings(v)
 }
 
+/// [`sort_built`] of the chunks end to end: postings appended in document
+/// order, a chunk after another.
+pub fn sort_chunks(chunks: Vec<Vec<Posting>>) -> Vec<Posting> {
+    let mut chunks = chunks.into_iter();
+    let Some(mut v) = chunks.next() else {
+        return Vec::new();
+    };
+    let rest: Vec<Vec<Posting>> = chunks.collect();
+    v.reserve_exact(rest.iter().map(|c| c.len()).sum());
+    for c in rest {
+        v.extend_from_slice(&c);
+    }
+    sort_postings(v)
+}
+
 /// Postings at which [`sort_postings`] splits the work between threads.
 const PARALLEL_MIN: usize = 1 << 17;
 
