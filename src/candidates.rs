@@ -563,15 +563,20 @@ fn cursor_at_start(list: &[u64]) -> Cursor {
 /// searched: a binary search a list and range touched every list about
 /// log(len) times a range, which grew as the square of the corpus).
 #[inline]
-fn step_cursor(
+fn step_cursor<'l>(
     parts: &Parts,
-    list: &[u64],
+    list: impl FnOnce() -> &'l [u64],
     at: &mut Cursor,
     batch: Range<usize>,
     id: u32,
     keep: impl Fn(usize) -> bool,
     outs: &mut [Vec<Posting>],
 ) {
+    // Not even the document's sketch is read for a list with nothing here.
+    if parts.starts.get(batch.end - 1).is_some_and(|&e| at.1 >= e) {
+        return;
+    }
+    let list = list();
     for (part, out) in batch.zip(outs) {
         let end = parts.starts.get(part).copied();
         if end.is_some_and(|e| at.1 >= e) {
@@ -892,7 +897,7 @@ impl<'a> Proposal<'a> {
             first,
             &mut cursors,
             |d, at, batch, outs, id| {
-                step_cursor(&parts, fps(d), at, batch.clone(), id, |_| true, outs)
+                step_cursor(&parts, || fps(d), at, batch.clone(), id, |_| true, outs)
             },
             |d, at, batch| prefetch_cursor(&parts, fps(d), at, batch),
             |part, new_fps| {
@@ -927,7 +932,7 @@ impl<'a> Proposal<'a> {
             &mut cursors,
             |d, at, batch, outs, id| {
                 let keep = |i| content.get(d, i);
-                step_cursor(&parts, fps(d), at, batch.clone(), id, keep, outs)
+                step_cursor(&parts, || fps(d), at, batch.clone(), id, keep, outs)
             },
             |d, at, batch| prefetch_cursor(&parts, fps(d), at, batch),
             |part, new_content| {
@@ -1462,7 +1467,7 @@ mod tests {
                 &mut cursors,
                 |d, at, batch, outs, id| {
                     let keep = |i| all || keep(d, i);
-                    step_cursor(&parts, &lists[d], at, batch.clone(), id, keep, outs)
+                    step_cursor(&parts, || &lists[d], at, batch.clone(), id, keep, outs)
                 },
                 |d, at, batch| prefetch_cursor(&parts, &lists[d], at, batch),
                 |_, postings| postings,
