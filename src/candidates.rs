@@ -1453,7 +1453,7 @@ mod tests {
         let parts = Parts::balanced(lists.iter().map(|l| l.as_slice()), 3_000);
         assert!(parts.count() > 20, "{}", parts.count());
         // Every item, and every third left out (as non-content is).
-        let keep = |d: usize, i: usize| (d + i) % 3 != 0;
+        let keep = |d: usize, i: usize| !(d + i).is_multiple_of(3);
         for (all, width) in [(true, 1), (true, 2), (false, 3), (true, 7), (false, 2)] {
             let want = searched(&parts, &lists, 9, |d, h| {
                 all || keep(d, lists[d].binary_search(&h).unwrap())
@@ -1532,7 +1532,7 @@ mod tests {
                 z = crate::sketch::mix64(z);
                 // Few documents, so pairs recur, some many times.
                 let a = (z % 60) as u32;
-                let b = a + 1 + ((z >> 20) % (if z % 5 == 0 { 3 } else { 50 })) as u32;
+                let b = a + 1 + ((z >> 20) % (if z.is_multiple_of(5) { 3 } else { 50 })) as u32;
                 (a, b)
             })
             .collect();
