@@ -703,8 +703,10 @@ fn prefetch<T>(p: *const T) {
 /// cursor); `ahead(d, state, batch)` is called a few documents before
 /// `gather` for the same document, to prefetch what it will read. Then the
 /// batch's ranges are sorted and worked on, a range a thread.
+#[allow(clippy::too_many_arguments)]
 fn each_part<S: Send, T: Send>(
     count: usize,
+    postings: usize,
     first: u32,
     state: &mut [S],
     gather: impl Fn(usize, &mut S, &Range<usize>, &mut [Vec<Posting>], u32) + Sync,
@@ -712,9 +714,26 @@ fn each_part<S: Send, T: Send>(
     work: impl Fn(usize, Vec<Posting>) -> T + Sync,
     then: impl FnMut(T),
 ) {
-    let width = rayon::current_num_threads().max(1);
+    let width = batch_width(count, postings, state.len());
     each_part_by(width, count, first, state, gather, ahead, work, then)
 }
+
+/// Ranges a batch of [`each_part`] holds: as many as rayon has threads, or
+/// more (up to four times that) when a document has fewer than
+/// [`BATCH_ITEMS`] of its `postings` in so many ranges: a batch costs a
+/// read of every document with items in it, a cache miss each, so each
+/// read should bring a few items (at 1 M documents a range holds under one
+/// of a document's fingerprints).
+fn batch_width(count: usize, postings: usize, docs: usize) -> usize {
+    let threads = rayon::current_num_threads().max(1);
+    // Ranges that hold BATCH_ITEMS of a document's postings, on average.
+    let per_doc = postings as f64 / docs.max(1) as f64;
+    let want = (BATCH_ITEMS as f64 * count as f64 / per_doc.max(1e-9)).ceil() as usize;
+    want.clamp(threads, 4 * threads)
+}
+
+/// Items of a document a batch of ranges should hold (see [`batch_width`]).
+const BATCH_ITEMS: usize = 4;
 
 /// [`each_part`] in batches of `width` ranges.
 #[allow(clippy::too_many_arguments)]
@@ -885,6 +904,7 @@ impl<'a> Proposal<'a> {
         let first = known.len;
         let fps_of = |s: &'a DocSketch| s.fingerprints();
         let parts = Parts::balanced(new.iter().map(fps_of), per_part);
+        let fp_total: usize = new.iter().map(|s| s.fingerprints().len()).sum();
 
         let mut chrome = Chrome::frequent_from(p.df_threshold);
         let fps = |d: usize| new[d].fingerprints();
@@ -894,6 +914,7 @@ impl<'a> Proposal<'a> {
             .collect();
         each_part(
             parts.count(),
+            fp_total,
             first,
             &mut cursors,
             |d, at, batch, outs, id| {
@@ -928,6 +949,7 @@ impl<'a> Proposal<'a> {
             .for_each(|(at, s)| *at = cursor_at_start(s.fingerprints()));
         each_part(
             parts.count(),
+            fp_total,
             first,
             &mut cursors,
             |d, at, batch, outs, id| {
@@ -958,6 +980,7 @@ impl<'a> Proposal<'a> {
         let mut by_signature = PairCounts::new(1);
         each_part(
             bands.count(),
+            new.iter().map(|s| s.band_keys().len()).sum(),
             first,
             &mut vec![(); new.len()],
             |d, _, batch, outs, id| band_parts.gather(d, new[d].band_keys(), batch, id, outs),
