@@ -199,19 +199,140 @@ fn emit_pairs(
 
 /// The distinct pairs of `pairs` emitted at least `min_shared` times,
 /// sorted.
-fn count_pairs(mut pairs: Vec<Pair>, min_shared: usize) -> Vec<Pair> {
-    pairs.par_sort_unstable();
-    if min_shared <= 1 {
-        pairs.dedup();
-        return pairs;
+fn count_pairs(pairs: Vec<Pair>, min_shared: usize) -> Vec<Pair> {
+    let mut counts = PairCounts::new(min_shared);
+    counts.add(tally(pairs, counts.need));
+    counts.finish()
+}
+
+/// Distinct pairs, sorted, with the times each was emitted (saturating at
+/// [`PairCounts`]'s need; no counts when one emission is enough).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Tally {
+    pairs: Vec<Pair>,
+    counts: Vec<u32>,
+}
+
+impl Tally {
+    fn len(&self) -> usize {
+        self.pairs.len()
     }
-    let mut out = Vec::new();
+}
+
+/// The tally of `pairs` for a need of `need` emissions (see
+/// [`PairCounts`]); ranges are tallied in parallel, then
+/// [`PairCounts::add`]ed in order.
+fn tally(mut pairs: Vec<Pair>, need: u32) -> Tally {
+    pairs.par_sort_unstable();
+    if need == 1 {
+        pairs.dedup();
+        pairs.shrink_to_fit();
+        return Tally {
+            pairs,
+            counts: Vec::new(),
+        };
+    }
+    let mut t = Tally::default();
     for same in pairs.chunk_by(|x, y| x == y) {
-        if same.len() >= min_shared {
-            out.push(same[0]);
+        t.pairs.push(same[0]);
+        t.counts.push(same.len().min(need as usize) as u32);
+    }
+    t
+}
+
+/// [`count_pairs`] of pairs that come a hash range at a time, without
+/// holding them all: each range's pairs are tallied (sorted, one entry a
+/// distinct pair with its count), and the tallies are merged as they come,
+/// a tally merged with the one before it while that is less than twice its
+/// length (so each pair is merged about log(ranges) times, and the tallies
+/// held are about the distinct pairs, not every pair emitted once per hash
+/// it shares).
+struct PairCounts {
+    /// Emissions that make a pair (`min_shared`, at least 1): counts
+    /// saturate here.
+    need: u32,
+    /// Tallies, each at least twice as long as the next.
+    tallies: Vec<Tally>,
+}
+
+impl PairCounts {
+    fn new(min_shared: usize) -> PairCounts {
+        PairCounts {
+            need: min_shared.clamp(1, u32::MAX as usize) as u32,
+            tallies: Vec::new(),
         }
     }
-    out
+
+    fn add(&mut self, t: Tally) {
+        self.tallies.push(t);
+        while let [.., a, b] = &self.tallies[..] {
+            if a.len() >= 2 * b.len() {
+                break;
+            }
+            let b = self.tallies.pop().unwrap_or_default();
+            let a = self.tallies.pop().unwrap_or_default();
+            let merged = self.merge(a, b);
+            self.tallies.push(merged);
+        }
+    }
+
+    /// The sorted union of two tallies, counts added.
+    fn merge(&self, a: Tally, b: Tally) -> Tally {
+        let counted = self.need > 1;
+        let mut t = Tally {
+            pairs: Vec::with_capacity(a.len() + b.len()),
+            counts: Vec::with_capacity(if counted { a.len() + b.len() } else { 0 }),
+        };
+        let count = |x: &Tally, i: usize| if counted { x.counts[i] } else { 1 };
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            let (pair, c) = match a.pairs[i].cmp(&b.pairs[j]) {
+                std::cmp::Ordering::Less => {
+                    i += 1;
+                    (a.pairs[i - 1], count(&a, i - 1))
+                }
+                std::cmp::Ordering::Greater => {
+                    j += 1;
+                    (b.pairs[j - 1], count(&b, j - 1))
+                }
+                std::cmp::Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                    let c = count(&a, i - 1).saturating_add(count(&b, j - 1));
+                    (a.pairs[i - 1], c.min(self.need))
+                }
+            };
+            t.pairs.push(pair);
+            if counted {
+                t.counts.push(c);
+            }
+        }
+        t.pairs.extend_from_slice(&a.pairs[i..]);
+        t.pairs.extend_from_slice(&b.pairs[j..]);
+        if counted {
+            t.counts.extend_from_slice(&a.counts[i..]);
+            t.counts.extend_from_slice(&b.counts[j..]);
+        }
+        t
+    }
+
+    /// The distinct pairs emitted at least `need` times in all, sorted.
+    fn finish(mut self) -> Vec<Pair> {
+        let mut all = self.tallies.pop().unwrap_or_default();
+        while let Some(a) = self.tallies.pop() {
+            all = self.merge(a, all);
+        }
+        if self.need == 1 {
+            return all.pairs;
+        }
+        let need = self.need;
+        all.pairs
+            .iter()
+            .zip(&all.counts)
+            .filter(|&(_, &c)| c >= need)
+            .map(|(&p, _)| p)
+            .collect()
+    }
 }
 
 /// Sorted union of candidate lists.
@@ -420,80 +541,140 @@ impl Parts {
         &sorted[self.range(sorted, part, hash)]
     }
 
-    /// Whether `h` lies in range `part`.
-    fn contains(&self, part: usize, h: u64) -> bool {
-        (part == 0 || h >= self.starts[part - 1]) && self.starts.get(part).is_none_or(|&e| h < e)
+    /// The range `h` lies in.
+    fn part_of(&self, h: u64) -> usize {
+        self.starts.partition_point(|&s| s <= h)
     }
+}
 
-    /// Each list's ranges in parts `parts` (consecutive, in ascending
-    /// order), list `d`'s range in part `parts.start + j` at `d *
-    /// parts.len() + j`: what [`Parts::range`] gives, found by stepping
-    /// forward from `cursor[d]` (list `d`'s first item in no earlier part),
-    /// which is moved past them. A binary search a list and part instead
-    /// touches every list's items about log(len) times per part; as the
-    /// parts grow in number with the corpus, that grew as its square (1 M
-    /// documents: 60 s of a 95 s scan).
-    ///
-    /// `cursor[d]` is list `d`'s position and the hash there (`u64::MAX`
-    /// past its end; start from [`Parts::cursors`]): a list is read only
-    /// where it has items in these parts (and once in the last part), so a
-    /// part costs a step through the cursors, not a visit to every list.
-    fn advance<'l>(
-        &self,
-        lists: &(impl Fn(usize) -> &'l [u64] + Sync),
-        cursor: &mut [(usize, u64)],
-        parts: Range<usize>,
-    ) -> Vec<Range<usize>> {
-        const CHUNK: usize = 4096;
-        let width = parts.len();
-        let mut out = vec![0..0; cursor.len() * width];
-        out.par_chunks_mut(width.max(1) * CHUNK)
-            .zip(cursor.par_chunks_mut(CHUNK))
-            .enumerate()
-            .for_each(|(c, (out, cursor))| {
-                let last_end = self.starts.get(parts.end - 1).copied();
-                for i in 0..cursor.len() {
-                    // The lists read a few documents on, fetched ahead: each
-                    // is a cache miss otherwise.
-                    if let Some(&(pos, h)) = cursor.get(i + AHEAD) {
-                        if last_end.is_none_or(|e| h < e) {
-                            prefetch(lists(c * CHUNK + i + AHEAD).as_ptr().wrapping_add(pos));
-                        }
-                    }
-                    let at = &mut cursor[i];
-                    let out = &mut out[i * width..(i + 1) * width];
-                    for (part, slot) in parts.clone().zip(out) {
-                        let end = self.starts.get(part).copied();
-                        if end.is_some_and(|e| at.1 >= e) {
-                            *slot = at.0..at.0;
-                            continue;
-                        }
-                        let list = lists(c * CHUNK + i);
-                        let lo = at.0;
-                        let hi = match end {
-                            None => list.len(),
-                            Some(e) => lo + list[lo..].iter().take_while(|&&h| h < e).count(),
-                        };
-                        *slot = lo..hi;
-                        *at = (hi, list.get(hi).copied().unwrap_or(u64::MAX));
-                    }
-                }
-            });
-        out
+/// A new document's position in its sorted fingerprints and the hash there
+/// (`u64::MAX` past the end): where the next hash range's items start.
+type Cursor = (usize, u64);
+
+/// The cursor at the start of `list`.
+fn cursor_at_start(list: &[u64]) -> Cursor {
+    (0, list.first().copied().unwrap_or(u64::MAX))
+}
+
+/// Appends the items of sorted `list` in each range of `batch` (consecutive,
+/// ascending) for which `keep(i)` holds, as postings of `id`, to that
+/// range's list in `outs`; steps `at` past them. The list is read only
+/// where it has items in these ranges (a hash range is stepped through, not
+/// searched: a binary search a list and range touched every list about
+/// log(len) times a range, which grew as the square of the corpus).
+#[inline]
+fn step_cursor<'l>(
+    parts: &Parts,
+    list: impl FnOnce() -> &'l [u64],
+    at: &mut Cursor,
+    batch: Range<usize>,
+    id: u32,
+    keep: impl Fn(usize) -> bool,
+    outs: &mut [Vec<Posting>],
+) {
+    // Not even the document's sketch is read for a list with nothing here.
+    if parts.starts.get(batch.end - 1).is_some_and(|&e| at.1 >= e) {
+        return;
     }
+    let list = list();
+    for (part, out) in batch.zip(outs) {
+        let end = parts.starts.get(part).copied();
+        if end.is_some_and(|e| at.1 >= e) {
+            continue;
+        }
+        let mut i = at.0;
+        while let Some(&h) = list.get(i) {
+            if end.is_some_and(|e| h >= e) {
+                break;
+            }
+            if keep(i) {
+                out.push((h, id));
+            }
+            i += 1;
+        }
+        *at = (i, list.get(i).copied().unwrap_or(u64::MAX));
+    }
+}
 
-    /// The cursors [`Parts::advance`] starts from: each list's first
-    /// position and hash.
-    fn cursors<'l>(n: usize, lists: &(impl Fn(usize) -> &'l [u64] + Sync)) -> Vec<(usize, u64)> {
-        (0..n)
+/// [`prefetch`] of where `at` points in `list`, when it has items in
+/// `batch`: the line [`step_cursor`] reads first.
+#[inline(always)]
+fn prefetch_cursor(parts: &Parts, list: &[u64], at: &Cursor, batch: &Range<usize>) {
+    let last_end = parts.starts.get(batch.end - 1).copied();
+    if last_end.is_none_or(|e| at.1 < e) {
+        prefetch(list.as_ptr().wrapping_add(at.0));
+    }
+}
+
+/// The range of each band key of each new document, one byte a key (there
+/// are at most 256 ranges), in document order: band keys are kept in band
+/// order, not sorted, so a range's keys are found by reading these bytes
+/// (a cache line a document) instead of every key.
+struct BandParts {
+    part: Vec<u8>,
+    /// Document `d`'s bytes are `part[start[d]..start[d + 1]]`.
+    start: Vec<usize>,
+}
+
+impl BandParts {
+    /// The bytes of the `n` lists `keys(d)` cut at `parts`.
+    fn new<'k>(parts: &Parts, n: usize, keys: impl Fn(usize) -> &'k [u64] + Sync) -> BandParts {
+        assert!(parts.count() <= 256, "{} ranges", parts.count());
+        let mut start = Vec::with_capacity(n + 1);
+        let mut at = 0;
+        start.push(0);
+        for d in 0..n {
+            at += keys(d).len();
+            start.push(at);
+        }
+        let part = (0..n)
             .into_par_iter()
-            .map(|d| (0, lists(d).first().copied().unwrap_or(u64::MAX)))
-            .collect()
+            .flat_map_iter(|d| keys(d).iter().map(|&h| parts.part_of(h) as u8))
+            .collect();
+        BandParts { part, start }
+    }
+
+    fn of(&self, d: usize) -> &[u8] {
+        &self.part[self.start[d]..self.start[d + 1]]
+    }
+
+    /// Appends document `d`'s band keys (`keys`) in the ranges of `batch` to
+    /// their ranges' lists in `outs`, as postings of `id`.
+    #[inline]
+    fn gather(
+        &self,
+        d: usize,
+        keys: &[u64],
+        batch: &Range<usize>,
+        id: u32,
+        outs: &mut [Vec<Posting>],
+    ) {
+        for (i, &p) in self.of(d).iter().enumerate() {
+            let p = p as usize;
+            if batch.contains(&p) {
+                outs[p - batch.start].push((keys[i], id));
+            }
+        }
+    }
+
+    /// [`prefetch`] of document `d`'s first key in `batch`, if any.
+    #[inline(always)]
+    fn prefetch(&self, d: usize, keys: &[u64], batch: &Range<usize>) {
+        if let Some(i) = self
+            .of(d)
+            .iter()
+            .position(|&p| batch.contains(&(p as usize)))
+        {
+            prefetch(keys.as_ptr().wrapping_add(i));
+        }
     }
 }
 
 /// Documents ahead of the one at hand whose lists are prefetched.
 const AHEAD: usize = 16;
+
+/// Documents a thread gathers the postings of at once in [`each_part`].
+const CHUNK: usize = 4096;
 
 /// A hint to bring the cache line at `p` in; any address will do (it never
 /// faults), and it changes no result.
@@ -508,81 +689,97 @@ fn prefetch<T>(p: *const T) {
     let _ = p;
 }
 
-/// [`prefetch`] of the start of document `d`'s fingerprints in `range(d)`,
-/// when it has any (and there is a document `d`).
-#[inline(always)]
-fn prefetch_range(new: &[DocSketch], d: usize, range: &dyn Fn(usize) -> Range<usize>) {
-    if d < new.len() {
-        let r = range(d);
-        if !r.is_empty() {
-            prefetch(new[d].fingerprints().as_ptr().wrapping_add(r.start));
-        }
-    }
+/// Runs `work` on each hash range `0..count` with the new documents'
+/// postings in it, sorted (document `d` is `first + d`), and hands the
+/// results to `then` in range order: the same results, in the same order,
+/// as one range after another.
+///
+/// The ranges go in batches of as many as rayon has threads (so at most
+/// that many ranges' postings are held). A batch's postings are gathered in
+/// one pass over the documents (in parallel, a chunk of documents a
+/// thread), each document read once a batch: `gather(d, state, batch, outs,
+/// id)` appends document `d`'s postings in the batch's ranges to `outs` (one
+/// list a range of the batch), `state[d]` carried from batch to batch (a
+/// cursor); `ahead(d, state, batch)` is called a few documents before
+/// `gather` for the same document, to prefetch what it will read. Then the
+/// batch's ranges are sorted and worked on, a range a thread.
+#[allow(clippy::too_many_arguments)]
+fn each_part<S: Send, T: Send>(
+    count: usize,
+    postings: usize,
+    first: u32,
+    state: &mut [S],
+    gather: impl Fn(usize, &mut S, &Range<usize>, &mut [Vec<Posting>], u32) + Sync,
+    ahead: impl Fn(usize, &S, &Range<usize>) + Sync,
+    work: impl Fn(usize, Vec<Posting>) -> T + Sync,
+    then: impl FnMut(T),
+) {
+    let width = batch_width(count, postings, state.len());
+    each_part_by(width, count, first, state, gather, ahead, work, then)
 }
 
-/// Runs `work` on parts `0..count`, as many at once as rayon has threads
-/// (so at most that many parts' postings are held), and hands the results
-/// to `then` in part order: the same results, in the same order, as one
-/// part after another.
-fn each_part<T: Send>(count: usize, work: impl Fn(usize) -> T + Sync, mut then: impl FnMut(T)) {
-    let width = rayon::current_num_threads().max(1);
-    for start in (0..count).step_by(width) {
-        let done: Vec<T> = (start..(start + width).min(count))
-            .into_par_iter()
-            .map(&work)
-            .collect();
-        done.into_iter().for_each(&mut then);
-    }
+/// Ranges a batch of [`each_part`] holds: as many as rayon has threads, or
+/// more (up to four times that) when a document has fewer than
+/// [`BATCH_ITEMS`] of its `postings` in so many ranges: a batch costs a
+/// read of every document with items in it, a cache miss each, so each
+/// read should bring a few items (at 1 M documents a range holds under one
+/// of a document's fingerprints).
+fn batch_width(count: usize, postings: usize, docs: usize) -> usize {
+    let threads = rayon::current_num_threads().max(1);
+    // Ranges that hold BATCH_ITEMS of a document's postings, on average.
+    let per_doc = postings as f64 / docs.max(1) as f64;
+    let want = (BATCH_ITEMS as f64 * count as f64 / per_doc.max(1e-9)).ceil() as usize;
+    want.clamp(threads, 4 * threads)
 }
 
-/// [`each_part`] over the parts of `parts`, `work` given besides each of
-/// the `n` sorted `lists`' range in its part ([`Parts::range`], found by
-/// [`Parts::advance`]).
-fn each_part_of_lists<'l, T: Send>(
-    parts: &Parts,
-    n: usize,
-    lists: impl Fn(usize) -> &'l [u64] + Sync,
-    work: impl Fn(usize, &dyn Fn(usize) -> Range<usize>) -> T + Sync,
+/// Items of a document a batch of ranges should hold (see [`batch_width`]).
+const BATCH_ITEMS: usize = 4;
+
+/// [`each_part`] in batches of `width` ranges.
+#[allow(clippy::too_many_arguments)]
+fn each_part_by<S: Send, T: Send>(
+    width: usize,
+    count: usize,
+    first: u32,
+    state: &mut [S],
+    gather: impl Fn(usize, &mut S, &Range<usize>, &mut [Vec<Posting>], u32) + Sync,
+    ahead: impl Fn(usize, &S, &Range<usize>) + Sync,
+    work: impl Fn(usize, Vec<Posting>) -> T + Sync,
     mut then: impl FnMut(T),
 ) {
-    let width = rayon::current_num_threads().max(1);
-    let count = parts.count();
-    let mut cursor = Parts::cursors(n, &lists);
-    for start in (0..count).step_by(width) {
-        let batch = start..(start + width).min(count);
+    for start in (0..count).step_by(width.max(1)) {
+        let batch = start..(start + width.max(1)).min(count);
         let w = batch.len();
-        let ranges = parts.advance(&lists, &mut cursor, batch.clone());
-        let done: Vec<T> = batch
-            .into_par_iter()
-            .map(|part| {
-                let j = part - start;
-                work(part, &|d| ranges[d * w + j].clone())
+        let gathered: Vec<Vec<Vec<Posting>>> = state
+            .par_chunks_mut(CHUNK)
+            .enumerate()
+            .map(|(c, state)| {
+                let mut outs = vec![Vec::new(); w];
+                for i in 0..state.len() {
+                    let d = c * CHUNK + i;
+                    if let Some(s) = state.get(i + AHEAD) {
+                        ahead(d + AHEAD, s, &batch);
+                    }
+                    gather(d, &mut state[i], &batch, &mut outs, first + d as u32);
+                }
+                outs
             })
+            .collect();
+        // Range by range, the chunks in document order.
+        let mut per_part: Vec<Vec<Vec<Posting>>> =
+            (0..w).map(|_| Vec::with_capacity(gathered.len())).collect();
+        for outs in gathered {
+            for (chunks, out) in per_part.iter_mut().zip(outs) {
+                chunks.push(out);
+            }
+        }
+        let done: Vec<T> = per_part
+            .into_par_iter()
+            .enumerate()
+            .map(|(j, chunks)| work(start + j, postings::sort_chunks(chunks)))
             .collect();
         done.into_iter().for_each(&mut then);
     }
-}
-
-/// Sorted postings of documents `first..`, `push(d, out)` appending document
-/// `d`'s (its hashes in any order), the list allocated once at its length
-/// `len`.
-fn part_postings(
-    docs: usize,
-    first: u32,
-    len: usize,
-    mut push: impl FnMut(usize, &mut Vec<Posting>),
-) -> Vec<Posting> {
-    let mut v = Vec::with_capacity(len);
-    for d in 0..docs {
-        let at = v.len();
-        push(d, &mut v);
-        let id = first + d as u32;
-        for p in &mut v[at..] {
-            p.1 = id;
-        }
-    }
-    debug_assert_eq!(v.len(), len);
-    postings::sort_built(v)
 }
 
 /// The postings of the runs of `old` and `new` (sorted) that at least
@@ -707,22 +904,24 @@ impl<'a> Proposal<'a> {
         let first = known.len;
         let fps_of = |s: &'a DocSketch| s.fingerprints();
         let parts = Parts::balanced(new.iter().map(fps_of), per_part);
+        let fp_total: usize = new.iter().map(|s| s.fingerprints().len()).sum();
 
         let mut chrome = Chrome::frequent_from(p.df_threshold);
-        let lists = |d: usize| new[d].fingerprints();
-        each_part_of_lists(
-            &parts,
-            new.len(),
-            lists,
-            |part, range| {
-                let len = (0..new.len()).map(|d| range(d).len()).sum();
-                let new_fps = part_postings(new.len(), first, len, |d, v| {
-                    prefetch_range(new, d + AHEAD, range);
-                    let r = range(d);
-                    if !r.is_empty() {
-                        v.extend(new[d].fingerprints()[r].iter().map(|&h| (h, 0)));
-                    }
-                });
+        let fps = |d: usize| new[d].fingerprints();
+        let mut cursors: Vec<Cursor> = new
+            .par_iter()
+            .map(|s| cursor_at_start(s.fingerprints()))
+            .collect();
+        each_part(
+            parts.count(),
+            fp_total,
+            first,
+            &mut cursors,
+            |d, at, batch, outs, id| {
+                step_cursor(&parts, || fps(d), at, batch.clone(), id, |_| true, outs)
+            },
+            |d, at, batch| prefetch_cursor(&parts, fps(d), at, batch),
+            |part, new_fps| {
                 let old = parts.slice(known.fingerprints, part, |p| p.0);
                 frequent_runs(old, &new_fps, p.df_threshold)
             },
@@ -742,23 +941,23 @@ impl<'a> Proposal<'a> {
             s.sequence_into(seq);
             content_fingerprints(seq, &chrome, s.repeated(), s.header_words, p.k, p.max_gap)
         });
-        let mut by_fingerprint = Vec::new();
-        each_part_of_lists(
-            &parts,
-            new.len(),
-            lists,
-            |part, range| {
-                let len = (0..new.len())
-                    .map(|d| range(d).filter(|&i| content.get(d, i)).count())
-                    .sum();
-                let new_content = part_postings(new.len(), first, len, |d, v| {
-                    prefetch_range(new, d + AHEAD, range);
-                    let r = range(d);
-                    if !r.is_empty() {
-                        let fps = new[d].fingerprints();
-                        v.extend(r.filter(|&i| content.get(d, i)).map(|i| (fps[i], 0)));
-                    }
-                });
+        let mut by_fingerprint = PairCounts::new(p.min_shared);
+        let fp_need = by_fingerprint.need;
+        cursors
+            .par_iter_mut()
+            .zip(new)
+            .for_each(|(at, s)| *at = cursor_at_start(s.fingerprints()));
+        each_part(
+            parts.count(),
+            fp_total,
+            first,
+            &mut cursors,
+            |d, at, batch, outs, id| {
+                let keep = |i| content.get(d, i);
+                step_cursor(&parts, || fps(d), at, batch.clone(), id, keep, outs)
+            },
+            |d, at, batch| prefetch_cursor(&parts, fps(d), at, batch),
+            |part, new_content| {
                 let mut pairs = Vec::new();
                 emit_pairs(
                     parts.slice(known.fingerprints, part, |p| p.0),
@@ -769,25 +968,24 @@ impl<'a> Proposal<'a> {
                     MAX_FULL_BUCKET,
                     &mut pairs,
                 );
-                pairs
+                tally(pairs, fp_need)
             },
-            |pairs| by_fingerprint.extend(pairs),
+            |tally| by_fingerprint.add(tally),
         );
+        drop(cursors);
 
         // Band keys: uniform hashes, in band order in each sketch.
         let bands = Parts::balanced(new.iter().map(|s| s.band_keys()), per_part);
-        let mut by_signature = Vec::new();
+        let band_parts = BandParts::new(&bands, new.len(), |d| new[d].band_keys());
+        let mut by_signature = PairCounts::new(1);
         each_part(
             bands.count(),
-            |part| {
-                let here = |h: &&u64| bands.contains(part, **h);
-                let len = new
-                    .iter()
-                    .map(|s| s.band_keys().iter().filter(here).count())
-                    .sum();
-                let new_bands = part_postings(new.len(), first, len, |d, v| {
-                    v.extend(new[d].band_keys().iter().filter(here).map(|&h| (h, 0)));
-                });
+            new.iter().map(|s| s.band_keys().len()).sum(),
+            first,
+            &mut vec![(); new.len()],
+            |d, _, batch, outs, id| band_parts.gather(d, new[d].band_keys(), batch, id, outs),
+            |d, _, batch| band_parts.prefetch(d, new[d].band_keys(), batch),
+            |part, new_bands| {
                 let mut pairs = Vec::new();
                 emit_pairs(
                     bands.slice(known.bands, part, |p| p.0),
@@ -798,12 +996,13 @@ impl<'a> Proposal<'a> {
                     MAX_FULL_BAND_BUCKET,
                     &mut pairs,
                 );
-                pairs
+                tally(pairs, 1)
             },
-            |pairs| by_signature.extend(pairs),
+            |tally| by_signature.add(tally),
         );
-        let by_fingerprint = count_pairs(by_fingerprint, p.min_shared);
-        let by_signature = count_pairs(by_signature, 1);
+        drop(band_parts);
+        let by_fingerprint = by_fingerprint.finish();
+        let by_signature = by_signature.finish();
         Proposal {
             known,
             new,
@@ -1164,11 +1363,37 @@ mod tests {
 
     #[test]
     fn parts_run_in_parallel_come_back_in_order() {
-        for count in [0, 1, 2, 3, 17] {
-            let mut seen = Vec::new();
-            each_part(count, |p| (p, p * p), |r| seen.push(r));
-            let want: Vec<(usize, usize)> = (0..count).map(|p| (p, p * p)).collect();
-            assert_eq!(seen, want, "{count} parts");
+        for width in [1, 2, 3, 5] {
+            for count in [0, 1, 2, 3, 17] {
+                // Each document's state counts the batches it was read in.
+                let mut reads = vec![0usize; 10];
+                let mut seen = Vec::new();
+                each_part_by(
+                    width,
+                    count,
+                    100,
+                    &mut reads,
+                    |d, reads, batch, outs, id| {
+                        *reads += 1;
+                        assert_eq!(id, 100 + d as u32);
+                        // Document d has a hash in range d % 4 only.
+                        if batch.contains(&(d % 4)) {
+                            outs[d % 4 - batch.start].push((d as u64, id));
+                        }
+                    },
+                    |_, _, _| {},
+                    |p, postings| (p, postings),
+                    |r| seen.push(r),
+                );
+                let want: Vec<(usize, Vec<Posting>)> = (0..count)
+                    .map(|p| {
+                        let ids = (0..10u32).filter(|&d| d as usize % 4 == p);
+                        (p, ids.map(|d| (d as u64, 100 + d)).collect())
+                    })
+                    .collect();
+                assert_eq!(seen, want, "{count} parts, {width} at once");
+                assert!(reads.iter().all(|&r| r == count.div_ceil(width)));
+            }
         }
     }
 
@@ -1199,20 +1424,18 @@ mod tests {
         for l in &lists {
             for &h in l {
                 let of: Vec<usize> = (0..parts.count())
-                    .filter(|&p| parts.contains(p, h))
+                    .filter(|&p| parts.slice(l, p, |&x| x).contains(&h))
                     .collect();
-                assert_eq!(of.len(), 1, "{h:x} in ranges {of:?}");
-                assert!(parts.slice(l, of[0], |&x| x).contains(&h));
+                assert_eq!(of, vec![parts.part_of(h)], "{h:x}");
             }
         }
     }
 
-    #[test]
-    fn stepping_through_the_parts_finds_the_ranges_a_search_does() {
-        // 5,000 lists (more than a chunk of the parallel step), some empty,
-        // some holding u64::MAX (the cursor's end mark) or hashes only in
-        // the last part.
-        let lists: Vec<Vec<u64>> = (0..5_000u64)
+    /// Lists like a corpus's: 5,000 (more than a chunk of the parallel
+    /// step), some empty, some holding u64::MAX (the cursor's end mark) or
+    /// hashes only in the last range.
+    fn stepping_lists() -> Vec<Vec<u64>> {
+        (0..5_000u64)
             .map(|d| {
                 let mut v: Vec<u64> = (0..d % 40)
                     .map(|i| crate::sketch::mix64(d * 100 + i) >> (d % 7))
@@ -1224,25 +1447,151 @@ mod tests {
                 v.dedup();
                 v
             })
+            .collect()
+    }
+
+    /// What each range of `parts` should hold of `lists` (`keep(d, i)` of
+    /// each list's sorted items): the range's slice of all the postings,
+    /// found by a search.
+    fn searched(
+        parts: &Parts,
+        lists: &[Vec<u64>],
+        first: u32,
+        keep: impl Fn(usize, u64) -> bool,
+    ) -> Vec<Vec<Posting>> {
+        let kept: Vec<Vec<u64>> = lists
+            .iter()
+            .enumerate()
+            .map(|(d, l)| l.iter().copied().filter(|&h| keep(d, h)).collect())
+            .collect();
+        let all = postings::build(kept.iter().map(|l| l.as_slice()), first);
+        (0..parts.count())
+            .map(|p| parts.slice(&all, p, |x| x.0).to_vec())
+            .collect()
+    }
+
+    #[test]
+    fn stepping_through_the_parts_finds_the_ranges_a_search_does() {
+        let lists = stepping_lists();
+        let parts = Parts::balanced(lists.iter().map(|l| l.as_slice()), 3_000);
+        assert!(parts.count() > 20, "{}", parts.count());
+        // Every item, and every third left out (as non-content is).
+        let keep = |d: usize, i: usize| !(d + i).is_multiple_of(3);
+        for (all, width) in [(true, 1), (true, 2), (false, 3), (true, 7), (false, 2)] {
+            let want = searched(&parts, &lists, 9, |d, h| {
+                all || keep(d, lists[d].binary_search(&h).unwrap())
+            });
+            let mut cursors: Vec<Cursor> = lists.iter().map(|l| cursor_at_start(l)).collect();
+            let mut got = Vec::new();
+            each_part_by(
+                width,
+                parts.count(),
+                9,
+                &mut cursors,
+                |d, at, batch, outs, id| {
+                    let keep = |i| all || keep(d, i);
+                    step_cursor(&parts, || &lists[d], at, batch.clone(), id, keep, outs)
+                },
+                |d, at, batch| prefetch_cursor(&parts, &lists[d], at, batch),
+                |_, postings| postings,
+                |p| got.push(p),
+            );
+            assert_eq!(got.len(), want.len());
+            for (p, (got, want)) in got.iter().zip(&want).enumerate() {
+                assert_eq!(got, want, "range {p}, width {width}, all {all}");
+            }
+            // Past the end of every list.
+            for (at, l) in cursors.iter().zip(&lists) {
+                assert_eq!(*at, (l.len(), u64::MAX));
+            }
+        }
+    }
+
+    #[test]
+    fn band_parts_find_the_ranges_a_search_does() {
+        // Not sorted (band keys are in band order), every list as long as
+        // the others or empty (a document without words), as band keys.
+        let lists: Vec<Vec<u64>> = stepping_lists()
+            .into_iter()
+            .enumerate()
+            .map(|(d, mut l)| {
+                l.reverse();
+                let third = l.len() / 3;
+                l.rotate_left(third);
+                if d % 11 == 0 {
+                    Vec::new()
+                } else {
+                    l
+                }
+            })
             .collect();
         let parts = Parts::balanced(lists.iter().map(|l| l.as_slice()), 3_000);
         assert!(parts.count() > 20, "{}", parts.count());
-        let of = |d: usize| lists[d].as_slice();
-        for width in [1, 2, 3, 7] {
-            let mut cursor = Parts::cursors(lists.len(), &of);
-            for start in (0..parts.count()).step_by(width) {
-                let batch = start..(start + width).min(parts.count());
-                let w = batch.len();
-                let got = parts.advance(&of, &mut cursor, batch.clone());
-                for (d, l) in lists.iter().enumerate() {
-                    for part in batch.clone() {
-                        assert_eq!(
-                            got[d * w + part - start],
-                            parts.range(l, part, |&h| h),
-                            "list {d}, part {part}, width {width}"
-                        );
-                    }
+        let bp = BandParts::new(&parts, lists.len(), |d| &lists[d]);
+        let want = searched(&parts, &lists, 0, |_, _| true);
+        for width in [1, 2, 5] {
+            let mut got = Vec::new();
+            each_part_by(
+                width,
+                parts.count(),
+                0,
+                &mut vec![(); lists.len()],
+                |d, _, batch, outs, id| bp.gather(d, &lists[d], batch, id, outs),
+                |d, _, batch| bp.prefetch(d, &lists[d], batch),
+                |_, postings| postings,
+                |p| got.push(p),
+            );
+            assert_eq!(got, want, "width {width}");
+        }
+    }
+
+    /// Pairs counted a tally at a time, in any split, are those counted
+    /// at once: the pairs emitted at least `min_shared` times in all.
+    #[test]
+    fn pair_counts_in_tallies_are_the_counts_of_all() {
+        let mut z = 3u64;
+        let pairs: Vec<Pair> = (0..20_000)
+            .map(|_| {
+                z = crate::sketch::mix64(z);
+                // Few documents, so pairs recur, some many times.
+                let a = (z % 60) as u32;
+                let b = a + 1 + ((z >> 20) % (if z.is_multiple_of(5) { 3 } else { 50 })) as u32;
+                (a, b)
+            })
+            .collect();
+        for min_shared in [0usize, 1, 2, 3, 7, 40] {
+            // The reference: every pair's count over the whole list.
+            let mut counts = std::collections::BTreeMap::new();
+            for &p in &pairs {
+                *counts.entry(p).or_insert(0usize) += 1;
+            }
+            let want: Vec<Pair> = counts
+                .iter()
+                .filter(|&(_, &c)| c >= min_shared.max(1))
+                .map(|(&p, _)| p)
+                .collect();
+            if (2..=7).contains(&min_shared) {
+                assert!(
+                    !want.is_empty() && want.len() < counts.len(),
+                    "{min_shared}"
+                );
+            }
+            assert_eq!(count_pairs(pairs.clone(), min_shared), want, "{min_shared}");
+            for pieces in [1usize, 2, 3, 10, 97, 1000] {
+                let mut c = PairCounts::new(min_shared);
+                // Pieces of uneven sizes.
+                let mut rest = &pairs[..];
+                let mut k = 0;
+                while !rest.is_empty() {
+                    k += 1;
+                    let take = (pairs.len() / pieces * (k % 3 + 1) / 2).clamp(1, rest.len());
+                    let (here, after) = rest.split_at(take);
+                    c.add(tally(here.to_vec(), c.need));
+                    // The tallies shrink geometrically.
+                    assert!(c.tallies.windows(2).all(|w| w[0].len() >= 2 * w[1].len()));
+                    rest = after;
                 }
+                assert_eq!(c.finish(), want, "{min_shared}, {pieces} pieces");
             }
         }
     }

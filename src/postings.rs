@@ -22,13 +22,15 @@ where
     }
     // In document order, so a stable sort by hash is the (hash, document)
     // order.
-    sort_postings(v)
+    sort_postings(vec![v])
 }
 
-/// Sorts postings appended in document order (as [`build`] appends them):
-/// what `build` gives for the same lists.
-pub fn sort_built(v: Vec<Posting>) -> Vec<Posting> {
-    sort_postings(v)
+/// Sorts postings appended in document order (as [`build`] appends them),
+/// in chunks end to end: what `build` gives for the same lists. The chunks
+/// are read in place (the long lists' first pass scatters from them), not
+/// first copied into one list.
+pub fn sort_chunks(chunks: Vec<Vec<Posting>>) -> Vec<Posting> {
+    sort_postings(chunks)
 }
 
 /// Postings at which [`sort_postings`] splits the work between threads.
@@ -44,19 +46,34 @@ const PARALLEL_MIN: usize = 1 << 17;
 /// time, and winnowed fingerprints crowd the low end of the hash space, so
 /// a range's hashes often share their top bits (a split on the top 8 bits
 /// would put them all in one part, sorted by one thread).
-fn sort_postings(mut v: Vec<Posting>) -> Vec<Posting> {
+fn sort_postings(mut chunks: Vec<Vec<Posting>>) -> Vec<Posting> {
     use rayon::prelude::*;
-    if v.len() < PARALLEL_MIN || rayon::current_num_threads() < 2 {
+    let len: usize = chunks.iter().map(|c| c.len()).sum();
+    // One list: the first chunk with the others appended.
+    let concat = |mut chunks: Vec<Vec<Posting>>| {
+        if chunks.len() == 1 {
+            return chunks.pop().unwrap_or_default();
+        }
+        let mut v = Vec::with_capacity(len);
+        for c in chunks {
+            v.extend_from_slice(&c);
+        }
+        v
+    };
+    if len < PARALLEL_MIN || rayon::current_num_threads() < 2 {
+        let mut v = concat(chunks);
         crate::shingle::sort_by_hash(&mut v, |p| p.0);
         return v;
     }
     // Bits every hash has in common at the top (64 when all are equal).
-    let (or, and) = v
+    let (or, and) = chunks
         .iter()
+        .flatten()
         .fold((0u64, u64::MAX), |(o, a), p| (o | p.0, a & p.0));
     let common = (or ^ and).leading_zeros();
     if common >= 56 {
         // The hashes differ in their low 8 bits at most: one sort.
+        let mut v = concat(chunks);
         crate::shingle::sort_by_hash(&mut v, |p| p.0);
         return v;
     }
@@ -65,21 +82,25 @@ fn sort_postings(mut v: Vec<Posting>) -> Vec<Posting> {
     let part = |p: &Posting| ((p.0 << common) >> 56) as usize;
     let rest = common + 8;
     let mut starts = [0usize; 257];
-    for p in &v {
+    for p in chunks.iter().flatten() {
         starts[part(p) + 1] += 1;
     }
     for b in 1..257 {
         starts[b] += starts[b - 1];
     }
     let bounds = starts;
-    // Every slot is written once, so the copy's contents do not matter.
-    let mut out = v.clone();
-    for p in &v {
-        let b = part(p);
-        out[starts[b]] = *p;
-        starts[b] += 1;
+    // Every slot is written once, so the first contents do not matter.
+    let mut out = vec![(0u64, 0u32); len];
+    for c in chunks.iter_mut() {
+        for p in c.iter() {
+            let b = part(p);
+            out[starts[b]] = *p;
+            starts[b] += 1;
+        }
+        // Each chunk freed once scattered.
+        *c = Vec::new();
     }
-    drop(v);
+    drop(chunks);
     let mut parts: Vec<&mut [Posting]> = Vec::with_capacity(256);
     let mut tail: &mut [Posting] = &mut out;
     for b in 0..256 {
@@ -264,6 +285,55 @@ mod oracle {
                 want,
                 "{common}"
             );
+        }
+    }
+
+    /// Chunks end to end, split anywhere (empty chunks too), sort as the
+    /// one list they make, on both sides of the parallel cutoff.
+    #[test]
+    fn chunks_sort_as_their_concatenation() {
+        let mut z = 11u64;
+        for (docs, per_doc) in [(50usize, 30usize), (4000, 60)] {
+            let lists: Vec<Vec<u64>> = (0..docs)
+                .map(|d| {
+                    let mut v: Vec<u64> = (0..per_doc)
+                        .map(|i| {
+                            z = crate::sketch::mix64(z.wrapping_add(1));
+                            if (d + i) % 3 == 0 {
+                                z % 40
+                            } else {
+                                z >> (d % 5)
+                            }
+                        })
+                        .collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                })
+                .collect();
+            let want = reference_build(&lists, 3);
+            let mut flat: Vec<Posting> = Vec::new();
+            for (d, l) in lists.iter().enumerate() {
+                flat.extend(l.iter().map(|&h| (h, 3 + d as u32)));
+            }
+            assert_eq!(docs < 100, flat.len() < super::PARALLEL_MIN);
+            for cuts in [1usize, 2, 7, 300] {
+                let mut chunks: Vec<Vec<Posting>> = Vec::new();
+                let mut rest = &flat[..];
+                for c in 0..cuts {
+                    let take = if c + 1 == cuts {
+                        rest.len()
+                    } else {
+                        (rest.len() / 3).max(c % 2)
+                    };
+                    let (here, after) = rest.split_at(take.min(rest.len()));
+                    chunks.push(here.to_vec());
+                    chunks.push(Vec::new());
+                    rest = after;
+                }
+                assert_eq!(super::sort_chunks(chunks), want, "{docs} docs, {cuts} cuts");
+            }
+            assert!(super::sort_chunks(Vec::new()).is_empty());
         }
     }
 
