@@ -319,6 +319,32 @@ mod tests {
 
     use crate::sketch::test_words as words;
 
+    /// The options of these tests (the article is not chrome, however many
+    /// documents carry it), the sketches of `docs`, their word counts and
+    /// the candidates proposed.
+    fn proposed(
+        docs: &[Document],
+    ) -> (
+        ScanOptions,
+        Vec<DocSketch>,
+        Vec<u32>,
+        crate::candidates::Proposed,
+    ) {
+        let opts = ScanOptions {
+            df_threshold: Some(100),
+            ..ScanOptions::default()
+        };
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        let sketches = crate::scan::sketch_all(&texts, &opts);
+        let words: Vec<u32> = sketches.iter().map(|s| s.words).collect();
+        let proposed = crate::candidates::propose(
+            crate::candidates::Known::default(),
+            &sketches,
+            &crate::scan::propose_params(&opts, docs.len()),
+        );
+        (opts, sketches, words, proposed)
+    }
+
     #[test]
     fn batches_hold_at_most_the_budget_and_do_not_change_findings() {
         // An article copied whole and in part into many documents of
@@ -334,19 +360,7 @@ mod tests {
                 Document::new(format!("{i:02}"), text)
             })
             .collect();
-        // The article is not chrome, however many documents carry it.
-        let opts = ScanOptions {
-            df_threshold: Some(100),
-            ..ScanOptions::default()
-        };
-        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-        let sketches = crate::scan::sketch_all(&texts, &opts);
-        let words: Vec<u32> = sketches.iter().map(|s| s.words).collect();
-        let proposed = crate::candidates::propose(
-            crate::candidates::Known::default(),
-            &sketches,
-            &crate::scan::propose_params(&opts, docs.len()),
-        );
+        let (opts, sketches, words, proposed) = proposed(&docs);
         let cands = &proposed.candidates;
         assert!(cands.len() > 50, "{} candidates", cands.len());
         let source = InMemory(&docs);
@@ -425,18 +439,7 @@ mod tests {
                 )
             })
             .collect();
-        let opts = ScanOptions {
-            df_threshold: Some(100),
-            ..ScanOptions::default()
-        };
-        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-        let sketches = crate::scan::sketch_all(&texts, &opts);
-        let words: Vec<u32> = sketches.iter().map(|s| s.words).collect();
-        let proposed = crate::candidates::propose(
-            crate::candidates::Known::default(),
-            &sketches,
-            &crate::scan::propose_params(&opts, docs.len()),
-        );
+        let (opts, sketches, words, proposed) = proposed(&docs);
         let cands = &proposed.candidates;
         assert!(cands.len() > 30, "{} candidates", cands.len());
         let whole = verify(
