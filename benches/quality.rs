@@ -136,6 +136,43 @@ fn scan_and_parse(
     (parsed, elapsed, result.stats.verified)
 }
 
+/// The harder mode's bars that `precision`, `recall`, `plagdet` and
+/// `granularity` (named with `prefix`) and the flagged negatives miss.
+fn prose_failures(
+    prefix: &str,
+    precision: f64,
+    recall: f64,
+    plagdet: f64,
+    granularity: f64,
+    negatives: usize,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    if precision < PROSE_MIN_PRECISION {
+        failures.push(format!(
+            "{prefix}pair precision {precision:.4} < {PROSE_MIN_PRECISION}"
+        ));
+    }
+    if recall < PROSE_MIN_RECALL {
+        failures.push(format!(
+            "{prefix}pair recall {recall:.4} < {PROSE_MIN_RECALL}"
+        ));
+    }
+    if plagdet < PROSE_MIN_PLAGDET {
+        failures.push(format!(
+            "{prefix}plagdet {plagdet:.4} < {PROSE_MIN_PLAGDET}"
+        ));
+    }
+    if granularity > PROSE_MAX_GRANULARITY {
+        failures.push(format!(
+            "granularity {granularity:.4} > {PROSE_MAX_GRANULARITY}"
+        ));
+    }
+    if negatives > 0 {
+        failures.push(format!("flagged {negatives} negative pairs"));
+    }
+    failures
+}
+
 /// `FROM-TO` as the seeds `FROM..=TO`.
 fn seed_range(range: &str) -> Option<Vec<u64>> {
     let (from, to) = range.split_once('-')?;
@@ -225,28 +262,7 @@ fn prose_seeds(dir: &Path, cfg: ProseConfig, seeds: &[u64]) -> anyhow::Result<bo
          negatives flagged {negatives}",
         missed.join(", ")
     );
-    let mut failures = Vec::new();
-    if precision < PROSE_MIN_PRECISION {
-        failures.push(format!(
-            "pooled pair precision {precision:.4} < {PROSE_MIN_PRECISION}"
-        ));
-    }
-    if recall < PROSE_MIN_RECALL {
-        failures.push(format!(
-            "pooled pair recall {recall:.4} < {PROSE_MIN_RECALL}"
-        ));
-    }
-    if plagdet < PROSE_MIN_PLAGDET {
-        failures.push(format!("pooled plagdet {plagdet:.4} < {PROSE_MIN_PLAGDET}"));
-    }
-    if max_gran > PROSE_MAX_GRANULARITY {
-        failures.push(format!(
-            "granularity {max_gran:.4} > {PROSE_MAX_GRANULARITY}"
-        ));
-    }
-    if negatives > 0 {
-        failures.push(format!("flagged {negatives} negative pairs"));
-    }
+    let failures = prose_failures("pooled ", precision, recall, plagdet, max_gran, negatives);
     for f in &failures {
         println!("FAIL: {f}");
     }
@@ -329,37 +345,14 @@ fn prose(
         show_worst(&corpus, &parsed, show);
     }
 
-    let mut failures = Vec::new();
-    if scores.precision < PROSE_MIN_PRECISION {
-        failures.push(format!(
-            "pair precision {:.4} < {PROSE_MIN_PRECISION}",
-            scores.precision
-        ));
-    }
-    if scores.recall < PROSE_MIN_RECALL {
-        failures.push(format!(
-            "pair recall {:.4} < {PROSE_MIN_RECALL}",
-            scores.recall
-        ));
-    }
-    if scores.spans.plagdet < PROSE_MIN_PLAGDET {
-        failures.push(format!(
-            "plagdet {:.4} < {PROSE_MIN_PLAGDET}",
-            scores.spans.plagdet
-        ));
-    }
-    if scores.spans.granularity > PROSE_MAX_GRANULARITY {
-        failures.push(format!(
-            "granularity {:.4} > {PROSE_MAX_GRANULARITY}",
-            scores.spans.granularity
-        ));
-    }
-    if scores.negatives_flagged > 0 {
-        failures.push(format!(
-            "flagged {} negative pairs",
-            scores.negatives_flagged
-        ));
-    }
+    let failures = prose_failures(
+        "",
+        scores.precision,
+        scores.recall,
+        scores.spans.plagdet,
+        scores.spans.granularity,
+        scores.negatives_flagged,
+    );
     for f in &failures {
         println!("FAIL: {f}");
     }

@@ -489,10 +489,9 @@ pub fn align(
             && paragraph_break(b_text, &b.tokens, s.b0)
             && paragraph_break(b_text, &b.tokens, s.b1)
     };
-    let early = nested.clone();
     let (kept, dropped) = drop_nested(merge_neighbours(
         kept,
-        nested,
+        &nested,
         ka.min(kb),
         p,
         chromey,
@@ -503,7 +502,7 @@ pub fn align(
     // runs in any order, copied prose does not.
     let clean =
         |s: &Piece| in_stretches(&mask_a, s.a0, s.a1) + in_stretches(&mask_b, s.b0, s.b1) == 0;
-    let kept = absorb_edges(kept, early.iter().chain(&dropped), ka.min(kb), clean);
+    let kept = absorb_edges(kept, nested.iter().chain(&dropped), ka.min(kb), clean);
     let kept = reordered_passages(kept, ka.min(kb), p, clean, paragraph);
 
     let (na, nb) = (a.tokens.len().max(1) as f64, b.tokens.len().max(1) as f64);
@@ -950,7 +949,7 @@ fn distance(s0: u32, e0: u32, s1: u32, e1: u32) -> i64 {
 /// is never merged back.
 fn merge_neighbours(
     mut kept: Vec<Piece>,
-    nested: Vec<Piece>,
+    nested: &[Piece],
     k: u32,
     p: &AlignParams,
     chromey: impl Fn(&Piece) -> bool,
@@ -1000,10 +999,7 @@ fn merge_neighbours(
         }
     }
     let mut pieces = kept;
-    for m in nested
-        .into_iter()
-        .filter(|m| !m.cut && !big(m) && !chromey(m))
-    {
+    for &m in nested.iter().filter(|m| !m.cut && !big(m) && !chromey(m)) {
         let on_a = pieces[..n].partition_point(|q| q.a0 <= m.a0).checked_sub(1);
         let on_b = by_b
             .partition_point(|&q| pieces[q].b0 <= m.b0)
