@@ -35,10 +35,17 @@ fn main() {
         "jaccard {:.4} containment {:?} coverage {:?}",
         al.jaccard, al.containment, al.coverage
     );
+    let count = |t: &str| {
+        let mut v = Vec::new();
+        neardup::normalize::tokenize(t, &mut v);
+        v.len()
+    };
     for s in &al.spans {
         println!(
-            "span words {} sim {:.3} chrome {:.2} boilerplate {}\n  A {:?}: {:?}\n  B {:?}: {:?}",
+            "span words {} ({} | {}) sim {:.3} chrome {:.2} boilerplate {}\n  A {:?}: {:?}\n  B {:?}: {:?}",
             s.words,
+            count(&a[s.a.start..s.a.end]),
+            count(&b[s.b.start..s.b.end]),
             s.similarity,
             s.chrome,
             s.boilerplate,

@@ -256,7 +256,9 @@ struct Chain {
 /// Verifies a pair and aligns its spans.
 ///
 /// Chrome is judged for the pair: a fingerprint is chrome when `chrome`
-/// holds it or either document repeats it. Chrome stretches of at least
+/// holds it or either document repeats it, except one that both repeat the
+/// same way and no third document repeats ([`own_repeats`]: a phrase
+/// their shared passage says twice). Chrome stretches of at least
 /// `min_words` words are cut out of a span and reported as boilerplate spans
 /// of their own (a footer after a copied passage); shorter ones stay inside
 /// it. A span is boilerplate when at least `chrome_fraction` of its words lie
@@ -280,10 +282,19 @@ pub fn align(
     } else {
         1
     };
+    // A phrase the passage itself says more than once, copied with it, is
+    // no template's: a hash these two documents repeat the same way, and
+    // no other document repeats, is not chrome for this pair unless the
+    // corpus says so by frequency or a boilerplate file. (A template two
+    // pages share repeats the same way too, but a site's template is
+    // repeated in a third page.)
+    let own = own_repeats(a, b, ka.min(kb));
+    let is_own = |h: u64| own.binary_search(&h).is_ok() && chrome.repeated_by_two_at_most(h);
+    let corpus_chrome = |h: u64| chrome.contains(h) && !is_own(h);
     let pair_chrome = |h: u64| {
-        chrome.contains(h)
-            || a.repeated.binary_search(&h).is_ok()
-            || b.repeated.binary_search(&h).is_ok()
+        corpus_chrome(h)
+            || (!is_own(h)
+                && (a.repeated.binary_search(&h).is_ok() || b.repeated.binary_search(&h).is_ok()))
     };
     let slot = p.max_gap;
     use crate::boilerplate::chrome_stretches as stretches;
@@ -308,7 +319,7 @@ pub fn align(
         );
         v.extend(stretches(
             &a.fingerprints,
-            |h| chrome.contains(h) && !chrome.is_universal(h),
+            |h| corpus_chrome(h) && !chrome.is_universal(h),
             ka,
             slot,
         ));
@@ -504,6 +515,10 @@ pub fn align(
         |s: &Piece| in_stretches(&mask_a, s.a0, s.a1) + in_stretches(&mask_b, s.b0, s.b1) == 0;
     let kept = absorb_edges(kept, nested.iter().chain(&dropped), ka.min(kb), clean);
     let kept = reordered_passages(kept, ka.min(kb), p, clean, paragraph);
+    let kept = moved_ends(kept, &a.tokens, &b.tokens, ka.min(kb), |side, x0, x1| {
+        let m = if side == 0 { &mask_a } else { &mask_b };
+        in_stretches(m, x0, x1) == 0
+    });
 
     let (na, nb) = (a.tokens.len().max(1) as f64, b.tokens.len().max(1) as f64);
     let mut out = Vec::new();
@@ -1386,6 +1401,113 @@ fn reordered_passages(
     out
 }
 
+/// Shortest run of words [`moved_ends`] takes.
+const MIN_MOVED_END: u32 = 3;
+
+/// Grows each kept piece by a segment moved in the copy that is too short
+/// to seed (under a shingle: "Either way it", the last three words of a
+/// passage whose sentences were reordered): the words just past one end
+/// of the piece on one side, 3 (`MIN_MOVED_END`) to `2k` of them, that
+/// occur word for word on the other side inside the piece or at most `2k`
+/// words from it, and not inside the piece's own side (a phrase the
+/// passage repeats is aligned already). The longest such run is taken, at
+/// each end, once; only for a piece with no chrome word, never chrome
+/// (`clean(side, x0, x1)`, side 0 for A), and never into another kept
+/// piece. `kept`: not nesting, in order of A; so is
+/// the result.
+fn moved_ends(
+    mut kept: Vec<Piece>,
+    ta: &[Token],
+    tb: &[Token],
+    k: u32,
+    clean: impl Fn(u8, u32, u32) -> bool,
+) -> Vec<Piece> {
+    let reach = 2 * k;
+    let same = |x: &[Token], y: &[Token]| x.iter().zip(y).all(|(u, v)| u.hash == v.hash);
+    // The first place of `run` in `t[lo..hi]`.
+    let find = |t: &[Token], lo: u32, hi: u32, run: &[Token]| -> Option<u32> {
+        let (lo, hi) = (lo as usize, (hi as usize).min(t.len()));
+        (lo..(hi + 1).saturating_sub(run.len()))
+            .find(|&y| same(&t[y..y + run.len()], run))
+            .map(|y| y as u32)
+    };
+    let mut grown = false;
+    for q in 0..kept.len() {
+        let h = kept[q];
+        if h.cut || h.chrome || !clean(0, h.a0, h.a1) || !clean(1, h.b0, h.b1) {
+            continue;
+        }
+        // Side 0 grows A's end from B's text, side 1 the other way round;
+        // `tail` the end after the piece, else the one before.
+        for (side, tail) in [(0u8, true), (0, false), (1, true), (1, false)] {
+            let h = kept[q];
+            let (t, o) = if side == 0 { (ta, tb) } else { (tb, ta) };
+            let (t0, t1, o0, o1) = if side == 0 {
+                (h.a0, h.a1, h.b0, h.b1)
+            } else {
+                (h.b0, h.b1, h.a0, h.a1)
+            };
+            let room = if tail { t.len() as u32 - t1 } else { t0 };
+            let mut took = None;
+            for len in (MIN_MOVED_END..=reach.min(room)).rev() {
+                let (r0, r1) = if tail { (t1, t1 + len) } else { (t0 - len, t0) };
+                let run = &t[r0 as usize..r1 as usize];
+                let Some(y) = find(o, o0.saturating_sub(reach), o1 + reach, run) else {
+                    continue;
+                };
+                if find(t, t0, t1, run).is_some()
+                    || !clean(side, r0, r1)
+                    || !clean(1 - side, y, y + len)
+                {
+                    continue;
+                }
+                took = Some((r0, r1, y, y + len));
+                break;
+            }
+            let Some((r0, r1, y0, y1)) = took else {
+                continue;
+            };
+            let (n0, n1, m0, m1) = (t0.min(r0), t1.max(r1), o0.min(y0), o1.max(y1));
+            let g = if side == 0 {
+                Piece {
+                    a0: n0,
+                    a1: n1,
+                    b0: m0,
+                    b1: m1,
+                    cov_a: h.cov_a + (r1 - r0),
+                    cov_b: h.cov_b + (r1 - r0),
+                    chain: u32::MAX,
+                    ..h
+                }
+            } else {
+                Piece {
+                    a0: m0,
+                    a1: m1,
+                    b0: n0,
+                    b1: n1,
+                    cov_a: h.cov_a + (r1 - r0),
+                    cov_b: h.cov_b + (r1 - r0),
+                    chain: u32::MAX,
+                    ..h
+                }
+            };
+            let free = kept.iter().enumerate().all(|(o, y)| {
+                o == q
+                    || (overlap(g.a0, g.a1, y.a0, y.a1) <= overlap(h.a0, h.a1, y.a0, y.a1)
+                        && overlap(g.b0, g.b1, y.b0, y.b1) <= overlap(h.b0, h.b1, y.b0, y.b1))
+            });
+            if free {
+                kept[q] = g;
+                grown = true;
+            }
+        }
+    }
+    if grown {
+        kept.sort_by_key(|s| (s.a0, s.b0));
+    }
+    kept
+}
+
 /// Words of `x0..x1` (A) and `y0..y1` (B) covered by the shingles of
 /// `seeds` (sorted by A) that lie inside both ranges.
 fn seeded_words(
@@ -1807,6 +1929,54 @@ fn split_at_moved(
         }
     }
     (out, new_owner)
+}
+
+/// The hashes both documents repeat the same way (see
+/// [`Prepared::repeated`]): as many times, each occurrence at the same
+/// distance from the first on both sides, give or take two words and a
+/// tenth of that distance (an edited copy's drift). A passage that says a
+/// phrase twice, copied, repeats it so; a template's slots (vendor names,
+/// list rows) vary in number and length, and a page that repeats a block
+/// another page carries once does not. Sorted.
+fn own_repeats(a: &Prepared, b: &Prepared, k: u32) -> Vec<u64> {
+    let mut out = Vec::new();
+    if a.repeated.is_empty() || b.repeated.is_empty() {
+        return out;
+    }
+    // Occurrences at least a shingle apart, as `distinct_and_repeated` counts.
+    let places = |p: &Prepared, h: u64| {
+        let mut v: Vec<u32> = Vec::new();
+        for f in p.fingerprints.iter().filter(|f| f.hash == h) {
+            if v.last().is_none_or(|&l| f.pos >= l + k) {
+                v.push(f.pos);
+            }
+        }
+        v
+    };
+    let (mut i, mut j) = (0, 0);
+    while i < a.repeated.len() && j < b.repeated.len() {
+        let (x, y) = (a.repeated[i], b.repeated[j]);
+        if x < y {
+            i += 1;
+            continue;
+        }
+        if y < x {
+            j += 1;
+            continue;
+        }
+        let (pa, pb) = (places(a, x), places(b, x));
+        let same = pa.len() == pb.len()
+            && pa.iter().zip(&pb).all(|(&u, &v)| {
+                let (du, dv) = (u - pa[0], v - pb[0]);
+                du.abs_diff(dv) <= 2 + du.max(dv) / 10
+            });
+        if same {
+            out.push(x);
+        }
+        i += 1;
+        j += 1;
+    }
+    out
 }
 
 /// Words of the diagonal band the end extension may stray from the
@@ -2294,6 +2464,124 @@ mod tests {
         let al = with(&other, &big, &chrome);
         assert_eq!(al.spans.len(), 1);
         assert!(!al.has_content());
+    }
+
+    #[test]
+    fn a_segment_too_short_to_seed_moved_in_the_copy_joins_the_span() {
+        // A 48-word passage and its last three words ("Either way it"),
+        // moved into the middle of the copy: no shingle seeds them, yet
+        // they are the passage's, and with them it has 51 words.
+        let body = words(48, 90);
+        let tail = words(3, 91).join(" ");
+        let a = format!(
+            "{}. {} {tail}. {}.",
+            words(80, 92).join(" "),
+            body.join(" "),
+            words(70, 93).join(" ")
+        );
+        let moved = format!("{} {tail} {}", body[..30].join(" "), body[30..].join(" "));
+        let b = format!(
+            "{}. {moved}. {}.",
+            words(60, 94).join(" "),
+            words(90, 95).join(" ")
+        );
+        let al = run(&a, &b, &AlignParams::default());
+        assert_eq!(al.spans.len(), 1, "{:?}", al.spans);
+        let s = &al.spans[0];
+        assert_eq!(s.words, 51);
+        let pa = a.find(&body[0]).unwrap();
+        // (The full stop after each is glued to the span.)
+        let end = a.find(&tail).unwrap() + tail.len();
+        assert_eq!(&a[s.a.start..s.a.end], &a[pa..end + 1]);
+        assert_eq!(&b[s.b.start..s.b.end], format!("{moved}."));
+        // Three words that are not in the copy add nothing: no span.
+        let c = format!(
+            "{}. {} {}. {}.",
+            words(60, 94).join(" "),
+            body.join(" "),
+            words(3, 96).join(" "),
+            words(90, 95).join(" ")
+        );
+        let al = run(&a, &c, &AlignParams::default());
+        assert!(al.spans.is_empty(), "{:?}", al.spans);
+    }
+
+    #[test]
+    fn a_phrase_a_copied_passage_says_twice_is_chrome_only_when_a_third_page_repeats_it() {
+        // A 70-word passage that says an 8-word phrase twice, copied whole
+        // into another page: its repeat is the passage's own, not a
+        // template's, while only these two pages repeat it.
+        let phrase = words(8, 70).join(" ");
+        let passage = format!(
+            "{} {phrase} {} {phrase} {}",
+            words(20, 71).join(" "),
+            words(24, 72).join(" "),
+            words(10, 73).join(" ")
+        );
+        let a = format!(
+            "{} {passage} {}",
+            words(100, 74).join(" "),
+            words(90, 75).join(" ")
+        );
+        let b = format!(
+            "{} {passage} {}",
+            words(80, 76).join(" "),
+            words(110, 77).join(" ")
+        );
+        let c = format!(
+            "{} {phrase} {} {phrase}",
+            words(60, 78).join(" "),
+            words(30, 79).join(" ")
+        );
+        let p = AlignParams::default();
+        let prep = |t: &str| Prepared::new(t, p.k, p.window);
+        let (pa, pb, pc) = (prep(&a), prep(&b), prep(&c));
+        assert!(!pa.repeated.is_empty() && !pc.repeated.is_empty());
+        let repeats = |docs: &[&Prepared]| {
+            Chrome::detect(
+                &[],
+                &[],
+                docs.iter().flat_map(|d| d.repeated.clone()),
+                &[],
+                10,
+            )
+        };
+        // The scan's chrome: the two pages each repeat the phrase.
+        let two = repeats(&[&pa, &pb]);
+        assert!(pa.repeated.iter().all(|&h| two.contains(h)));
+        let al = align(&a, &pa, &b, &pb, &two, &p);
+        assert_eq!(al.spans.len(), 1, "{:?}", al.spans);
+        let s = &al.spans[0];
+        assert!(!s.boilerplate && s.chrome == 0.0, "{s:?}");
+        assert_eq!(
+            (s.a.start, s.a.end),
+            (
+                a.find(&passage).unwrap(),
+                a.find(&passage).unwrap() + passage.len()
+            )
+        );
+        // With no corpus at all, the same.
+        let al = align(&a, &pa, &b, &pb, &Chrome::default(), &p);
+        assert!(
+            al.spans.len() == 1 && al.spans[0].chrome == 0.0,
+            "{:?}",
+            al.spans
+        );
+        // A third page repeating the phrase makes it a template's again.
+        let three = repeats(&[&pa, &pb, &pc]);
+        let al = align(&a, &pa, &b, &pb, &three, &p);
+        assert!(al.spans.iter().any(|s| s.chrome > 0.0), "{:?}", al.spans);
+        // And a page that says the phrase twice at other distances (a
+        // template's slots of other lengths) repeats it its own way.
+        let d = format!(
+            "{} {phrase} {} {phrase} {}",
+            words(20, 71).join(" "),
+            words(24, 72).join(" ") + " " + &words(15, 80).join(" "),
+            words(10, 73).join(" ")
+        );
+        let pd = prep(&d);
+        let al = align(&a, &pa, &d, &pd, &repeats(&[&pa, &pd]), &p);
+        assert!(al.spans.iter().any(|s| s.chrome > 0.0), "{:?}", al.spans);
     }
 
     #[test]

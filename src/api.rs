@@ -331,24 +331,33 @@ pub struct ChromeSet {
     pub chrome: Vec<u64>,
     /// Universal ones.
     pub universal: Vec<u64>,
+    /// Those chrome only because exactly two documents each repeat them
+    /// (not frequent): for the pair of those two, verification may find
+    /// one a phrase their shared passage says twice, not chrome.
+    pub paired: Vec<u64>,
 }
 
 impl ChromeSet {
     /// The engine's [`Chrome`] that answers as the corpus's does for these
     /// hashes: [`Chrome::detect`] over postings that give each chrome hash
     /// the threshold's document frequency (2) and each universal one the
-    /// universal frequency (3), with the options' known chrome.
+    /// universal frequency (3), and each paired one two documents repeating
+    /// it, with the options' known chrome.
     pub fn to_chrome(&self, opts: &ScanOptions) -> Chrome {
         let universal: AHashSet<u64> = self.universal.iter().copied().collect();
+        let paired: AHashSet<u64> = self.paired.iter().copied().collect();
         let mut hashes: Vec<u64> = self.chrome.iter().chain(&self.universal).copied().collect();
         hashes.sort_unstable();
         hashes.dedup();
         let mut posts: Vec<Posting> = Vec::with_capacity(3 * hashes.len());
-        for h in hashes {
+        for &h in hashes.iter().filter(|h| !paired.contains(h)) {
             let df = if universal.contains(&h) { 3 } else { 2 };
             posts.extend((0..df).map(|d| (h, d)));
         }
-        Chrome::detect(&[], &posts, [], &opts.known_boilerplate, 2).with_universal_df(3)
+        let mut twice: Vec<u64> = paired.into_iter().collect();
+        twice.sort_unstable();
+        let twice = twice.into_iter().flat_map(|h| [h, h]);
+        Chrome::detect(&[], &posts, twice, &opts.known_boilerplate, 2).with_universal_df(3)
     }
 }
 
@@ -630,7 +639,19 @@ mod tests {
             };
             texts.push(format!("{body}{tail}"));
         }
-        let ids = (0..30).map(|i| format!("doc{:02}", 29 - i)).collect();
+        // Two pages sharing a passage that says a phrase twice: only they
+        // repeat it, so for their pair it is not chrome.
+        let phrase = words(8, 307);
+        let passage = format!(
+            "{} {phrase} {} {phrase} {}",
+            words(20, 304),
+            words(24, 305),
+            words(10, 306)
+        );
+        texts.push(format!("{} {passage} {}", words(100, 300), words(80, 301)));
+        texts.push(format!("{} {passage} {}", words(60, 302), words(120, 303)));
+        let n = texts.len();
+        let ids = (0..n).map(|i| format!("doc{:02}", n - 1 - i)).collect();
         (texts, ids)
     }
 
@@ -722,6 +743,14 @@ mod tests {
             options([("boilerplate_df".into(), OptionValue::Int(4))]).unwrap(),
         ] {
             let report = scan_report(texts.clone(), ids.clone(), &opts).unwrap();
+            let repeating = report
+                .pairs
+                .iter()
+                .find(|p| p.a == "doc00" && p.b == "doc01");
+            assert!(
+                repeating.is_some_and(|p| p.spans.iter().any(|s| !s.boilerplate)),
+                "{repeating:?}"
+            );
             let mut docs: Vec<(String, String)> =
                 ids.iter().cloned().zip(texts.iter().cloned()).collect();
             docs.sort();
@@ -752,6 +781,12 @@ mod tests {
                         .iter()
                         .copied()
                         .filter(|h| freq[h] >= df && freq[h] >= udf)
+                        .collect(),
+                    paired: s
+                        .fingerprints
+                        .iter()
+                        .copied()
+                        .filter(|h| freq[h] < df && rep.get(h) == Some(&2))
                         .collect(),
                 })
                 .collect();
@@ -800,6 +835,7 @@ mod tests {
             let pair_chrome = |a: usize, b: usize| ChromeSet {
                 chrome: [&view[a].chrome[..], &view[b].chrome[..]].concat(),
                 universal: [&view[a].universal[..], &view[b].universal[..]].concat(),
+                paired: [&view[a].paired[..], &view[b].paired[..]].concat(),
             };
             by_band.retain(|&(a, b)| {
                 let (a, b) = (a as usize, b as usize);
@@ -913,11 +949,14 @@ mod tests {
             ..ScanOptions::default()
         };
         let c = ChromeSet {
-            chrome: vec![1, 2],
+            chrome: vec![1, 2, 4],
             universal: vec![2],
+            paired: vec![4],
         }
         .to_chrome(&opts);
         assert!(c.contains(1) && !c.is_universal(1) && !c.is_known(1));
+        assert!(!c.repeated_by_two_at_most(1) && !c.repeated_by_two_at_most(2));
+        assert!(c.contains(4) && !c.is_universal(4) && c.repeated_by_two_at_most(4));
         assert!(c.contains(2) && c.is_universal(2));
         assert!(c.contains(known[0]) && c.is_universal(known[0]) && c.is_known(known[0]));
         assert!(!c.contains(3) && !c.is_universal(3));

@@ -47,6 +47,8 @@ pub struct ChromeStats {
 const FREQUENT: u8 = 1;
 const REPEATED: u8 = 2;
 const KNOWN: u8 = 4;
+/// With [`REPEATED`]: exactly two documents repeat the hash.
+const REPEATED_BY_TWO: u8 = 8;
 
 /// The chrome fingerprint hashes, with why each one is chrome.
 #[derive(Clone, Debug, Default)]
@@ -122,6 +124,9 @@ impl Chrome {
                     stats.repeated += 1;
                 }
                 *f |= REPEATED;
+                if same.len() == 2 {
+                    *f |= REPEATED_BY_TWO;
+                }
             }
         }
         for &h in known {
@@ -162,6 +167,17 @@ impl Chrome {
     #[inline]
     pub fn is_frequent(&self, hash: u64) -> bool {
         self.set.get(&hash).is_some_and(|f| f & FREQUENT != 0)
+    }
+
+    /// Whether a hash is chrome only because exactly two documents each
+    /// repeat it (not frequent, not known): for the pair of those two, a
+    /// phrase their shared passage says twice may be all it is (see
+    /// `align`). Not in the chrome at all counts too.
+    #[inline]
+    pub fn repeated_by_two_at_most(&self, hash: u64) -> bool {
+        self.set
+            .get(&hash)
+            .is_none_or(|&f| f == REPEATED | REPEATED_BY_TWO)
     }
 
     /// Whether a hash comes from a `--boilerplate` file.

@@ -227,6 +227,7 @@ def verify(
     *,
     chrome: Iterable[int] = (),
     universal: Iterable[int] = (),
+    paired: Iterable[int] = (),
     ids: tuple[str, str] = ("a", "b"),
     options: Optional[Options] = None,
     **kwargs: Any,
@@ -244,8 +245,14 @@ def verify(
     documents) and ``universal`` the site-wide part of it (see
     :meth:`Options.thresholds`); with neither, only the ``boilerplate``
     option's text and what the two repeat inside themselves count as chrome.
+    ``paired`` is the part of ``chrome`` that is chrome only because exactly
+    two documents each repeat it (not in the chrome threshold of documents):
+    for the pair of those two, a phrase their shared passage says twice is
+    not chrome, as in a scan.
     """
-    return _verify(text_a, text_b, chrome, universal, ids, _options(options, kwargs))[1]
+    return _verify(
+        text_a, text_b, chrome, universal, ids, _options(options, kwargs), paired
+    )[1]
 
 
 def _verify(
@@ -255,11 +262,19 @@ def _verify(
     universal: Iterable[int],
     ids: tuple[str, str],
     opts: Options,
+    paired: Iterable[int] = (),
 ) -> tuple[int, Optional[dict]]:
     for name, t in (("text_a", text_a), ("text_b", text_b)):
         if not isinstance(t, str):
             raise TypeError(f"{name} must be a string, not {type(t).__name__}")
     status, pair = _neardup.verify(
-        str(ids[0]), text_a, str(ids[1]), text_b, list(chrome), list(universal), opts.native
+        str(ids[0]),
+        text_a,
+        str(ids[1]),
+        text_b,
+        list(chrome),
+        list(universal),
+        list(paired),
+        opts.native,
     )
     return status, (json.loads(pair) if pair is not None else None)

@@ -9,7 +9,9 @@ the engine's per-document and per-pair steps (``neardup._neardup``):
    fingerprint; a fingerprint in at least ``df`` documents (1% of the corpus,
    at least 10, or ``boilerplate_df``) is chrome, in a tenth of the corpus
    universal; one that two documents each repeat is chrome too (the scan's
-   rule, :meth:`neardup.Options.thresholds`);
+   rule, :meth:`neardup.Options.thresholds`), except, when exactly two do,
+   for the pair of those two if their shared passage repeats it the same
+   way (``paired``, passed to verification);
 3. **content fingerprints** per document, given its chrome;
 4. **candidates**: documents sharing content fingerprints (a bucket of up to
    32 documents gives every pair, a larger one each document with the one
@@ -205,6 +207,7 @@ _VIEW = T.StructType(
         T.StructField("content", _LONGS),
         T.StructField("chrome", _LONGS),
         T.StructField("universal", _LONGS),
+        T.StructField("paired", _LONGS),
         T.StructField("stretches", T.ArrayType(_STRETCH)),
     ]
 )
@@ -275,6 +278,7 @@ def _view_step(opts: Options):
                     pa.array(content, _PA_LONGS),
                     _col(b, "chrome", _PA_LONGS),
                     _col(b, "universal", _PA_LONGS),
+                    _col(b, "paired", _PA_LONGS),
                     pa.array(stretches, stretch_type),
                 ],
                 schema=schema,
@@ -337,10 +341,18 @@ def _verify_step(opts: Options):
             ta, tb = _col(b, "ta").to_pylist(), _col(b, "tb").to_pylist()
             xa, xb = _col(b, "xa").to_pylist(), _col(b, "xb").to_pylist()
             ua, ub = _col(b, "ua").to_pylist(), _col(b, "ub").to_pylist()
+            pa_, pb = _col(b, "pa").to_pylist(), _col(b, "pb").to_pylist()
             status, pairs = [], []
             for i in range(b.num_rows):
                 s, p = _neardup.verify(
-                    a[i], ta[i] or "", b_[i], tb[i] or "", xa[i] + xb[i], ua[i] + ub[i], native
+                    a[i],
+                    ta[i] or "",
+                    b_[i],
+                    tb[i] or "",
+                    xa[i] + xb[i],
+                    ua[i] + ub[i],
+                    pa_[i] + pb[i],
+                    native,
                 )
                 status.append(s)
                 pairs.append(p)
@@ -693,6 +705,9 @@ def find_repeats(
         "h",
         F.col("df").isNotNull().alias("frequent"),
         (F.coalesce(F.col("df"), F.lit(0)) >= uni_t).alias("universal"),
+        # Chrome only because exactly two documents repeat it: for their
+        # pair, verification may find it their shared passage's own repeat.
+        (F.col("df").isNull() & (F.col("rep") == 2)).alias("paired"),
     )
     per_doc = (
         fp.join(chrome, "h")
@@ -701,12 +716,16 @@ def find_repeats(
             F.collect_list("h").alias("chrome"),
             F.collect_list(F.when(F.col("universal"), F.col("h"))).alias("universal"),
             F.collect_list(F.when(F.col("frequent"), F.col("h"))).alias("frequent"),
+            F.collect_list(F.when(F.col("paired"), F.col("h"))).alias("paired"),
         )
     )
     empty = F.array().cast(_LONGS)
     joined = sk.join(per_doc, "id", "left").select(
         *[c for c in sk.columns],
-        *[F.coalesce(F.col(c), empty).alias(c) for c in ("chrome", "universal", "frequent")],
+        *[
+            F.coalesce(F.col(c), empty).alias(c)
+            for c in ("chrome", "universal", "frequent", "paired")
+        ],
     )
 
     # 3. Content fingerprints and stretches of frequent text.
@@ -749,7 +768,7 @@ def find_repeats(
     clock(f"candidates ({candidates.count()})")
 
     # 5. Verify each candidate with both texts.
-    texts = docs.join(view.select("id", "chrome", "universal"), "id")
+    texts = docs.join(view.select("id", "chrome", "universal", "paired"), "id")
     both = candidates
     for key, suffix in (("a", "a"), ("b", "b")):
         both = both.join(
@@ -758,6 +777,7 @@ def find_repeats(
                 F.col("text").alias("t" + suffix),
                 F.col("chrome").alias("x" + suffix),
                 F.col("universal").alias("u" + suffix),
+                F.col("paired").alias("p" + suffix),
             ),
             key,
         )

@@ -200,9 +200,14 @@ fn sketch_many(py: Python<'_>, texts: Vec<String>, options: &Options) -> Vec<Ske
 }
 
 fn chrome_set(chrome: Vec<i64>, universal: Vec<i64>) -> ChromeSet {
+    chrome_set_paired(chrome, universal, Vec::new())
+}
+
+fn chrome_set_paired(chrome: Vec<i64>, universal: Vec<i64>, paired: Vec<i64>) -> ChromeSet {
     ChromeSet {
         chrome: to_u64(chrome),
         universal: to_u64(universal),
+        paired: to_u64(paired),
     }
 }
 
@@ -305,6 +310,8 @@ fn keep_signature_pair(
 
 /// Verifies a pair (`a` first by id): `(2, pair_json)` when flagged, `(1,
 /// None)` when it shares boilerplate only, `(0, None)` when nothing.
+/// `paired`: the chrome that exactly two documents each repeat (not
+/// frequent).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 fn verify(
@@ -315,6 +322,7 @@ fn verify(
     text_b: String,
     chrome: Vec<i64>,
     universal: Vec<i64>,
+    paired: Vec<i64>,
     options: &Options,
 ) -> (u8, Option<String>) {
     let opts = options.inner.clone();
@@ -322,7 +330,7 @@ fn verify(
         match api::verify(
             (&id_a, &text_a),
             (&id_b, &text_b),
-            &chrome_set(chrome, universal),
+            &chrome_set_paired(chrome, universal, paired),
             &opts,
         ) {
             Verdict::Flagged(p) => (

@@ -148,6 +148,23 @@ def test_verify_is_the_scans_pair():
     assert neardup._verify(a, b, fps, fps, ("a", "b"), opts)[0] == 1, "boilerplate only"
 
 
+def test_a_phrase_only_the_pair_repeats_is_not_chrome_for_it():
+    # A passage that says a phrase twice, in two pages: the scan finds that
+    # only these two repeat it, and verify does too when told so (paired).
+    phrase = words(8, 20)
+    passage = f"{words(20, 21)} {phrase} {words(24, 22)} {phrase} {words(10, 23)}"
+    a = f"{words(100, 24)} {passage} {words(90, 25)}"
+    b = f"{words(80, 26)} {passage} {words(110, 27)}"
+    pair = neardup.scan([a, b], ids=["a", "b"])["pairs"][0]
+    assert pair["spans"][0]["boilerplate"] is False
+    rep = neardup.sketch(a).repeated
+    assert rep, "the phrase repeats"
+    assert neardup.verify(a, b, chrome=rep, paired=rep) == pair
+    # Told only that it is chrome (a third page repeats it), the passage is
+    # boilerplate: nothing is flagged.
+    assert neardup.verify(a, b, chrome=rep) is None
+
+
 def test_the_gil_is_released_while_scanning():
     long = words(5000, 77)
     texts = [words(3000, i) + " " + long for i in range(40)] + [long] * 30
