@@ -1466,6 +1466,36 @@ mod tests {
         }
     }
 
+    /// Counts that do not match what is gathered stop the stage (a posting
+    /// past its chunk's slots, or slots left unwritten), never a list with
+    /// another chunk's postings or stale ones in it.
+    #[test]
+    fn counts_and_gathered_postings_must_agree() {
+        for (counted, gathered) in [(1u32, 2usize), (2, 1), (0, 1)] {
+            let got = std::panic::catch_unwind(|| {
+                let mut state = vec![(); 10];
+                each_part_by(
+                    2,
+                    3,
+                    0,
+                    &mut state,
+                    |d, row| row[d % 3] += counted,
+                    |d, _, batch, outs, id| {
+                        if batch.contains(&(d % 3)) {
+                            for _ in 0..gathered {
+                                outs[d % 3 - batch.start].push((d as u64, id));
+                            }
+                        }
+                    },
+                    |_, _, _| {},
+                    |_, postings| postings.len(),
+                    |_| {},
+                );
+            });
+            assert!(got.is_err(), "{counted} counted, {gathered} gathered");
+        }
+    }
+
     #[test]
     fn parts_run_in_parallel_come_back_in_order() {
         for width in [1, 2, 3, 5] {
