@@ -463,7 +463,7 @@ pub fn propose(known: Known, new: &[DocSketch], p: &ProposeParams) -> Proposed {
 /// Postings the candidate stage builds at once, about: it builds and
 /// consumes them a hash range at a time ([`Parts`]), so that its memory does
 /// not grow with the corpus as the sketches' does.
-const PART_POSTINGS: usize = 1 << 19;
+const PART_POSTINGS: usize = 1 << 17;
 
 /// Postings below which the candidate stage does not split its lists into
 /// more ranges to keep every thread busy.
@@ -500,8 +500,9 @@ impl Parts {
             return Parts { starts: Vec::new() };
         }
         // Every `step`-th hash of the lists end to end: a sample of about
-        // 64 per range.
-        let step = (total / (64 * parts)).max(1);
+        // 512 per range (the candidate stage's lists are as long as the
+        // longest range of their batch, so the ranges should be even).
+        let step = (total / (512 * parts)).max(1);
         let mut sample: Vec<u64> = Vec::with_capacity(total / step + 1);
         let (mut next, mut at) = (0usize, 0usize);
         for l in lists {
@@ -570,7 +571,7 @@ fn step_cursor<'l>(
     batch: Range<usize>,
     id: u32,
     keep: impl Fn(usize) -> bool,
-    outs: &mut [Vec<Posting>],
+    outs: &mut [Out],
 ) {
     // Not even the document's sketch is read for a list with nothing here.
     if parts.starts.get(batch.end - 1).is_some_and(|&e| at.1 >= e) {
@@ -593,6 +594,22 @@ fn step_cursor<'l>(
             i += 1;
         }
         *at = (i, list.get(i).copied().unwrap_or(u64::MAX));
+    }
+}
+
+/// Adds to `row[part]` the items of sorted `list` in each range `part` for
+/// which `keep(i)` holds: what [`step_cursor`] appends over all batches.
+fn count_items(parts: &Parts, list: &[u64], keep: impl Fn(usize) -> bool, row: &mut [u32]) {
+    let mut part = 0;
+    let mut end = parts.starts.first().copied();
+    for (i, &h) in list.iter().enumerate() {
+        while end.is_some_and(|e| h >= e) {
+            part += 1;
+            end = parts.starts.get(part).copied();
+        }
+        if keep(i) {
+            row[part] += 1;
+        }
     }
 }
 
@@ -641,19 +658,20 @@ impl BandParts {
     /// Appends document `d`'s band keys (`keys`) in the ranges of `batch` to
     /// their ranges' lists in `outs`, as postings of `id`.
     #[inline]
-    fn gather(
-        &self,
-        d: usize,
-        keys: &[u64],
-        batch: &Range<usize>,
-        id: u32,
-        outs: &mut [Vec<Posting>],
-    ) {
+    fn gather(&self, d: usize, keys: &[u64], batch: &Range<usize>, id: u32, outs: &mut [Out]) {
         for (i, &p) in self.of(d).iter().enumerate() {
             let p = p as usize;
             if batch.contains(&p) {
                 outs[p - batch.start].push((keys[i], id));
             }
+        }
+    }
+
+    /// Adds document `d`'s band keys in each range to `row` (see
+    /// [`count_items`]).
+    fn count(&self, d: usize, row: &mut [u32]) {
+        for &p in self.of(d) {
+            row[p as usize] += 1;
         }
     }
 
@@ -689,17 +707,41 @@ fn prefetch<T>(p: *const T) {
     let _ = p;
 }
 
+/// Where [`each_part`]'s `gather` writes a range's postings: the slots of
+/// one chunk of documents in the range's list, sized by the counts.
+struct Out<'b> {
+    slots: &'b mut [Posting],
+    at: usize,
+}
+
+impl Out<'_> {
+    /// Writes the next posting (panics past the counted slots: `size` and
+    /// `gather` disagree).
+    #[inline]
+    fn push(&mut self, p: Posting) {
+        self.slots[self.at] = p;
+        self.at += 1;
+    }
+}
+
 /// Runs `work` on each hash range `0..count` with the new documents'
 /// postings in it, sorted (document `d` is `first + d`), and hands the
 /// results to `then` in range order: the same results, in the same order,
 /// as one range after another.
 ///
-/// The ranges go in batches of as many as rayon has threads (so at most
-/// that many ranges' postings are held). A batch's postings are gathered in
+/// First `size(d, row)` adds the items of document `d` in each range to
+/// `row` (one count a range), for every document, a chunk of documents a
+/// row; so each range's postings are gathered straight into one list of
+/// the exact length, each chunk of documents into its own slots, and sorted
+/// there ([`postings::sort_in_place`]): no list grows by doubling, and no
+/// sorted copy is made. The lists are reused from batch to batch.
+///
+/// The ranges go in batches of `width` (see [`batch_width`]; at most that
+/// many ranges' postings are held). A batch's postings are gathered in
 /// one pass over the documents (in parallel, a chunk of documents a
 /// thread), each document read once a batch: `gather(d, state, batch, outs,
-/// id)` appends document `d`'s postings in the batch's ranges to `outs` (one
-/// list a range of the batch), `state[d]` carried from batch to batch (a
+/// id)` writes document `d`'s postings in the batch's ranges to `outs` (one
+/// [`Out`] a range of the batch), `state[d]` carried from batch to batch (a
 /// cursor); `ahead(d, state, batch)` is called a few documents before
 /// `gather` for the same document, to prefetch what it will read. Then the
 /// batch's ranges are sorted and worked on, a range a thread.
@@ -709,31 +751,40 @@ fn each_part<S: Send, T: Send>(
     postings: usize,
     first: u32,
     state: &mut [S],
-    gather: impl Fn(usize, &mut S, &Range<usize>, &mut [Vec<Posting>], u32) + Sync,
+    size: impl Fn(usize, &mut [u32]) + Sync,
+    gather: impl Fn(usize, &mut S, &Range<usize>, &mut [Out], u32) + Sync,
     ahead: impl Fn(usize, &S, &Range<usize>) + Sync,
-    work: impl Fn(usize, Vec<Posting>) -> T + Sync,
+    work: impl Fn(usize, &[Posting]) -> T + Sync,
     then: impl FnMut(T),
 ) {
     let width = batch_width(count, postings, state.len());
-    each_part_by(width, count, first, state, gather, ahead, work, then)
+    each_part_by(width, count, first, state, size, gather, ahead, work, then)
 }
 
 /// Ranges a batch of [`each_part`] holds: as many as rayon has threads, or
-/// more (up to four times that) when a document has fewer than
-/// [`BATCH_ITEMS`] of its `postings` in so many ranges: a batch costs a
-/// read of every document with items in it, a cache miss each, so each
-/// read should bring a few items (at 1 M documents a range holds under one
-/// of a document's fingerprints).
+/// more (up to four times that, and at most one in [`BATCH_SHARE`] of the
+/// `count` ranges) when a document has fewer than [`BATCH_ITEMS`] of its
+/// `postings` in so many ranges: a batch costs a read of every document
+/// with items in it, a cache miss each, so each read should bring a few
+/// items (at 1 M documents a range holds under one of a document's
+/// fingerprints).
 fn batch_width(count: usize, postings: usize, docs: usize) -> usize {
     let threads = rayon::current_num_threads().max(1);
     // Ranges that hold BATCH_ITEMS of a document's postings, on average.
     let per_doc = postings as f64 / docs.max(1) as f64;
     let want = (BATCH_ITEMS as f64 * count as f64 / per_doc.max(1e-9)).ceil() as usize;
     want.clamp(threads, 4 * threads)
+        .min((count / BATCH_SHARE).max(threads))
 }
 
 /// Items of a document a batch of ranges should hold (see [`batch_width`]).
 const BATCH_ITEMS: usize = 4;
+
+/// A batch holds at most one in this many of the ranges (but at least as
+/// many as rayon has threads), so that its postings are a small share of
+/// the fingerprints the sketches hold: at 100 k documents [`BATCH_ITEMS`]
+/// alone would hold four of ~80 ranges, ~8 MB, where two do.
+const BATCH_SHARE: usize = 32;
 
 /// [`each_part`] in batches of `width` ranges.
 #[allow(clippy::too_many_arguments)]
@@ -742,41 +793,76 @@ fn each_part_by<S: Send, T: Send>(
     count: usize,
     first: u32,
     state: &mut [S],
-    gather: impl Fn(usize, &mut S, &Range<usize>, &mut [Vec<Posting>], u32) + Sync,
+    size: impl Fn(usize, &mut [u32]) + Sync,
+    gather: impl Fn(usize, &mut S, &Range<usize>, &mut [Out], u32) + Sync,
     ahead: impl Fn(usize, &S, &Range<usize>) + Sync,
-    work: impl Fn(usize, Vec<Posting>) -> T + Sync,
+    work: impl Fn(usize, &[Posting]) -> T + Sync,
     mut then: impl FnMut(T),
 ) {
-    for start in (0..count).step_by(width.max(1)) {
-        let batch = start..(start + width.max(1)).min(count);
+    let width = width.max(1);
+    let n = state.len();
+    // Each chunk's items in each range.
+    let rows: Vec<Vec<u32>> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut row = vec![0u32; count];
+            for d in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                size(d, &mut row);
+            }
+            row
+        })
+        .collect();
+    // A list a range of a batch, as long as the longest range it held.
+    let mut lists: Vec<Vec<Posting>> = (0..width.min(count)).map(|_| Vec::new()).collect();
+    for start in (0..count).step_by(width) {
+        let batch = start..(start + width).min(count);
         let w = batch.len();
-        let gathered: Vec<Vec<Vec<Posting>>> = state
+        let lens: Vec<usize> = batch
+            .clone()
+            .map(|part| rows.iter().map(|r| r[part] as usize).sum())
+            .collect();
+        // Each chunk's slots in each range's list, end to end in chunk
+        // (document) order.
+        let mut outs: Vec<Vec<Out>> = (0..rows.len()).map(|_| Vec::with_capacity(w)).collect();
+        for ((part, list), &len) in batch.clone().zip(&mut lists).zip(&lens) {
+            if list.len() < len {
+                list.reserve_exact(len - list.len());
+                list.resize(len, (0, 0));
+            }
+            let mut rest = &mut list[..len];
+            for (row, out) in rows.iter().zip(&mut outs) {
+                let (here, after) = std::mem::take(&mut rest).split_at_mut(row[part] as usize);
+                out.push(Out { slots: here, at: 0 });
+                rest = after;
+            }
+        }
+        state
             .par_chunks_mut(CHUNK)
+            .zip(outs.par_iter_mut())
             .enumerate()
-            .map(|(c, state)| {
-                let mut outs = vec![Vec::new(); w];
+            .for_each(|(c, (state, outs))| {
                 for i in 0..state.len() {
                     let d = c * CHUNK + i;
                     if let Some(s) = state.get(i + AHEAD) {
                         ahead(d + AHEAD, s, &batch);
                     }
-                    gather(d, &mut state[i], &batch, &mut outs, first + d as u32);
+                    gather(d, &mut state[i], &batch, outs, first + d as u32);
                 }
-                outs
-            })
-            .collect();
-        // Range by range, the chunks in document order.
-        let mut per_part: Vec<Vec<Vec<Posting>>> =
-            (0..w).map(|_| Vec::with_capacity(gathered.len())).collect();
-        for outs in gathered {
-            for (chunks, out) in per_part.iter_mut().zip(outs) {
-                chunks.push(out);
-            }
-        }
-        let done: Vec<T> = per_part
-            .into_par_iter()
+                // Every counted slot written.
+                for out in outs.iter() {
+                    assert_eq!(out.at, out.slots.len(), "postings counted and gathered");
+                }
+            });
+        drop(outs);
+        let done: Vec<T> = lists[..w]
+            .par_iter_mut()
+            .zip(&lens)
             .enumerate()
-            .map(|(j, chunks)| work(start + j, postings::sort_chunks(chunks)))
+            .map(|(j, (list, &len))| {
+                let range = &mut list[..len];
+                postings::sort_in_place(range);
+                work(start + j, range)
+            })
             .collect();
         done.into_iter().for_each(&mut then);
     }
@@ -819,28 +905,43 @@ impl ContentBits {
         new: &[DocSketch],
         content: impl Fn(&DocSketch, &mut Vec<Fingerprint>) -> Vec<u64> + Sync,
     ) -> ContentBits {
-        let per_doc: Vec<Vec<u64>> = new
-            .par_iter()
-            .map_init(Vec::new, |seq, s| {
-                let mut words = vec![0u64; s.fingerprints().len().div_ceil(64)];
-                let mut i = 0;
-                // Both lists are sorted, the content a subset.
-                for h in content(s, seq) {
-                    while s.fingerprints()[i] != h {
-                        i += 1;
-                    }
-                    words[i / 64] |= 1 << (i % 64);
-                }
-                words
-            })
-            .collect();
-        let mut start = Vec::with_capacity(new.len() + 1);
-        let mut bits = Vec::with_capacity(per_doc.iter().map(|w| w.len()).sum());
-        for w in per_doc {
-            start.push(bits.len() as u32);
-            bits.extend(w);
+        // The words of all documents at once (not a list a document, then
+        // copied: ~56 bytes a document more while it was made), filled a
+        // chunk of documents a thread.
+        let n = new.len();
+        let mut start = Vec::with_capacity(n + 1);
+        let mut at = 0u32;
+        start.push(0);
+        for s in new {
+            at += s.fingerprints().len().div_ceil(64) as u32;
+            start.push(at);
         }
-        start.push(bits.len() as u32);
+        let mut bits = vec![0u64; at as usize];
+        let mut chunks: Vec<(usize, &mut [u64])> = Vec::with_capacity(n.div_ceil(CHUNK));
+        let mut rest = &mut bits[..];
+        for first in (0..n).step_by(CHUNK) {
+            let end = (first + CHUNK).min(n);
+            let len = (start[end] - start[first]) as usize;
+            let (here, after) = std::mem::take(&mut rest).split_at_mut(len);
+            chunks.push((first, here));
+            rest = after;
+        }
+        chunks
+            .into_par_iter()
+            .for_each_init(Vec::new, |seq, (first, words)| {
+                let base = start[first] as usize;
+                for (d, s) in new.iter().enumerate().skip(first).take(CHUNK) {
+                    let words = &mut words[start[d] as usize - base..start[d + 1] as usize - base];
+                    let mut i = 0;
+                    // Both lists are sorted, the content a subset.
+                    for h in content(s, seq) {
+                        while s.fingerprints()[i] != h {
+                            i += 1;
+                        }
+                        words[i / 64] |= 1 << (i % 64);
+                    }
+                }
+            });
         ContentBits { bits, start }
     }
 
@@ -917,13 +1018,14 @@ impl<'a> Proposal<'a> {
             fp_total,
             first,
             &mut cursors,
+            |d, row| count_items(&parts, fps(d), |_| true, row),
             |d, at, batch, outs, id| {
                 step_cursor(&parts, || fps(d), at, batch.clone(), id, |_| true, outs)
             },
             |d, at, batch| prefetch_cursor(&parts, fps(d), at, batch),
             |part, new_fps| {
                 let old = parts.slice(known.fingerprints, part, |p| p.0);
-                frequent_runs(old, &new_fps, p.df_threshold)
+                frequent_runs(old, new_fps, p.df_threshold)
             },
             // Only the frequent runs reach the (serial) chrome set.
             |(old, new)| chrome.add_frequent(&old, &new),
@@ -952,6 +1054,7 @@ impl<'a> Proposal<'a> {
             fp_total,
             first,
             &mut cursors,
+            |d, row| count_items(&parts, fps(d), |i| content.get(d, i), row),
             |d, at, batch, outs, id| {
                 let keep = |i| content.get(d, i);
                 step_cursor(&parts, || fps(d), at, batch.clone(), id, keep, outs)
@@ -961,7 +1064,7 @@ impl<'a> Proposal<'a> {
                 let mut pairs = Vec::new();
                 emit_pairs(
                     parts.slice(known.fingerprints, part, |p| p.0),
-                    &new_content,
+                    new_content,
                     |r| chrome.contains(r.hash),
                     |posting| !known_repeats(&known, posting),
                     p.min_shared,
@@ -973,6 +1076,8 @@ impl<'a> Proposal<'a> {
             |tally| by_fingerprint.add(tally),
         );
         drop(cursors);
+        // The counts are let go before the band keys' postings are built.
+        let by_fingerprint = by_fingerprint.finish();
 
         // Band keys: uniform hashes, in band order in each sketch.
         let bands = Parts::balanced(new.iter().map(|s| s.band_keys()), per_part);
@@ -983,13 +1088,14 @@ impl<'a> Proposal<'a> {
             new.iter().map(|s| s.band_keys().len()).sum(),
             first,
             &mut vec![(); new.len()],
+            |d, row| band_parts.count(d, row),
             |d, _, batch, outs, id| band_parts.gather(d, new[d].band_keys(), batch, id, outs),
             |d, _, batch| band_parts.prefetch(d, new[d].band_keys(), batch),
             |part, new_bands| {
                 let mut pairs = Vec::new();
                 emit_pairs(
                     bands.slice(known.bands, part, |p| p.0),
-                    &new_bands,
+                    new_bands,
                     |_| false,
                     |_| true,
                     1,
@@ -1001,7 +1107,6 @@ impl<'a> Proposal<'a> {
             |tally| by_signature.add(tally),
         );
         drop(band_parts);
-        let by_fingerprint = by_fingerprint.finish();
         let by_signature = by_signature.finish();
         Proposal {
             known,
@@ -1361,6 +1466,36 @@ mod tests {
         }
     }
 
+    /// Counts that do not match what is gathered stop the stage (a posting
+    /// past its chunk's slots, or slots left unwritten), never a list with
+    /// another chunk's postings or stale ones in it.
+    #[test]
+    fn counts_and_gathered_postings_must_agree() {
+        for (counted, gathered) in [(1u32, 2usize), (2, 1), (0, 1)] {
+            let got = std::panic::catch_unwind(|| {
+                let mut state = vec![(); 10];
+                each_part_by(
+                    2,
+                    3,
+                    0,
+                    &mut state,
+                    |d, row| row[d % 3] += counted,
+                    |d, _, batch, outs, id| {
+                        if batch.contains(&(d % 3)) {
+                            for _ in 0..gathered {
+                                outs[d % 3 - batch.start].push((d as u64, id));
+                            }
+                        }
+                    },
+                    |_, _, _| {},
+                    |_, postings| postings.len(),
+                    |_| {},
+                );
+            });
+            assert!(got.is_err(), "{counted} counted, {gathered} gathered");
+        }
+    }
+
     #[test]
     fn parts_run_in_parallel_come_back_in_order() {
         for width in [1, 2, 3, 5] {
@@ -1373,6 +1508,11 @@ mod tests {
                     count,
                     100,
                     &mut reads,
+                    |d, row| {
+                        if d % 4 < count {
+                            row[d % 4] += 1;
+                        }
+                    },
                     |d, reads, batch, outs, id| {
                         *reads += 1;
                         assert_eq!(id, 100 + d as u32);
@@ -1382,7 +1522,7 @@ mod tests {
                         }
                     },
                     |_, _, _| {},
-                    |p, postings| (p, postings),
+                    |p, postings| (p, postings.to_vec()),
                     |r| seen.push(r),
                 );
                 let want: Vec<(usize, Vec<Posting>)> = (0..count)
@@ -1488,12 +1628,13 @@ mod tests {
                 parts.count(),
                 9,
                 &mut cursors,
+                |d, row| count_items(&parts, &lists[d], |i| all || keep(d, i), row),
                 |d, at, batch, outs, id| {
                     let keep = |i| all || keep(d, i);
                     step_cursor(&parts, || &lists[d], at, batch.clone(), id, keep, outs)
                 },
                 |d, at, batch| prefetch_cursor(&parts, &lists[d], at, batch),
-                |_, postings| postings,
+                |_, postings| postings.to_vec(),
                 |p| got.push(p),
             );
             assert_eq!(got.len(), want.len());
@@ -1536,9 +1677,10 @@ mod tests {
                 parts.count(),
                 0,
                 &mut vec![(); lists.len()],
+                |d, row| bp.count(d, row),
                 |d, _, batch, outs, id| bp.gather(d, &lists[d], batch, id, outs),
                 |d, _, batch| bp.prefetch(d, &lists[d], batch),
-                |_, postings| postings,
+                |_, postings| postings.to_vec(),
                 |p| got.push(p),
             );
             assert_eq!(got, want, "width {width}");

@@ -22,15 +22,95 @@ where
     }
     // In document order, so a stable sort by hash is the (hash, document)
     // order.
-    sort_postings(vec![v])
+    sort_postings(v)
 }
 
-/// Sorts postings appended in document order (as [`build`] appends them),
-/// in chunks end to end: what `build` gives for the same lists. The chunks
-/// are read in place (the long lists' first pass scatters from them), not
-/// first copied into one list.
-pub fn sort_chunks(chunks: Vec<Vec<Posting>>) -> Vec<Posting> {
-    sort_postings(chunks)
+/// Sorts postings appended in document order (as [`build`] appends them)
+/// by hash, in place: what `build` gives for the same lists, without a
+/// second copy of them (the candidate stage's ranges are sorted where they
+/// were gathered). Long lists take one in-place pass into 256 parts by the
+/// 8 bits below the prefix every hash shares (an American flag sort, which
+/// does not keep the document order), then each part is sorted on the bits
+/// after those (the parts in parallel) and the documents of each run of
+/// equal hashes are put back in order: the order is that of `(hash,
+/// document)`, which for postings in document order is the stable sort by
+/// hash. Lists of up to [`crate::shingle::BUCKET_MAX`] postings are sorted
+/// by [`crate::shingle::sort_by_hash`] alone (with its copy, at most 1 MiB).
+pub fn sort_in_place(v: &mut [Posting]) {
+    use rayon::prelude::*;
+    if v.len() <= crate::shingle::BUCKET_MAX {
+        crate::shingle::sort_by_hash(v, |p| p.0);
+        return;
+    }
+    // Bits every hash has in common at the top (64 when all are equal).
+    let (or, and) = v
+        .iter()
+        .fold((0u64, u64::MAX), |(o, a), p| (o | p.0, a & p.0));
+    let common = (or ^ and).leading_zeros();
+    if common == 64 {
+        // One hash: the document order is the order.
+        return;
+    }
+    // The part is the next (up to) 8 bits below the shared prefix.
+    let bits = (64 - common).min(8);
+    let part = |p: &Posting| ((p.0 << common) >> (64 - bits)) as usize;
+    let rest = common + bits;
+    let mut ends = [0usize; 256];
+    for p in v.iter() {
+        ends[part(p)] += 1;
+    }
+    let mut next = [0usize; 256];
+    let mut sum = 0;
+    for b in 0..256 {
+        next[b] = sum;
+        sum += ends[b];
+        ends[b] = sum;
+    }
+    let starts = next;
+    // Each posting is moved once, to the next free slot of its part.
+    for b in 0..256 {
+        while next[b] < ends[b] {
+            let mut x = v[next[b]];
+            let mut c = part(&x);
+            while c != b {
+                std::mem::swap(&mut x, &mut v[next[c]]);
+                next[c] += 1;
+                c = part(&x);
+            }
+            v[next[b]] = x;
+            next[b] += 1;
+        }
+    }
+    let parallel = v.len() >= PARALLEL_MIN && rayon::current_num_threads() >= 2;
+    let mut parts: Vec<&mut [Posting]> = Vec::with_capacity(256);
+    let mut tail: &mut [Posting] = v;
+    for b in 0..256 {
+        let (here, after) = tail.split_at_mut(ends[b] - starts[b]);
+        parts.push(here);
+        tail = after;
+    }
+    // Within a part the top `rest` bits are equal: the order of the hashes
+    // is that of their other bits, which the sort wants on top (none are
+    // left when `rest` is 64: the part is one hash).
+    let sort_part = |part: &mut [Posting]| {
+        if rest < 64 {
+            crate::shingle::sort_by_hash(part, |p| p.0 << rest);
+        }
+        let mut i = 0;
+        while i < part.len() {
+            let h = part[i].0;
+            let j = i + part[i..].iter().take_while(|p| p.0 == h).count();
+            if j - i > 1 {
+                part[i..j].sort_unstable_by_key(|p| p.1);
+            }
+            i = j;
+        }
+    };
+    if parallel {
+        parts.into_par_iter().for_each(sort_part);
+    } else {
+        parts.into_iter().for_each(sort_part);
+    }
 }
 
 /// Postings at which [`sort_postings`] splits the work between threads.
@@ -46,34 +126,20 @@ const PARALLEL_MIN: usize = 1 << 17;
 /// time, and winnowed fingerprints crowd the low end of the hash space, so
 /// a range's hashes often share their top bits (a split on the top 8 bits
 /// would put them all in one part, sorted by one thread).
-fn sort_postings(mut chunks: Vec<Vec<Posting>>) -> Vec<Posting> {
+fn sort_postings(mut v: Vec<Posting>) -> Vec<Posting> {
     use rayon::prelude::*;
-    let len: usize = chunks.iter().map(|c| c.len()).sum();
-    // One list: the first chunk with the others appended.
-    let concat = |mut chunks: Vec<Vec<Posting>>| {
-        if chunks.len() == 1 {
-            return chunks.pop().unwrap_or_default();
-        }
-        let mut v = Vec::with_capacity(len);
-        for c in chunks {
-            v.extend_from_slice(&c);
-        }
-        v
-    };
+    let len = v.len();
     if len < PARALLEL_MIN || rayon::current_num_threads() < 2 {
-        let mut v = concat(chunks);
         crate::shingle::sort_by_hash(&mut v, |p| p.0);
         return v;
     }
     // Bits every hash has in common at the top (64 when all are equal).
-    let (or, and) = chunks
+    let (or, and) = v
         .iter()
-        .flatten()
         .fold((0u64, u64::MAX), |(o, a), p| (o | p.0, a & p.0));
     let common = (or ^ and).leading_zeros();
     if common >= 56 {
         // The hashes differ in their low 8 bits at most: one sort.
-        let mut v = concat(chunks);
         crate::shingle::sort_by_hash(&mut v, |p| p.0);
         return v;
     }
@@ -82,7 +148,7 @@ fn sort_postings(mut chunks: Vec<Vec<Posting>>) -> Vec<Posting> {
     let part = |p: &Posting| ((p.0 << common) >> 56) as usize;
     let rest = common + 8;
     let mut starts = [0usize; 257];
-    for p in chunks.iter().flatten() {
+    for p in v.iter() {
         starts[part(p) + 1] += 1;
     }
     for b in 1..257 {
@@ -91,16 +157,12 @@ fn sort_postings(mut chunks: Vec<Vec<Posting>>) -> Vec<Posting> {
     let bounds = starts;
     // Every slot is written once, so the first contents do not matter.
     let mut out = vec![(0u64, 0u32); len];
-    for c in chunks.iter_mut() {
-        for p in c.iter() {
-            let b = part(p);
-            out[starts[b]] = *p;
-            starts[b] += 1;
-        }
-        // Each chunk freed once scattered.
-        *c = Vec::new();
+    for p in v.iter() {
+        let b = part(p);
+        out[starts[b]] = *p;
+        starts[b] += 1;
     }
-    drop(chunks);
+    drop(v);
     let mut parts: Vec<&mut [Posting]> = Vec::with_capacity(256);
     let mut tail: &mut [Posting] = &mut out;
     for b in 0..256 {
@@ -288,12 +350,15 @@ mod oracle {
         }
     }
 
-    /// Chunks end to end, split anywhere (empty chunks too), sort as the
-    /// one list they make, on both sides of the parallel cutoff.
+    /// Postings in document order sorted in place, on both sides of the
+    /// in-place pass's and the parallel cutoffs, with hashes many
+    /// documents share, hashes alike in their top bits (a hash range of
+    /// the candidate stage: a prefix of every length) and one hash alone:
+    /// what `build` gives, the sort of `(hash, document)`.
     #[test]
-    fn chunks_sort_as_their_concatenation() {
+    fn sorting_in_place_is_the_sort_of_all_postings() {
         let mut z = 11u64;
-        for (docs, per_doc) in [(50usize, 30usize), (4000, 60)] {
+        for (docs, per_doc) in [(50usize, 30usize), (2500, 60), (9000, 60)] {
             let lists: Vec<Vec<u64>> = (0..docs)
                 .map(|d| {
                     let mut v: Vec<u64> = (0..per_doc)
@@ -311,30 +376,38 @@ mod oracle {
                     v
                 })
                 .collect();
-            let want = reference_build(&lists, 3);
-            let mut flat: Vec<Posting> = Vec::new();
-            for (d, l) in lists.iter().enumerate() {
-                flat.extend(l.iter().map(|&h| (h, 3 + d as u32)));
-            }
-            assert_eq!(docs < 100, flat.len() < super::PARALLEL_MIN);
-            for cuts in [1usize, 2, 7, 300] {
-                let mut chunks: Vec<Vec<Posting>> = Vec::new();
-                let mut rest = &flat[..];
-                for c in 0..cuts {
-                    let take = if c + 1 == cuts {
-                        rest.len()
-                    } else {
-                        (rest.len() / 3).max(c % 2)
-                    };
-                    let (here, after) = rest.split_at(take.min(rest.len()));
-                    chunks.push(here.to_vec());
-                    chunks.push(Vec::new());
-                    rest = after;
+            for common in [0u32, 1, 8, 20, 55, 56, 57, 62, 63, 64] {
+                let prefix = 0xa5a5_5a5a_c3c3_3c3cu64
+                    .checked_shl(64 - common)
+                    .unwrap_or(0);
+                let low = u64::MAX.checked_shr(common).unwrap_or(0);
+                let lists: Vec<Vec<u64>> = lists
+                    .iter()
+                    .map(|l| {
+                        let mut v: Vec<u64> = l.iter().map(|&h| prefix | (h & low)).collect();
+                        v.sort_unstable();
+                        v.dedup();
+                        v
+                    })
+                    .collect();
+                let want = reference_build(&lists, 3);
+                let mut flat: Vec<Posting> = Vec::new();
+                for (d, l) in lists.iter().enumerate() {
+                    flat.extend(l.iter().map(|&h| (h, 3 + d as u32)));
                 }
-                assert_eq!(super::sort_chunks(chunks), want, "{docs} docs, {cuts} cuts");
+                if docs == 9000 && common < 50 {
+                    assert!(flat.len() > super::PARALLEL_MIN, "{common}");
+                }
+                if docs == 50 {
+                    assert!(flat.len() <= crate::shingle::BUCKET_MAX);
+                }
+                super::sort_in_place(&mut flat);
+                assert_eq!(flat, want, "{docs} docs, {common} bits in common");
             }
-            assert!(super::sort_chunks(Vec::new()).is_empty());
         }
+        let mut empty: Vec<Posting> = Vec::new();
+        super::sort_in_place(&mut empty);
+        assert!(empty.is_empty());
     }
 
     proptest! {
