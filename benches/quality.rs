@@ -185,7 +185,8 @@ fn seed_range(range: &str) -> Option<Vec<u64>> {
 /// One seed's corpus of 1,000 documents holds 30-50 cases of a kind, so a
 /// bar met on one seed says little: the pooled numbers are the measure,
 /// and each seed's line shows how much they vary. Gates on the pooled
-/// pairs and the mean plagdet (weighted by cases). A seed the pool cannot
+/// pairs, the mean plagdet (weighted by cases) and the pooled granularity
+/// (detections per detected case over all seeds). A seed the pool cannot
 /// fill is reported and skipped.
 fn prose_seeds(dir: &Path, cfg: ProseConfig, seeds: &[u64]) -> anyhow::Result<bool> {
     let pool = ProsePool::from_dir(dir)?;
@@ -203,6 +204,8 @@ fn prose_seeds(dir: &Path, cfg: ProseConfig, seeds: &[u64]) -> anyhow::Result<bo
     println!("  seed   pairs   fn   fp   recall  plagdet  granul  missed kinds");
     let (mut truth, mut fneg, mut fpos, mut flagged) = (0, 0, 0, 0);
     let (mut cases, mut weighted, mut worst, mut max_gran) = (0usize, 0.0, f64::INFINITY, 0.0f64);
+    // Detected cases and their detections, for the pooled granularity.
+    let (mut detected, mut detections) = (0usize, 0.0f64);
     let mut runs = 0;
     let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
     let mut negatives = 0;
@@ -248,21 +251,30 @@ fn prose_seeds(dir: &Path, cfg: ProseConfig, seeds: &[u64]) -> anyhow::Result<bo
         weighted += sc.spans.plagdet * sc.spans.cases as f64;
         worst = worst.min(sc.spans.plagdet);
         max_gran = max_gran.max(sc.spans.granularity);
+        detected += sc.spans.detected;
+        detections += sc.spans.granularity * sc.spans.detected as f64;
         negatives += sc.negatives_flagged;
     }
     anyhow::ensure!(runs > 0, "no seed of {seeds:?} gave a corpus");
     let precision = (flagged - fpos) as f64 / flagged.max(1) as f64;
     let recall = (truth - fneg) as f64 / truth.max(1) as f64;
     let plagdet = weighted / cases.max(1) as f64;
+    let granularity = if detected == 0 {
+        1.0
+    } else {
+        detections / detected as f64
+    };
     let missed: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
     println!(
         "pooled over {runs} seeds: pairs {truth}, missed {fneg} ({}), spurious {fpos}; \
          pair precision {precision:.4}, recall {recall:.4}; plagdet {plagdet:.4} \
-         (weighted by {cases} cases; lowest seed {worst:.4}); granularity at most {max_gran:.4}; \
-         negatives flagged {negatives}",
+         (weighted by {cases} cases; lowest seed {worst:.4}); granularity {granularity:.4} \
+         ({detected} detected cases; highest seed {max_gran:.4}); negatives flagged {negatives}",
         missed.join(", ")
     );
-    let failures = prose_failures("pooled ", precision, recall, plagdet, max_gran, negatives);
+    // Every bar on the pooled runs, granularity too (as the issue asks for
+    // it "overall"); the highest seed's is shown, not gated.
+    let failures = prose_failures("pooled ", precision, recall, plagdet, granularity, negatives);
     for f in &failures {
         println!("FAIL: {f}");
     }

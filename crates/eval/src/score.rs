@@ -203,6 +203,9 @@ pub struct SpanScores {
     pub precision: f64,
     /// Macro-averaged recall over cases.
     pub recall: f64,
+    /// Cases with at least one detection (the granularity's denominator,
+    /// for pooling runs).
+    pub detected: usize,
     /// Average number of detections per detected case (≥ 1).
     pub granularity: f64,
     /// Harmonic mean of precision and recall.
@@ -361,6 +364,7 @@ impl SpanSums {
             detections: self.detections,
             precision,
             recall,
+            detected: self.detected,
             granularity,
             f1: f,
             plagdet: f / (1.0 + granularity).log2(),
