@@ -326,6 +326,7 @@ fn stream_chunks(
 ) -> Result<(Inputs, Stubs), Error> {
     let mut errors = Vec::new();
     let files = find_files(roots, opts, &mut errors)?;
+    crate::scan::stage_mark("walk");
     progress.stage(crate::observe::stages::READING, files.len() as u64);
     // read_inputs sorts its documents by path (stably: of two files with
     // one name the first found is kept); reading them in that order gives
@@ -337,6 +338,7 @@ fn stream_chunks(
     // Reserved whole: grown by doubling, they would hold up to twice this
     // (and copy themselves) for the run.
     let mut stubs = Stubs::with_capacity(files.len());
+    crate::scan::stage_mark("order");
     for chunk in order.chunks(chunk.max(1)) {
         let read: Vec<Result<Document, Fault>> = chunk
             .par_iter()
@@ -372,6 +374,7 @@ fn stream_chunks(
             stubs.push(doc, origin);
         }
     }
+    crate::scan::stage_mark("read+sketch");
     faults.sort_by_key(|f| f.0);
     let mut inputs = Inputs {
         errors,
