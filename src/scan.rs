@@ -222,6 +222,13 @@ pub fn fix_malloc_thresholds() {
 /// The environment variable that turns on [`stage_mark`]'s lines.
 pub const STAGE_TIMES_VAR: &str = "NEARDUP_STAGE_TIMES";
 
+/// Whether the environment sets [`STAGE_TIMES_VAR`] (read once): the
+/// stages then say on stderr what they took and did.
+pub fn stage_times_on() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os(STAGE_TIMES_VAR).is_some())
+}
+
 /// Where the previous [`stage_mark`] was: wall clock, the process's user
 /// and system CPU ticks and page faults (`/proc/self/stat`), and the bytes
 /// it had storage fetch (`read_bytes` of `/proc/self/io`: file reads the
@@ -265,8 +272,7 @@ fn storage_read() -> u64 {
 /// the megabytes storage read for it over the stage; nothing otherwise. Changes no result. A mark named `""`
 /// only starts the clock.
 pub fn stage_mark(stage: &str) {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if !*ON.get_or_init(|| std::env::var_os(STAGE_TIMES_VAR).is_some()) {
+    if !stage_times_on() {
         return;
     }
     let now = Mark {
