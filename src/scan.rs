@@ -269,8 +269,8 @@ fn storage_read() -> u64 {
 /// mark) and names it `stage`: when the environment sets
 /// [`STAGE_TIMES_VAR`], one line on stderr with its wall time, the whole
 /// process's user and system CPU time, its minor and major page faults and
-/// the megabytes storage read for it over the stage; nothing otherwise. Changes no result. A mark named `""`
-/// only starts the clock.
+/// the megabytes storage read for it over the stage; nothing otherwise.
+/// Changes no result. A mark named `""` only starts the clock.
 pub fn stage_mark(stage: &str) {
     if !stage_times_on() {
         return;
