@@ -219,6 +219,85 @@ pub fn fix_malloc_thresholds() {
     }
 }
 
+/// The environment variable that turns on [`stage_mark`]'s lines.
+pub const STAGE_TIMES_VAR: &str = "NEARDUP_STAGE_TIMES";
+
+/// Whether the environment sets [`STAGE_TIMES_VAR`] (read once): the
+/// stages then say on stderr what they took and did.
+pub fn stage_times_on() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os(STAGE_TIMES_VAR).is_some())
+}
+
+/// Where the previous [`stage_mark`] was: wall clock, the process's user
+/// and system CPU ticks and page faults (`/proc/self/stat`), and the bytes
+/// it had storage fetch (`read_bytes` of `/proc/self/io`: file reads the
+/// page cache did not hold).
+struct Mark {
+    at: std::time::Instant,
+    usage: [u64; 4],
+    storage: u64,
+}
+
+static LAST_MARK: std::sync::Mutex<Option<Mark>> = std::sync::Mutex::new(None);
+
+/// The process's `[user ticks, system ticks, minor faults, major faults]`
+/// from `/proc/self/stat` (zeros where it cannot be read).
+fn usage() -> [u64; 4] {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which may hold spaces), from the
+    // state (field 3): minflt is field 10, majflt 12, utime 14, stime 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    let at = |i: usize| f.get(i - 3).copied().unwrap_or(0);
+    [at(14), at(15), at(10), at(12)]
+}
+
+/// `read_bytes` of `/proc/self/io` (0 where it cannot be read).
+fn storage_read() -> u64 {
+    let io = std::fs::read_to_string("/proc/self/io").unwrap_or_default();
+    io.lines()
+        .find_map(|l| l.strip_prefix("read_bytes: "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Ends the stage running since the previous mark (or since the first
+/// mark) and names it `stage`: when the environment sets
+/// [`STAGE_TIMES_VAR`], one line on stderr with its wall time, the whole
+/// process's user and system CPU time, its minor and major page faults and
+/// the megabytes storage read for it over the stage; nothing otherwise.
+/// Changes no result. A mark named `""` only starts the clock.
+pub fn stage_mark(stage: &str) {
+    if !stage_times_on() {
+        return;
+    }
+    let now = Mark {
+        at: std::time::Instant::now(),
+        usage: usage(),
+        storage: storage_read(),
+    };
+    let mut last = LAST_MARK.lock().unwrap_or_else(|e| e.into_inner());
+    if let (Some(l), false) = (last.as_ref(), stage.is_empty()) {
+        // Clock ticks are 1/100 s on Linux (USER_HZ).
+        let tick = |i: usize| now.usage[i].saturating_sub(l.usage[i]) as f64 / 100.0;
+        eprintln!(
+            "neardup: stage {stage:<12} wall {:>8.3} s  user {:>7.2} s  sys {:>7.2} s  \
+             minflt {:>9}  majflt {}  storage {:.1} MB",
+            now.at.duration_since(l.at).as_secs_f64(),
+            tick(0),
+            tick(1),
+            now.usage[2].saturating_sub(l.usage[2]),
+            now.usage[3].saturating_sub(l.usage[3]),
+            now.storage.saturating_sub(l.storage) as f64 / 1e6,
+        );
+    }
+    *last = Some(now);
+}
+
 /// Texts read again from where they were sketched from (document `i`: a
 /// file read with `walk`, or a JSON Lines record whose text and id are the
 /// fields `jsonl` names; [`Stubs::origin`]), each checked against the
@@ -309,37 +388,70 @@ pub fn report_of_files(
     errors: &[crate::Error],
     skipped: &[crate::input::Skipped],
 ) -> Result<crate::report::Report, Vec<crate::Error>> {
+    report_in_batches(files, result, errors, skipped, REPORT_TEXT_BYTES)
+}
+
+/// [`report_of_files`] reading batches of at most `budget` bytes.
+fn report_in_batches(
+    files: &FileTexts<'_>,
+    result: &ScanResult,
+    errors: &[crate::Error],
+    skipped: &[crate::input::Skipped],
+    budget: usize,
+) -> Result<crate::report::Report, Vec<crate::Error>> {
     // The documents whole (without text) only now, the sketches gone.
     let docs = files.docs.documents();
     let mut report = crate::report::Report::outline(&docs, result, None, errors, skipped);
     drop(docs);
     let shown = shown_documents(result);
-    let mut failed = Vec::new();
+    // The batches (ranges of `shown`), then the pairs and passage places
+    // each batch's texts complete: a batch's work is that of what shows
+    // its documents, not of the whole report (which, with batches as many
+    // as documents over a constant, would grow with their square).
+    let mut batches: Vec<std::ops::Range<usize>> = Vec::new();
     let mut at = 0;
     while at < shown.len() {
         let mut end = at;
         let mut bytes = 0;
-        while end < shown.len() && (end == at || bytes < REPORT_TEXT_BYTES) {
+        while end < shown.len() && (end == at || bytes < budget) {
             bytes += files.docs.original_len(shown[end] as usize);
             end += 1;
         }
-        let read: Vec<Result<Document, crate::Error>> = shown[at..end]
+        batches.push(at..end);
+        at = end;
+    }
+    let batch_of = |d: u32| -> usize {
+        let i = shown.binary_search(&d).expect("a shown document");
+        batches.partition_point(|b| b.end <= i)
+    };
+    let mut pairs: Vec<Vec<u32>> = vec![Vec::new(); batches.len()];
+    for (i, f) in result.findings.iter().enumerate() {
+        let (x, y) = (batch_of(f.a), batch_of(f.b));
+        pairs[x].push(i as u32);
+        if y != x {
+            pairs[y].push(i as u32);
+        }
+    }
+    let mut places: Vec<Vec<(u32, u32)>> = vec![Vec::new(); batches.len()];
+    for (pi, p) in result.passages.iter().enumerate() {
+        for (q, &(d, _)) in p.places.iter().enumerate() {
+            places[batch_of(d)].push((pi as u32, q as u32));
+        }
+    }
+    let mut failed = Vec::new();
+    for (b, range) in batches.into_iter().enumerate() {
+        let docs = &shown[range];
+        let held: Vec<Option<Document>> = docs
             .par_iter()
             .map(|&d| files.document(d))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|r| r.map_err(|e| failed.push(e)).ok())
             .collect();
-        let mut held = std::collections::HashMap::with_capacity(end - at);
-        for (&d, r) in shown[at..end].iter().zip(read) {
-            match r {
-                Ok(doc) => {
-                    held.insert(d, doc);
-                }
-                Err(e) => failed.push(e),
-            }
-        }
         if failed.is_empty() {
-            report.add_texts(result, |d| held.get(&d));
+            let text = |d: u32| docs.binary_search(&d).ok().and_then(|i| held[i].as_ref());
+            report.add_texts_of(result, &pairs[b], &places[b], text);
         }
-        at = end;
     }
     if failed.is_empty() {
         Ok(report)
@@ -492,9 +604,11 @@ fn later_stages(
     let words: Vec<u32> = sketches.iter().map(|s| s.words).collect();
     let params = propose_params(opts, n);
     let proposed = candidates::propose(Known::default(), sketches, &params);
+    stage_mark("candidates");
     // The passages before verification (neither reads the other), so that
     // sketches given are let go before the verify stage.
     let (passages, passage_errors) = passages(0, sketches, source, &proposed.chrome, opts);
+    stage_mark("passages");
     let (candidates, chrome) = (&proposed.candidates, &proposed.chrome);
     let verified = match held {
         Held::Borrowed(sketches) => verify_sketched(
@@ -511,6 +625,7 @@ fn later_stages(
             // pages only by a trim.
             drop(sketches);
             give_back_freed();
+            stage_mark("free");
             crate::verify::verify_with_progress(
                 source,
                 candidates,
@@ -521,9 +636,11 @@ fn later_stages(
             )
         }
     };
+    stage_mark("verify");
     let pairs = cluster_pairs(&verified.findings, opts.cluster_partial);
     let clusters = clusters(n, &pairs, &words, opts.keep);
     let stats = ScanStats::of(&words, &proposed, &verified);
+    stage_mark("cluster");
     // A document verification could not fetch is not said twice.
     let mut errors = verified.errors;
     let said: ahash::AHashSet<String> = errors.iter().map(|e| e.to_string()).collect();
@@ -843,6 +960,17 @@ mod tests {
         let mut out = Vec::new();
         crate::report::json::write(&report, &mut out).unwrap();
         assert_eq!(out, want);
+        // Batches of one document up to all of them: each pair and place
+        // completed by the batches holding its documents, the same report.
+        let total: usize = shown.iter().map(|&d| files.original_len(d as usize)).sum();
+        for budget in [1, 3_000, total / 3, total + 1] {
+            let report =
+                report_in_batches(&source, &r, &streamed.errors, &streamed.skipped, budget)
+                    .unwrap();
+            let mut out = Vec::new();
+            crate::report::json::write(&report, &mut out).unwrap();
+            assert!(out == want, "batches of {budget} bytes: another report");
+        }
     }
 
     #[test]

@@ -167,6 +167,9 @@ fn verify_batched(
     // count in its budget like the rest), the others dropped first.
     let mut previous: Vec<(u32, Option<Held<'_>>)> = Vec::new();
     let mut start = 0;
+    // (batches, documents prepared, of them handed over), for
+    // NEARDUP_STAGE_TIMES.
+    let mut tally = (0usize, 0usize, 0usize);
     while start < candidates.len() {
         let end = batch_end(candidates, start, words, budget);
         let docs = batch_documents(&candidates[start..end]);
@@ -182,6 +185,9 @@ fn verify_batched(
         // The rest dropped by the pool: their frees are most of a batch's
         // serial part.
         std::mem::take(&mut previous).into_par_iter().for_each(drop);
+        tally.0 += 1;
+        tally.1 += docs.len();
+        tally.2 += carried.iter().filter(|c| c.is_some()).count();
         let prepared: Vec<Result<Held<'_>, crate::Error>> = docs
             .par_iter()
             .zip(carried)
@@ -225,6 +231,16 @@ fn verify_batched(
         start = end;
     }
     previous.into_par_iter().for_each(drop);
+    if crate::scan::stage_times_on() {
+        eprintln!(
+            "neardup: verify: {} pairs in {} batches, {} documents prepared ({} handed over \
+             from the batch before)",
+            candidates.len(),
+            tally.0,
+            tally.1,
+            tally.2
+        );
+    }
     let mut out = Verified::default();
     let mut unreadable = std::collections::BTreeMap::new();
     for r in results {

@@ -9,7 +9,12 @@
 #                             [--words 400] [--out DIR] [--plot] [--no-build]
 #
 # Every line printed says the load average when the run started; the machine
-# line says the cores and memory.
+# line says the cores and memory. Each corpus is read once (into the page
+# cache) right before its timed scan, so every size is timed warm: a corpus
+# idle for a while is partly evicted here, and reading 1,000,000 files from
+# storage added up to 40 s to a 1 M scan (BENCHMARKS.md, "Linear time,
+# session 9"). The scan's stages (NEARDUP_STAGE_TIMES) go to
+# DIR/stages-N.txt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -23,7 +28,7 @@ while [ $# -gt 0 ]; do
     --out) out=${2:?--out needs a value}; shift 2 ;;
     --plot) plot=1; shift ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -68,7 +73,9 @@ for n in $sizes; do
   dbytes=$(du -sb "$dir/drop" | cut -f1)
   cd "$dir"
   rm -rf .neardup
-  run scan "$n" "$bytes" "$nd" scan docs --format json -o "$out/scan-$n.json"
+  find docs -type f -print0 | xargs -0 cat >/dev/null
+  NEARDUP_STAGE_TIMES=1 run scan "$n" "$bytes" "$nd" scan docs --format json -o "$out/scan-$n.json"
+  grep '^neardup: stage ' "$out/stderr.txt" >"$out/stages-$n.txt" || true
   run index "$n" "$bytes" "$nd" index build docs
   run check "$drop" "$dbytes" "$nd" check docs drop --format json -o "$out/check-$n.json"
   cd "$ROOT"

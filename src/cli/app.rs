@@ -70,6 +70,7 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     // Sketched as they are read, their texts let go; verification, the
     // shared passages and the report read again only what they need.
     require_paths(paths)?;
+    crate::scan::stage_mark("");
     let walk = a.input.walk_options()?;
     let bars = progress::EngineBars::new(&ctx.progress);
     let mut sketcher = crate::scan::Sketcher::new(&opts);
@@ -93,6 +94,7 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     };
     tell(&inputs, docs.decoded(), ctx);
     let sketches = sketcher.finish();
+    crate::scan::stage_mark("finish");
     let source = crate::scan::FileTexts {
         docs: &docs,
         walk: &walk,
@@ -104,6 +106,7 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     // again a batch at a time; the writers that quote read them again one
     // at a time (ReadAgain), so no stage holds them all.
     let built = crate::scan::report_of_files(&source, &result, &inputs.errors, &inputs.skipped);
+    crate::scan::stage_mark("report");
     let mut failed: Vec<String> = result.errors.iter().map(|e| e.to_string()).collect();
     let report = match built {
         Ok(r) => Some(r),
@@ -116,14 +119,16 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
     let report = report.expect("built when nothing failed");
     drop(result);
     let texts = crate::scan::ReadAgain::new(&source);
-    finish(
+    let code = finish(
         report,
         &texts,
         &a.output,
         !inputs.errors.is_empty(),
         all_missing(paths),
         ctx,
-    )
+    );
+    crate::scan::stage_mark("write");
+    code
 }
 
 /// Fails the run with every failure (sorted, each once), if any: the

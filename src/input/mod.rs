@@ -326,6 +326,7 @@ fn stream_chunks(
 ) -> Result<(Inputs, Stubs), Error> {
     let mut errors = Vec::new();
     let files = find_files(roots, opts, &mut errors)?;
+    crate::scan::stage_mark("walk");
     progress.stage(crate::observe::stages::READING, files.len() as u64);
     // read_inputs sorts its documents by path (stably: of two files with
     // one name the first found is kept); reading them in that order gives
@@ -337,6 +338,7 @@ fn stream_chunks(
     // Reserved whole: grown by doubling, they would hold up to twice this
     // (and copy themselves) for the run.
     let mut stubs = Stubs::with_capacity(files.len());
+    crate::scan::stage_mark("order");
     for chunk in order.chunks(chunk.max(1)) {
         let read: Vec<Result<Document, Fault>> = chunk
             .par_iter()
@@ -372,6 +374,7 @@ fn stream_chunks(
             stubs.push(doc, origin);
         }
     }
+    crate::scan::stage_mark("read+sketch");
     faults.sort_by_key(|f| f.0);
     let mut inputs = Inputs {
         errors,
@@ -619,7 +622,12 @@ pub fn read_document(path: &Path, opts: &WalkOptions) -> Result<Document, Fault>
         return Err(too_large(size));
     }
     let mut bytes = Vec::with_capacity(size as usize);
-    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(io)?;
+    // Through `Take`, which reads to the end into the capacity reserved:
+    // `File`'s own `read_to_end` asks the size again (`statx`) and the
+    // position (`lseek`), two of seven system calls a file (which a scan
+    // makes two or three times a document).
+    std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, u64::MAX), &mut bytes)
+        .map_err(io)?;
     drop(file);
     if bytes.len() as u64 > max_filesize || bytes.len() > u32::MAX as usize {
         return Err(too_large(bytes.len() as u64));

@@ -441,48 +441,48 @@ impl Report {
         self.pairs[..n]
             .par_iter_mut()
             .zip(&result.findings[..n])
-            .for_each(|(pair, f)| {
-                let al = &f.alignment;
-                if let Some(ix) = text(f.a).map(|d| d.line_index()) {
-                    for (s, e) in al.spans.iter().zip(&mut pair.spans) {
-                        e.a = ix.locate(s.a.start, s.a.end);
-                    }
-                    if let Some(m) = &mut pair.moved {
-                        for (s, r) in al.moved.iter().zip(&mut m.ranges) {
-                            let l = ix.locate(s.a.start, s.a.end);
-                            r.a = [l.start, l.end];
-                        }
-                    }
-                }
-                if let Some(ix) = text(f.b).map(|d| d.line_index()) {
-                    for (s, e) in al.spans.iter().zip(&mut pair.spans) {
-                        e.b = ix.locate(s.b.start, s.b.end);
-                    }
-                    if let Some(m) = &mut pair.moved {
-                        for (s, r) in al.moved.iter().zip(&mut m.ranges) {
-                            let l = ix.locate(s.b.start, s.b.end);
-                            r.b = [l.start, l.end];
-                        }
-                    }
-                }
-            });
-        let mut lines: std::collections::HashMap<u32, crate::input::location::LineIndex> =
-            std::collections::HashMap::new();
+            .for_each(|(pair, f)| locate_pair(pair, f, &text));
+        let mut lines: ahash::AHashMap<u32, crate::input::location::LineIndex> =
+            ahash::AHashMap::new();
         for (p, entry) in result.passages.iter().zip(&mut self.passages) {
-            let (d0, s0) = p.places[0];
-            if let Some(d) = text(d0) {
-                entry.excerpt = passage_excerpt(&d.text[s0.start..s0.end]);
+            for (q, (&(d, span), e)) in p.places.iter().zip(&mut entry.spans).enumerate() {
+                locate_place(&mut lines, &mut entry.excerpt, q, d, span, e, &text);
             }
-            for (&(d, span), e) in p.places.iter().zip(&mut entry.spans) {
-                let ix = match lines.entry(d) {
-                    std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(v) => match text(d) {
-                        Some(doc) => v.insert(doc.line_index()),
-                        None => continue,
-                    },
-                };
-                e.at = ix.locate(span.start, span.end);
-            }
+        }
+    }
+
+    /// [`Report::add_texts`] for only the pairs `pairs` (indices into
+    /// [`Report::pairs`], ascending, each once) and the passage places
+    /// `places` (`(passage, place)` indices, ascending, each once): the
+    /// work of one batch of texts is that of the pairs and places that
+    /// show them, not of the whole report. Called for every pair and place
+    /// showing a document `text` gives, it does what
+    /// [`Report::add_texts`] does with those texts.
+    pub fn add_texts_of<'d>(
+        &mut self,
+        result: &ScanResult,
+        pairs: &[u32],
+        places: &[(u32, u32)],
+        text: impl Fn(u32) -> Option<&'d Document> + Sync,
+    ) {
+        use rayon::prelude::*;
+        let n = self.pairs.len().min(result.findings.len());
+        let picked = pick_mut(&mut self.pairs[..n], pairs);
+        picked
+            .into_par_iter()
+            .for_each(|(i, pair)| locate_pair(pair, &result.findings[i], &text));
+        let mut lines: ahash::AHashMap<u32, crate::input::location::LineIndex> =
+            ahash::AHashMap::new();
+        for &(pi, q) in places {
+            let (pi, q) = (pi as usize, q as usize);
+            let (Some(p), Some(entry)) = (result.passages.get(pi), self.passages.get_mut(pi))
+            else {
+                continue;
+            };
+            let (Some(&(d, span)), Some(e)) = (p.places.get(q), entry.spans.get_mut(q)) else {
+                continue;
+            };
+            locate_place(&mut lines, &mut entry.excerpt, q, d, span, e, &text);
         }
     }
 
@@ -497,6 +497,86 @@ impl Report {
             .iter()
             .any(|p| p.spans.iter().any(|s| !s.boilerplate && !s.baselined))
     }
+}
+
+/// The elements of `v` at `at` (ascending, each once; those past the end
+/// left out), each with its index, borrowed apart.
+fn pick_mut<'v, T>(mut v: &'v mut [T], at: &[u32]) -> Vec<(usize, &'v mut T)> {
+    let mut out = Vec::with_capacity(at.len());
+    let mut base = 0;
+    for &i in at {
+        let i = i as usize;
+        if i < base || i - base >= v.len() {
+            continue;
+        }
+        let rest = std::mem::take(&mut v);
+        let (x, rest) = rest[i - base..]
+            .split_first_mut()
+            .expect("an index inside the slice");
+        out.push((i, x));
+        v = rest;
+        base = i + 1;
+    }
+    out
+}
+
+/// Lines and columns of a pair's spans (and moved ranges) on each side
+/// whose document `text` gives.
+fn locate_pair<'d>(
+    pair: &mut PairEntry,
+    f: &crate::scan::Finding,
+    text: &(impl Fn(u32) -> Option<&'d Document> + Sync),
+) {
+    let al = &f.alignment;
+    if let Some(ix) = text(f.a).map(|d| d.line_index()) {
+        for (s, e) in al.spans.iter().zip(&mut pair.spans) {
+            e.a = ix.locate(s.a.start, s.a.end);
+        }
+        if let Some(m) = &mut pair.moved {
+            for (s, r) in al.moved.iter().zip(&mut m.ranges) {
+                let l = ix.locate(s.a.start, s.a.end);
+                r.a = [l.start, l.end];
+            }
+        }
+    }
+    if let Some(ix) = text(f.b).map(|d| d.line_index()) {
+        for (s, e) in al.spans.iter().zip(&mut pair.spans) {
+            e.b = ix.locate(s.b.start, s.b.end);
+        }
+        if let Some(m) = &mut pair.moved {
+            for (s, r) in al.moved.iter().zip(&mut m.ranges) {
+                let l = ix.locate(s.b.start, s.b.end);
+                r.b = [l.start, l.end];
+            }
+        }
+    }
+}
+
+/// Place `q` (in document `d`, bytes `span`) of a passage located, when
+/// `text` gives `d` (its line index kept in `lines`); the first place also
+/// gives the passage's `excerpt`.
+fn locate_place<'d>(
+    lines: &mut ahash::AHashMap<u32, crate::input::location::LineIndex<'d>>,
+    excerpt: &mut String,
+    q: usize,
+    d: u32,
+    span: crate::align::Span,
+    e: &mut PassageSpan,
+    text: &impl Fn(u32) -> Option<&'d Document>,
+) {
+    if q == 0 {
+        if let Some(doc) = text(d) {
+            *excerpt = passage_excerpt(&doc.text[span.start..span.end]);
+        }
+    }
+    let ix = match lines.entry(d) {
+        std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+        std::collections::hash_map::Entry::Vacant(v) => match text(d) {
+            Some(doc) => v.insert(doc.line_index()),
+            None => return,
+        },
+    };
+    e.at = ix.locate(span.start, span.end);
 }
 
 #[cfg(test)]
@@ -537,6 +617,44 @@ mod tests {
             report.add_texts(&result, |d| batch.contains(&d).then(|| &docs[d as usize]));
         }
         assert_eq!(report, whole);
+        // Only the pairs and places that show a batch's documents, one
+        // document a batch, last first: the same report.
+        let mut report = Report::outline(&bare, &result, None, &[], &[]);
+        for &d in shown.iter().rev() {
+            let pairs: Vec<u32> = (0..result.findings.len() as u32)
+                .filter(|&i| {
+                    let f = &result.findings[i as usize];
+                    f.a == d || f.b == d
+                })
+                .collect();
+            let places: Vec<(u32, u32)> = (0..result.passages.len() as u32)
+                .flat_map(|p| {
+                    let places = &result.passages[p as usize].places;
+                    (0..places.len() as u32).map(move |q| (p, q))
+                })
+                .filter(|&(p, q)| result.passages[p as usize].places[q as usize].0 == d)
+                .collect();
+            report.add_texts_of(&result, &pairs, &places, |e| {
+                (e == d).then(|| &docs[e as usize])
+            });
+        }
+        // (The places of shared passages in batches: scan.rs's
+        // `a_scan_that_reads_texts_again_reports_what_a_scan_in_memory_does`.)
+        assert_eq!(report, whole);
+    }
+
+    #[test]
+    fn pick_mut_borrows_the_elements_asked_for() {
+        let mut v: Vec<u32> = (0..10).collect();
+        let got: Vec<(usize, u32)> = pick_mut(&mut v, &[0, 3, 4, 9, 12])
+            .into_iter()
+            .map(|(i, x)| {
+                *x += 100;
+                (i, *x)
+            })
+            .collect();
+        assert_eq!(got, [(0, 100), (3, 103), (4, 104), (9, 109)]);
+        assert_eq!(v, [100, 1, 2, 103, 104, 5, 6, 7, 8, 109]);
     }
 
     #[test]
