@@ -274,7 +274,14 @@ fn prose_seeds(dir: &Path, cfg: ProseConfig, seeds: &[u64]) -> anyhow::Result<bo
     );
     // Every bar on the pooled runs, granularity too (as the issue asks for
     // it "overall"); the highest seed's is shown, not gated.
-    let failures = prose_failures("pooled ", precision, recall, plagdet, granularity, negatives);
+    let failures = prose_failures(
+        "pooled ",
+        precision,
+        recall,
+        plagdet,
+        granularity,
+        negatives,
+    );
     for f in &failures {
         println!("FAIL: {f}");
     }
