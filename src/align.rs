@@ -1180,6 +1180,17 @@ fn merge_neighbours(
     out
 }
 
+/// Whether `kept[q]` may become `g` (which holds it): `g` reaches no
+/// further into any other kept piece, on either side, than `kept[q]` does.
+fn grows_freely(kept: &[Piece], q: usize, g: &Piece) -> bool {
+    let h = &kept[q];
+    kept.iter().enumerate().all(|(o, y)| {
+        o == q
+            || (overlap(g.a0, g.a1, y.a0, y.a1) <= overlap(h.a0, h.a1, y.a0, y.a1)
+                && overlap(g.b0, g.b1, y.b0, y.b1) <= overlap(h.b0, h.b1, y.b0, y.b1))
+    })
+}
+
 /// Grows each kept piece by the blocks dropped as nested that touch it on
 /// both sides (overlapping it or at most a shingle away) and reach past it
 /// on one: the sentences at the edge of a reordered passage whose words
@@ -1224,12 +1235,7 @@ fn absorb_edges<'a>(
                     chain: u32::MAX,
                     ..h
                 };
-                let free = kept.iter().enumerate().all(|(o, y)| {
-                    o == q
-                        || (overlap(g.a0, g.a1, y.a0, y.a1) <= overlap(h.a0, h.a1, y.a0, y.a1)
-                            && overlap(g.b0, g.b1, y.b0, y.b1) <= overlap(h.b0, h.b1, y.b0, y.b1))
-                });
-                if free {
+                if grows_freely(&kept, q, &g) {
                     took = Some((x, q, g));
                     break 'find;
                 }
@@ -1467,36 +1473,23 @@ fn moved_ends(
             let Some((r0, r1, y0, y1)) = took else {
                 continue;
             };
-            let (n0, n1, m0, m1) = (t0.min(r0), t1.max(r1), o0.min(y0), o1.max(y1));
-            let g = if side == 0 {
-                Piece {
-                    a0: n0,
-                    a1: n1,
-                    b0: m0,
-                    b1: m1,
-                    cov_a: h.cov_a + (r1 - r0),
-                    cov_b: h.cov_b + (r1 - r0),
-                    chain: u32::MAX,
-                    ..h
-                }
+            let (own, other) = ((t0.min(r0), t1.max(r1)), (o0.min(y0), o1.max(y1)));
+            let ((a0, a1), (b0, b1)) = if side == 0 {
+                (own, other)
             } else {
-                Piece {
-                    a0: m0,
-                    a1: m1,
-                    b0: n0,
-                    b1: n1,
-                    cov_a: h.cov_a + (r1 - r0),
-                    cov_b: h.cov_b + (r1 - r0),
-                    chain: u32::MAX,
-                    ..h
-                }
+                (other, own)
             };
-            let free = kept.iter().enumerate().all(|(o, y)| {
-                o == q
-                    || (overlap(g.a0, g.a1, y.a0, y.a1) <= overlap(h.a0, h.a1, y.a0, y.a1)
-                        && overlap(g.b0, g.b1, y.b0, y.b1) <= overlap(h.b0, h.b1, y.b0, y.b1))
-            });
-            if free {
+            let g = Piece {
+                a0,
+                a1,
+                b0,
+                b1,
+                cov_a: h.cov_a + (r1 - r0),
+                cov_b: h.cov_b + (r1 - r0),
+                chain: u32::MAX,
+                ..h
+            };
+            if grows_freely(&kept, q, &g) {
                 kept[q] = g;
                 grown = true;
             }
