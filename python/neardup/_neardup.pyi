@@ -69,6 +69,7 @@ def verify(
     text_b: str,
     chrome: list[int],
     universal: list[int],
+    paired: list[int],
     options: Options,
 ) -> tuple[int, Optional[str]]: ...
 def passage_places(
