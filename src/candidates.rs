@@ -724,43 +724,6 @@ impl Out<'_> {
     }
 }
 
-/// Runs `work` on each hash range `0..count` with the new documents'
-/// postings in it, sorted (document `d` is `first + d`), and hands the
-/// results to `then` in range order: the same results, in the same order,
-/// as one range after another.
-///
-/// First `size(d, row)` adds the items of document `d` in each range to
-/// `row` (one count a range), for every document, a chunk of documents a
-/// row; so each range's postings are gathered straight into one list of
-/// the exact length, each chunk of documents into its own slots, and sorted
-/// there ([`postings::sort_in_place`]): no list grows by doubling, and no
-/// sorted copy is made. The lists are reused from batch to batch.
-///
-/// The ranges go in batches of `width` (see [`batch_width`]; at most that
-/// many ranges' postings are held). A batch's postings are gathered in
-/// one pass over the documents (in parallel, a chunk of documents a
-/// thread), each document read once a batch: `gather(d, state, batch, outs,
-/// id)` writes document `d`'s postings in the batch's ranges to `outs` (one
-/// [`Out`] a range of the batch), `state[d]` carried from batch to batch (a
-/// cursor); `ahead(d, state, batch)` is called a few documents before
-/// `gather` for the same document, to prefetch what it will read. Then the
-/// batch's ranges are sorted and worked on, a range a thread.
-#[allow(clippy::too_many_arguments)]
-fn each_part<S: Send, T: Send>(
-    count: usize,
-    postings: usize,
-    first: u32,
-    state: &mut [S],
-    size: impl Fn(usize, &mut [u32]) + Sync,
-    gather: impl Fn(usize, &mut S, &Range<usize>, &mut [Out], u32) + Sync,
-    ahead: impl Fn(usize, &S, &Range<usize>) + Sync,
-    work: impl Fn(usize, &[Posting]) -> T + Sync,
-    then: impl FnMut(T),
-) {
-    let width = batch_width(count, postings, state.len());
-    each_part_by(width, count, first, state, size, gather, ahead, work, then)
-}
-
 /// Ranges a batch of [`each_part`] holds: as many as rayon has threads, or
 /// more (up to four times that, and at most one in [`BATCH_SHARE`] of the
 /// `count` ranges) when a document has fewer than [`BATCH_ITEMS`] of its
@@ -786,9 +749,29 @@ const BATCH_ITEMS: usize = 4;
 /// alone would hold four of ~80 ranges, ~8 MB, where two do.
 const BATCH_SHARE: usize = 32;
 
-/// [`each_part`] in batches of `width` ranges.
+/// Runs `work` on each hash range `0..count` with the new documents'
+/// postings in it, sorted (document `d` is `first + d`), and hands the
+/// results to `then` in range order: the same results, in the same order,
+/// as one range after another.
+///
+/// First `size(d, row)` adds the items of document `d` in each range to
+/// `row` (one count a range), for every document, a chunk of documents a
+/// row; so each range's postings are gathered straight into one list of
+/// the exact length, each chunk of documents into its own slots, and sorted
+/// there ([`postings::sort_in_place`]): no list grows by doubling, and no
+/// sorted copy is made. The lists are reused from batch to batch.
+///
+/// The ranges go in batches of `width` (see [`batch_width`]; at most that
+/// many ranges' postings are held). A batch's postings are gathered in
+/// one pass over the documents (in parallel, a chunk of documents a
+/// thread), each document read once a batch: `gather(d, state, batch, outs,
+/// id)` writes document `d`'s postings in the batch's ranges to `outs` (one
+/// [`Out`] a range of the batch), `state[d]` carried from batch to batch (a
+/// cursor); `ahead(d, state, batch)` is called a few documents before
+/// `gather` for the same document, to prefetch what it will read. Then the
+/// batch's ranges are sorted and worked on, a range a thread.
 #[allow(clippy::too_many_arguments)]
-fn each_part_by<S: Send, T: Send>(
+fn each_part<S: Send, T: Send>(
     width: usize,
     count: usize,
     first: u32,
@@ -1014,8 +997,8 @@ impl<'a> Proposal<'a> {
             .map(|s| cursor_at_start(s.fingerprints()))
             .collect();
         each_part(
+            batch_width(parts.count(), fp_total, cursors.len()),
             parts.count(),
-            fp_total,
             first,
             &mut cursors,
             |d, row| count_items(&parts, fps(d), |_| true, row),
@@ -1050,8 +1033,8 @@ impl<'a> Proposal<'a> {
             .zip(new)
             .for_each(|(at, s)| *at = cursor_at_start(s.fingerprints()));
         each_part(
+            batch_width(parts.count(), fp_total, cursors.len()),
             parts.count(),
-            fp_total,
             first,
             &mut cursors,
             |d, row| count_items(&parts, fps(d), |i| content.get(d, i), row),
@@ -1084,8 +1067,12 @@ impl<'a> Proposal<'a> {
         let band_parts = BandParts::new(&bands, new.len(), |d| new[d].band_keys());
         let mut by_signature = PairCounts::new(1);
         each_part(
+            batch_width(
+                bands.count(),
+                new.iter().map(|s| s.band_keys().len()).sum(),
+                new.len(),
+            ),
             bands.count(),
-            new.iter().map(|s| s.band_keys().len()).sum(),
             first,
             &mut vec![(); new.len()],
             |d, row| band_parts.count(d, row),
@@ -1474,7 +1461,7 @@ mod tests {
         for (counted, gathered) in [(1u32, 2usize), (2, 1), (0, 1)] {
             let got = std::panic::catch_unwind(|| {
                 let mut state = vec![(); 10];
-                each_part_by(
+                each_part(
                     2,
                     3,
                     0,
@@ -1503,7 +1490,7 @@ mod tests {
                 // Each document's state counts the batches it was read in.
                 let mut reads = vec![0usize; 10];
                 let mut seen = Vec::new();
-                each_part_by(
+                each_part(
                     width,
                     count,
                     100,
@@ -1623,7 +1610,7 @@ mod tests {
             });
             let mut cursors: Vec<Cursor> = lists.iter().map(|l| cursor_at_start(l)).collect();
             let mut got = Vec::new();
-            each_part_by(
+            each_part(
                 width,
                 parts.count(),
                 9,
@@ -1672,7 +1659,7 @@ mod tests {
         let want = searched(&parts, &lists, 0, |_, _| true);
         for width in [1, 2, 5] {
             let mut got = Vec::new();
-            each_part_by(
+            each_part(
                 width,
                 parts.count(),
                 0,
