@@ -553,6 +553,15 @@ pub fn align(
             }
             continue;
         }
+        // A span whose text outside its HTML markup (tags, entities) is
+        // shorter than `min_words` on either side is a page's or a mail's
+        // layout, not an article.
+        let text_short = |text, t: &[Token], x0, x1| {
+            let m = crate::boilerplate::markup_words(text, t, x0, x1);
+            m > 0 && (x1 - x0) - m < p.min_words
+        };
+        let markup =
+            text_short(a_text, &a.tokens, s.a0, s.a1) || text_short(b_text, &b.tokens, s.b0, s.b1);
         ranges.push(((s.a0, s.a1), (s.b0, s.b1)));
         flags.push((s.trimmed, share(&univ_a, &univ_b) >= p.chrome_fraction));
         out.push(SpanPair {
@@ -561,7 +570,7 @@ pub fn align(
             words,
             similarity,
             chrome: chrome_share,
-            boilerplate: chrome_share >= p.chrome_fraction,
+            boilerplate: chrome_share >= p.chrome_fraction || markup,
         });
     }
     // The smaller document is this shared text: the spans cover at least
@@ -2647,6 +2656,36 @@ mod tests {
         let al = with(&a, &b, &frequent(&fixed));
         assert!(!al.spans.is_empty());
         assert!(!al.has_content(), "{:?}", al.spans);
+    }
+
+    #[test]
+    fn a_shared_html_layout_is_boilerplate_and_a_shared_html_article_is_not() {
+        // A newsletter's table layout: 150 words of tags and attributes
+        // around a few labels, shared word for word by two issues whose
+        // articles differ.
+        let layout: String = (0..10)
+            .map(|i| {
+                format!(
+                    "<table cellpadding=0 cellspacing=0 width=100% bgcolor=#ffeedd><tr>\
+                     <td class=sidebar{i} valign=top>Section {i}</td></tr></table>\n"
+                )
+            })
+            .collect();
+        let issue = |seed: u64| format!("{layout}<p>{}</p>\n{layout}", words(300, seed).join(" "));
+        let al = run(&issue(1), &issue(2), &AlignParams::default());
+        assert!(!al.spans.is_empty(), "the layout aligns");
+        assert!(!al.has_content(), "{:?}", al.spans);
+        // The same markup around one copied 120-word article: content.
+        let article = words(120, 7).join(" ");
+        let page = |seed: u64| {
+            format!(
+                "{}<div class=story><p>{article}</p></div>{}",
+                words(200, seed).join(" "),
+                words(200, seed + 1).join(" ")
+            )
+        };
+        let al = run(&page(10), &page(20), &AlignParams::default());
+        assert!(al.has_content(), "{:?}", al.spans);
     }
 
     #[test]

@@ -481,8 +481,180 @@ pub fn known_shingles(text: &str, k: usize) -> Vec<u64> {
     out
 }
 
+/// Longest tag [`markup_words`] takes for one: a `<` with no `>` within
+/// this many bytes is a less-than sign.
+const MAX_TAG_BYTES: usize = 2048;
+
+/// Longest comment, style sheet or script [`markup_words`] takes for one.
+const MAX_ELEMENT_BYTES: usize = 1 << 16;
+
+/// Whether an HTML or XML tag opens at byte `at` of `bytes`: `<!` (a
+/// comment, a doctype), `<?`, or `<` and maybe `/` before a name (letters,
+/// digits, `:-_.`, not ending in `:`) that ends at a space, `/` or `>`. A mail address or
+/// a link in angle brackets (`<tom@example.org>`, `<http://...>`) is no
+/// tag, nor is a less-than sign.
+fn opens_tag(bytes: &[u8], at: usize) -> bool {
+    let rest = &bytes[at..];
+    match rest.get(1) {
+        Some(b'!' | b'?') => return true,
+        Some(b'/') => {}
+        Some(c) if c.is_ascii_alphabetic() => {}
+        _ => return false,
+    }
+    let name = if rest[1] == b'/' {
+        &rest[2..]
+    } else {
+        &rest[1..]
+    };
+    let len = name
+        .iter()
+        .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b':' | b'-' | b'_' | b'.'))
+        .count();
+    // `http:` before `//` is a link's scheme, not a namespace.
+    len > 0
+        && name[len - 1] != b':'
+        && name
+            .get(len)
+            .is_some_and(|&c| c.is_ascii_whitespace() || c == b'/' || c == b'>')
+}
+
+/// The words of `tokens[lo..hi]` that are markup, not text: inside an HTML
+/// or XML tag ([`opens_tag`] to the next `>`: `<td width=8>`), comment
+/// (`<!-- NEWS -->`), style sheet or script (`<style>...</style>`), or the name of a character entity (`&nbsp;`,
+/// `&#160;`) in a range that holds a tag. (Entities alone are a text's
+/// typography: prose quoted with `&#8220;` is still prose.)
+///
+/// Raw HTML pages and HTML mail share their layout, tag for tag, with every
+/// page of the same site; a span whose text outside its markup is too short
+/// to be a finding is a template, not an article repeating another
+/// ([`crate::align::align`] marks it as boilerplate). Linear in the bytes
+/// of the range, plus a look-back of at most [`MAX_TAG_BYTES`] for a tag
+/// open at its start.
+pub fn markup_words(text: &str, tokens: &[crate::normalize::Token], lo: u32, hi: u32) -> u32 {
+    let (lo, hi) = (lo as usize, (hi as usize).min(tokens.len()));
+    if lo >= hi {
+        return 0;
+    }
+    let bytes = text.as_bytes();
+    // The end (one past its `>`) of the tag that opens at `at`, if it is
+    // one: a comment ends at `-->`, a style sheet or a script at its
+    // closing tag.
+    let tag_end = |at: usize| -> Option<usize> {
+        if !opens_tag(bytes, at) {
+            return None;
+        }
+        let upto = |n: usize| &bytes[at..bytes.len().min(at + n)];
+        if bytes[at..].starts_with(b"<!--") {
+            return memchr::memmem::find(upto(MAX_ELEMENT_BYTES), b"-->").map(|i| at + i + 3);
+        }
+        let window = &upto(MAX_TAG_BYTES)[1..];
+        let end = memchr::memchr2(b'>', b'<', window)
+            .filter(|&i| window[i] == b'>')
+            .map(|i| at + 2 + i)?;
+        let name = |x: &[u8], n: &[u8]| {
+            x.len() > n.len()
+                && x[..n.len()].eq_ignore_ascii_case(n)
+                && !x[n.len()].is_ascii_alphanumeric()
+        };
+        let Some(element) = [&b"style"[..], b"script"]
+            .into_iter()
+            .find(|n| name(&bytes[at + 1..], n))
+        else {
+            return Some(end);
+        };
+        // The element's text is code, not prose: up to `</style>`.
+        let body = &bytes[end..bytes.len().min(end + MAX_ELEMENT_BYTES)];
+        memchr::memmem::find_iter(body, b"</")
+            .find(|&i| name(&body[i + 2..], element))
+            .and_then(|i| memchr::memchr(b'>', &body[i..]).map(|j| end + i + j + 1))
+            .or(Some(end))
+    };
+    let first = tokens[lo].start as usize;
+    // A tag open at the range's start: the nearest `<` or `>` before it.
+    let back = first.saturating_sub(MAX_TAG_BYTES);
+    let mut tag = memchr::memrchr2(b'<', b'>', &bytes[back..first])
+        .map(|i| back + i)
+        .and_then(|at| tag_end(at).filter(|&end| end > first).map(|end| (at, end)));
+    let mut cursor = first;
+    let (mut tags, mut entities) = (0, 0);
+    for t in &tokens[lo..hi] {
+        let (start, end) = (t.start as usize, t.end as usize);
+        // Advance to the last tag that opens before this word.
+        while tag.is_none_or(|(_, e)| e <= start) {
+            let Some(at) = memchr::memchr(b'<', &bytes[cursor..start]).map(|i| cursor + i) else {
+                cursor = start;
+                tag = None;
+                break;
+            };
+            cursor = at + 1;
+            if let Some(e) = tag_end(at) {
+                tag = Some((at, e));
+            }
+        }
+        let in_tag = tag.is_some_and(|(at, e)| at < start && start < e);
+        let entity = bytes.get(end) == Some(&b';')
+            && (bytes[..start].ends_with(b"&") || bytes[..start].ends_with(b"&#"));
+        if in_tag {
+            tags += 1;
+        } else if entity {
+            entities += 1;
+        }
+    }
+    if tags == 0 {
+        0
+    } else {
+        tags + entities
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    fn markup_of(text: &str) -> (u32, usize) {
+        let mut toks = Vec::new();
+        crate::normalize::tokenize(text, &mut toks);
+        (markup_words(text, &toks, 0, toks.len() as u32), toks.len())
+    }
+
+    #[test]
+    fn markup_words_are_the_words_inside_tags_and_entities() {
+        assert_eq!(markup_of("plain prose with no tags at all"), (0, 7));
+        // td width 3d8 | br | nbsp of 8 words.
+        assert_eq!(
+            markup_of("<td width=3D8>Hello world<br>&nbsp;again"),
+            (5, 8)
+        );
+        // A comment and a closing tag.
+        assert_eq!(markup_of("<!-- NEWS --> Story text </p>"), (2, 4));
+        assert_eq!(markup_of("<o:Author>donald bae</o:Author>"), (4, 6));
+        // A comment holding tags ends at `-->`; a style sheet's rules are
+        // markup up to its closing tag.
+        assert_eq!(
+            markup_of("<!-- read <a href=x>here</a> now --> Story"),
+            (7, 8)
+        );
+        assert_eq!(markup_of("<STYLE>p { color: red }</Style> Story"), (5, 6));
+        assert_eq!(markup_of("<styles>p</styles> q"), (2, 4));
+        assert_eq!(markup_of("<b>Fish</b> &amp; chips &#160; here"), (4, 7));
+        assert_eq!(markup_of("Fish &amp; chips &#8220;here&#8221;").0, 0);
+        // A less-than sign is no tag, nor is a `<` never closed, a mail
+        // address or a link in angle brackets.
+        assert_eq!(markup_of("a < b and 3<4 but e > f, c <= d").0, 0);
+        assert_eq!(markup_of("x <never closed tag").0, 0);
+        assert_eq!(markup_of("Tom Reingold <tom@example.org> wrote:").0, 0);
+        assert_eq!(markup_of("see <http://example.org/a b> now").0, 0);
+    }
+
+    #[test]
+    fn markup_words_of_a_range_see_a_tag_open_before_it() {
+        let text = "<table cellpadding=1 border=0> story words here";
+        let mut toks = Vec::new();
+        crate::normalize::tokenize(text, &mut toks);
+        let n = toks.len() as u32;
+        // From "cellpadding" on: cellpadding 1 border 0 are inside the tag.
+        assert_eq!(markup_words(text, &toks, 1, n), 4);
+        assert_eq!(markup_words(text, &toks, 5, n), 0);
+    }
+
     use super::*;
     use crate::postings;
     use crate::sketch::DocSketch;
