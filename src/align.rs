@@ -201,9 +201,22 @@ pub struct Prepared {
 impl Prepared {
     /// Tokenizes, shingles and winnows `text`.
     pub fn new(text: &str, k: usize, window: usize) -> Prepared {
-        let mut p = Prepared::default();
+        Prepared::with_words(text, k, window, 0)
+    }
+
+    /// [`Prepared::new`] of a text of about `words` words: its words are
+    /// gathered into a vector of that capacity, and its fingerprints into
+    /// one of winnowing's expected count (2 in `window + 1` shingles), not
+    /// grown by doubling from empty. The same result.
+    pub fn with_words(text: &str, k: usize, window: usize, words: usize) -> Prepared {
+        let mut p = Prepared {
+            tokens: Vec::with_capacity(words.min(text.len())),
+            ..Prepared::default()
+        };
         tokenize(text, &mut p.tokens);
         shingles(&p.tokens, k, &mut p.shingles);
+        p.fingerprints
+            .reserve(2 * p.shingles.len() / (window.max(1) + 1) + 16);
         winnow(&p.shingles, window, &mut p.fingerprints);
         let mut fps = p.fingerprints.clone();
         p.repeated = crate::sketch::distinct_and_repeated(&mut fps, k).1;
