@@ -682,9 +682,9 @@ pub fn read_document(path: &Path, opts: &WalkOptions) -> Result<Document, Fault>
 /// every component of the path (`__d_lookup_rcu` and `link_path_walk` were
 /// ~4% of a scan's CPU samples, which opens each document two or three
 /// times). `openat(dir, name)` resolves what `open("dir/name")` does; a
-/// path ending in `/`, `.` or `..`, one without a directory, and any
-/// failure (of the directory or of the file) take `File::open`, so errors
-/// are its own.
+/// path ending in `/`, `.` or `..`, one without a directory, the first of
+/// a directory, and any failure (of the directory or of the file) take
+/// `File::open`, so errors are its own.
 fn open_in_dir(path: &Path) -> std::io::Result<std::fs::File> {
     #[cfg(all(
         target_os = "linux",
@@ -719,15 +719,18 @@ mod dir_open {
     }
 
     thread_local! {
-        /// The directory this thread last opened a file in: its path's
-        /// bytes, and a descriptor of it (`O_PATH`: it needs no permission
-        /// to read the directory, and reads nothing).
-        static DIR: RefCell<Option<(Vec<u8>, OwnedFd)>> = const { RefCell::new(None) };
+        /// The directory this thread last opened a file in (its path's
+        /// bytes) and, once a second file was opened in it in a row, a
+        /// descriptor of it (`O_PATH`: it needs no permission to read the
+        /// directory, and reads nothing). A file in a directory of its own
+        /// thus costs no more system calls than `File::open`.
+        static DIR: RefCell<Option<(Vec<u8>, Option<OwnedFd>)>> = const { RefCell::new(None) };
     }
 
     /// `path` opened from its directory's descriptor, or `None` when the
-    /// path is not plainly `dir/name` or anything fails (the caller then
-    /// opens the whole path).
+    /// path is not plainly `dir/name`, its directory is not this thread's
+    /// last twice in a row, or anything fails (the caller then opens the
+    /// whole path).
     pub(super) fn open(path: &Path) -> Option<std::fs::File> {
         let raw = path.as_os_str().as_bytes();
         let slash = raw.iter().rposition(|&b| b == b'/')?;
@@ -735,18 +738,25 @@ mod dir_open {
         if name.is_empty() || name == b"." || name == b".." {
             return None;
         }
-        let name = CString::new(name).ok()?;
         DIR.with_borrow_mut(|held| {
-            if held.as_ref().is_none_or(|(d, _)| d.as_slice() != dir) {
-                *held = None;
-                let f = std::fs::OpenOptions::new()
-                    .read(true)
-                    .custom_flags(O_PATH | O_DIRECTORY)
-                    .open(std::ffi::OsStr::from_bytes(dir))
-                    .ok()?;
-                *held = Some((dir.to_vec(), OwnedFd::from(f)));
+            match held {
+                Some((d, fd)) if d.as_slice() == dir => {
+                    if fd.is_none() {
+                        let f = std::fs::OpenOptions::new()
+                            .read(true)
+                            .custom_flags(O_PATH | O_DIRECTORY)
+                            .open(std::ffi::OsStr::from_bytes(dir))
+                            .ok()?;
+                        *fd = Some(OwnedFd::from(f));
+                    }
+                }
+                _ => {
+                    *held = Some((dir.to_vec(), None));
+                    return None;
+                }
             }
-            let (_, fd) = held.as_ref()?;
+            let fd = held.as_ref()?.1.as_ref()?;
+            let name = CString::new(name).ok()?;
             // SAFETY: `fd` is an open descriptor owned by this thread's
             // cell, `name` a NUL-terminated string that outlives the call;
             // openat only reads them. A descriptor it returns is new and
@@ -855,7 +865,13 @@ mod tests {
                 files.push((f, bytes));
             }
         }
-        for (f, bytes) in &files {
+        // Alternating directories (each open the first in its directory,
+        // `File::open`'s), then one directory after the other (each open
+        // after a directory's first from the directory's descriptor).
+        let mut in_turn: Vec<&(PathBuf, Vec<u8>)> = files.iter().collect();
+        in_turn.extend(files.iter().step_by(2));
+        in_turn.extend(files.iter().skip(1).step_by(2));
+        for (f, bytes) in in_turn {
             let doc = read_document(f, &WalkOptions::default()).unwrap();
             assert_eq!(doc.text.as_bytes(), bytes.as_slice(), "{}", f.display());
             assert_eq!(doc.path, f.display().to_string());
@@ -907,14 +923,17 @@ mod tests {
                 let mut s = String::new();
                 std::io::Read::read_to_string(&mut f, &mut s).map(|_| s)
             });
-            let got = open_in_dir(path).and_then(|mut f| {
-                let mut s = String::new();
-                std::io::Read::read_to_string(&mut f, &mut s).map(|_| s)
-            });
-            match (want, got) {
-                (Ok(w), Ok(g)) => assert_eq!(w, g, "{form}"),
-                (Err(w), Err(g)) => assert_eq!(w.kind(), g.kind(), "{form}"),
-                (w, g) => panic!("{form}: {w:?} against {g:?}"),
+            // Twice: the second open of a directory is from its descriptor.
+            for _ in 0..2 {
+                let got = open_in_dir(path).and_then(|mut f| {
+                    let mut s = String::new();
+                    std::io::Read::read_to_string(&mut f, &mut s).map(|_| s)
+                });
+                match (&want, got) {
+                    (Ok(w), Ok(g)) => assert_eq!(w, &g, "{form}"),
+                    (Err(w), Err(g)) => assert_eq!(w.kind(), g.kind(), "{form}"),
+                    (w, g) => panic!("{form}: {w:?} against {g:?}"),
+                }
             }
         }
         // Relative to the working directory, without a directory part.
