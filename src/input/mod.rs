@@ -848,7 +848,7 @@ mod tests {
         let text = |n: usize, seed: usize| -> Vec<u8> {
             (0..n)
                 .map(|i| {
-                    if (i + seed) % 7 == 0 {
+                    if (i + seed).is_multiple_of(7) {
                         b' '
                     } else {
                         b'a' + ((i * 31 + seed) % 26) as u8
