@@ -374,6 +374,10 @@ fn stream_chunks(
             }
         }
         each(&batch);
+        // The texts hashed and let go on the pool, not one after another
+        // on this thread while the pool waits for the next chunk (`push`
+        // then finds each document without its text).
+        let batch: Vec<Document> = batch.into_par_iter().map(Document::without_text).collect();
         for (doc, origin) in batch.into_iter().zip(batch_from) {
             stubs.push(doc, origin);
         }
