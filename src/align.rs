@@ -201,12 +201,24 @@ pub struct Prepared {
 impl Prepared {
     /// Tokenizes, shingles and winnows `text`.
     pub fn new(text: &str, k: usize, window: usize) -> Prepared {
-        let mut p = Prepared::default();
+        Prepared::with_words(text, k, window, 0)
+    }
+
+    /// [`Prepared::new`] of a text of about `words` words: its words are
+    /// gathered into a vector of that capacity, and its fingerprints into
+    /// one of winnowing's expected count (2 in `window + 1` shingles), not
+    /// grown by doubling from empty. The same result.
+    pub fn with_words(text: &str, k: usize, window: usize, words: usize) -> Prepared {
+        let mut p = Prepared {
+            tokens: Vec::with_capacity(words.min(text.len())),
+            ..Prepared::default()
+        };
         tokenize(text, &mut p.tokens);
         shingles(&p.tokens, k, &mut p.shingles);
+        p.fingerprints
+            .reserve(2 * p.shingles.len() / (window.max(1) + 1) + 16);
         winnow(&p.shingles, window, &mut p.fingerprints);
-        let mut fps = p.fingerprints.clone();
-        p.repeated = crate::sketch::distinct_and_repeated(&mut fps, k).1;
+        p.repeated = repeated_of(&p.fingerprints, k);
         p.header_words =
             crate::normalize::words_before(&p.tokens, crate::normalize::mail_header_len(text));
         p
@@ -241,6 +253,20 @@ impl Prepared {
     fn klen(&self, k: usize) -> u32 {
         self.tokens.len().min(k) as u32
     }
+}
+
+/// The fingerprint hashes `fps` repeats at places that do not overlap:
+/// `distinct_and_repeated(fps, k).1`, whose sort and lists are skipped when
+/// no hash occurs twice (nearly every document: a sorted copy of the
+/// hashes tells).
+fn repeated_of(fps: &[Fingerprint], k: usize) -> Vec<u64> {
+    let mut hashes: Vec<u64> = fps.iter().map(|f| f.hash).collect();
+    hashes.sort_unstable();
+    if hashes.windows(2).all(|w| w[0] != w[1]) {
+        return Vec::new();
+    }
+    drop(hashes);
+    crate::sketch::distinct_and_repeated(&mut fps.to_vec(), k).1
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -2126,6 +2152,46 @@ pub(crate) fn byte_span(text: &str, tokens: &[Token], lo: u32, hi: u32) -> Span 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `repeated_of` is `distinct_and_repeated(..).1`: on winnowed texts
+    /// with no repeat, with a phrase repeated far apart and close together,
+    /// and on lists with hashes several times at gaps under and over `k`.
+    #[test]
+    fn repeated_of_is_distinct_and_repeated() {
+        let base = crate::sketch::test_words(300, 3);
+        let phrase = crate::sketch::test_words(12, 9);
+        let texts = [
+            base.clone(),
+            format!("{phrase} {base} {phrase}"),
+            format!("{phrase} {phrase} {base}"),
+            format!("{phrase} {base} {phrase} {base} {phrase}"),
+        ];
+        let mut some = 0;
+        for (i, t) in texts.iter().enumerate() {
+            let mut toks = Vec::new();
+            tokenize(t, &mut toks);
+            let mut sh = Vec::new();
+            shingles(&toks, 5, &mut sh);
+            let mut fps = Vec::new();
+            winnow(&sh, 8, &mut fps);
+            let want = crate::sketch::distinct_and_repeated(&mut fps.clone(), 5).1;
+            assert_eq!(repeated_of(&fps, 5), want, "text {i}");
+            some += usize::from(!want.is_empty());
+        }
+        assert!(some >= 2, "texts with repeats: {some}");
+        for k in [1, 3, 5] {
+            for n in [0usize, 1, 2, 7, 70, 200] {
+                let fps: Vec<Fingerprint> = (0..n)
+                    .map(|i| Fingerprint {
+                        hash: crate::sketch::mix64((i % (n / 3 + 1)) as u64 * 7 + i as u64 % 2),
+                        pos: (i * (1 + i % 4)) as u32 + i as u32,
+                    })
+                    .collect();
+                let want = crate::sketch::distinct_and_repeated(&mut fps.clone(), k).1;
+                assert_eq!(repeated_of(&fps, k), want, "k {k} n {n}");
+            }
+        }
+    }
 
     fn words(n: usize, seed: u64) -> Vec<String> {
         (0..n)

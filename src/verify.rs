@@ -198,7 +198,12 @@ fn verify_batched(
                 let t = texts.text(d)?;
                 let prep = match sketches {
                     Some(s) => Prepared::from_sketch(&t, params.k, &s[d as usize]),
-                    None => Prepared::new(&t, params.k, params.window),
+                    None => Prepared::with_words(
+                        &t,
+                        params.k,
+                        params.window,
+                        words[d as usize] as usize,
+                    ),
                 };
                 Ok((t, prep))
             })
