@@ -624,7 +624,7 @@ pub fn read_document(path: &Path, opts: &WalkOptions) -> Result<Document, Fault>
     };
     // One path lookup: the size comes from the open file. A file that cannot
     // be opened is still said to be too large when it is.
-    let mut file = match open_in_dir(path) {
+    let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
             return Err(match std::fs::metadata(path) {
@@ -677,101 +677,6 @@ pub fn read_document(path: &Path, opts: &WalkOptions) -> Result<Document, Fault>
     }
     doc.path = display(path);
     Ok(doc)
-}
-
-/// Opens `path` for reading, as `File::open` does. On Linux (x86-64 and
-/// AArch64, whose flag values this uses) a path `dir/name` is opened from
-/// `dir`'s descriptor (`openat`), which each thread keeps for the last
-/// directory it opened a file in: the kernel then walks one name instead of
-/// every component of the path (`link_path_walk` was 1.5-2% of a scan's CPU
-/// samples, 0.3% so; a scan opens each document two or three times). `openat(dir, name)` resolves what `open("dir/name")` does; a
-/// path ending in `/`, `.` or `..`, one without a directory, the first of
-/// a directory, and any failure (of the directory or of the file) take
-/// `File::open`, so errors are its own.
-fn open_in_dir(path: &Path) -> std::io::Result<std::fs::File> {
-    #[cfg(all(
-        target_os = "linux",
-        any(target_arch = "x86_64", target_arch = "aarch64")
-    ))]
-    if let Some(f) = dir_open::open(path) {
-        return Ok(f);
-    }
-    std::fs::File::open(path)
-}
-
-#[cfg(all(
-    target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
-mod dir_open {
-    use std::cell::RefCell;
-    use std::ffi::{c_char, c_int, CString};
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-    use std::os::unix::ffi::OsStrExt;
-    use std::os::unix::fs::OpenOptionsExt;
-    use std::path::Path;
-
-    // Linux's values on x86-64 and AArch64 (as the libc crate has them);
-    // `O_DIRECTORY` differs between the two.
-    const O_RDONLY: c_int = 0;
-    #[cfg(target_arch = "x86_64")]
-    const O_DIRECTORY: c_int = 0x10000;
-    #[cfg(target_arch = "aarch64")]
-    const O_DIRECTORY: c_int = 0x4000;
-    const O_CLOEXEC: c_int = 0x80000;
-    const O_PATH: c_int = 0o10000000;
-
-    extern "C" {
-        fn openat(dirfd: c_int, pathname: *const c_char, flags: c_int, ...) -> c_int;
-    }
-
-    thread_local! {
-        /// The directory this thread last opened a file in (its path's
-        /// bytes) and, once a second file was opened in it in a row, a
-        /// descriptor of it (`O_PATH`: it needs no permission to read the
-        /// directory, and reads nothing). A file in a directory of its own
-        /// thus costs no more system calls than `File::open`.
-        static DIR: RefCell<Option<(Vec<u8>, Option<OwnedFd>)>> = const { RefCell::new(None) };
-    }
-
-    /// `path` opened from its directory's descriptor, or `None` when the
-    /// path is not plainly `dir/name`, its directory is not this thread's
-    /// last twice in a row, or anything fails (the caller then opens the
-    /// whole path).
-    pub(super) fn open(path: &Path) -> Option<std::fs::File> {
-        let raw = path.as_os_str().as_bytes();
-        let slash = raw.iter().rposition(|&b| b == b'/')?;
-        let (dir, name) = (&raw[..slash.max(1)], &raw[slash + 1..]);
-        if name.is_empty() || name == b"." || name == b".." {
-            return None;
-        }
-        DIR.with_borrow_mut(|held| {
-            match held {
-                Some((d, fd)) if d.as_slice() == dir => {
-                    if fd.is_none() {
-                        let f = std::fs::OpenOptions::new()
-                            .read(true)
-                            .custom_flags(O_PATH | O_DIRECTORY)
-                            .open(std::ffi::OsStr::from_bytes(dir))
-                            .ok()?;
-                        *fd = Some(OwnedFd::from(f));
-                    }
-                }
-                _ => {
-                    *held = Some((dir.to_vec(), None));
-                    return None;
-                }
-            }
-            let fd = held.as_ref()?.1.as_ref()?;
-            let name = CString::new(name).ok()?;
-            // SAFETY: `fd` is an open descriptor owned by this thread's
-            // cell, `name` a NUL-terminated string that outlives the call;
-            // openat only reads them. A descriptor it returns is new and
-            // owned by nothing else, so the `File` may own it.
-            let new = unsafe { openat(fd.as_raw_fd(), name.as_ptr(), O_RDONLY | O_CLOEXEC) };
-            (new >= 0).then(|| unsafe { std::fs::File::from_raw_fd(new) })
-        })
-    }
 }
 
 /// Turns file bytes into a document (without its path), or says why they
@@ -835,9 +740,9 @@ mod tests {
     use std::fs;
 
     /// Files shorter than, as long as, and longer than the first read's
-    /// buffer come back byte for byte, each from files in two directories
-    /// read in turn (the descriptor kept for the last directory changes),
-    /// and the size limit holds on both sides of the buffer.
+    /// buffer come back byte for byte, read in turn from two directories
+    /// and one directory after the other (the thread's buffer reused), and
+    /// the size limit holds on both sides of the buffer.
     #[test]
     fn reads_give_the_bytes_at_every_length_and_the_limit_holds() {
         let dir = tempfile::tempdir().unwrap();
@@ -872,9 +777,7 @@ mod tests {
                 files.push((f, bytes));
             }
         }
-        // Alternating directories (each open the first in its directory,
-        // `File::open`'s), then one directory after the other (each open
-        // after a directory's first from the directory's descriptor).
+        // Alternating directories, then one directory after the other.
         let mut in_turn: Vec<&(PathBuf, Vec<u8>)> = files.iter().collect();
         in_turn.extend(files.iter().step_by(2));
         in_turn.extend(files.iter().skip(1).step_by(2));
@@ -898,64 +801,6 @@ mod tests {
                     Err(e) => panic!("{}: {e:?}", f.display()),
                 }
             }
-        }
-    }
-
-    /// A path is opened as `File::open` opens it: a file named with a
-    /// trailing `/` or `/.` is not a directory (an error), a path with `.`
-    /// and `..` inside or doubled separators reaches the same file, and a
-    /// missing file is the same error.
-    #[test]
-    fn paths_open_as_file_open_opens_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let sub = dir.path().join("sub");
-        fs::create_dir(&sub).unwrap();
-        fs::write(sub.join("f.txt"), "some words here").unwrap();
-        let root = dir.path().display().to_string();
-        let forms = [
-            format!("{root}/sub/f.txt"),
-            format!("{root}/sub//f.txt"),
-            format!("{root}/./sub/./f.txt"),
-            format!("{root}/sub/../sub/f.txt"),
-            format!("{root}/sub/f.txt/"),
-            format!("{root}/sub/f.txt/."),
-            format!("{root}/sub/f.txt/.."),
-            format!("{root}/sub/missing.txt"),
-            format!("{root}/sub"),
-            format!("{root}/missing/f.txt"),
-        ];
-        for form in &forms {
-            let path = Path::new(form);
-            let want = fs::File::open(path).and_then(|mut f| {
-                let mut s = String::new();
-                std::io::Read::read_to_string(&mut f, &mut s).map(|_| s)
-            });
-            // Twice: the second open of a directory is from its descriptor.
-            for _ in 0..2 {
-                let got = open_in_dir(path).and_then(|mut f| {
-                    let mut s = String::new();
-                    std::io::Read::read_to_string(&mut f, &mut s).map(|_| s)
-                });
-                match (&want, got) {
-                    (Ok(w), Ok(g)) => assert_eq!(w, &g, "{form}"),
-                    (Err(w), Err(g)) => assert_eq!(w.kind(), g.kind(), "{form}"),
-                    (w, g) => panic!("{form}: {w:?} against {g:?}"),
-                }
-            }
-        }
-        // Relative to the working directory, without a directory part.
-        let here = std::env::current_dir().unwrap();
-        let some = fs::read_dir(&here)
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .find(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .map(|e| e.file_name());
-        if let Some(name) = some {
-            let p = Path::new(&name);
-            assert_eq!(
-                std::io::Read::bytes(open_in_dir(p).unwrap()).count(),
-                std::io::Read::bytes(fs::File::open(p).unwrap()).count()
-            );
         }
     }
 
