@@ -106,7 +106,8 @@ pub fn sketch_all(texts: &[&str], opts: &ScanOptions) -> Vec<DocSketch> {
 }
 
 /// [`sketch_all`], reporting the stage [`stages::SKETCHING`] with one unit
-/// per text.
+/// per text. The sketches are packed [`PACK`] at a time
+/// ([`DocSketch::pack`]), as a scan's are.
 pub fn sketch_all_with_progress(
     texts: &[&str],
     opts: &ScanOptions,
@@ -114,15 +115,25 @@ pub fn sketch_all_with_progress(
 ) -> Vec<DocSketch> {
     let params = opts.sketch_params();
     progress.stage(stages::SKETCHING, texts.len() as u64);
-    texts
-        .par_iter()
-        .map_init(Scratch::default, |s, t| {
-            let sk = sketch::sketch(t, &params, s);
-            progress.inc(1);
-            sk
-        })
-        .collect()
+    let mut all = Vec::with_capacity(texts.len());
+    for chunk in texts.chunks(PACK) {
+        let new: Vec<DocSketch> = chunk
+            .par_iter()
+            .map_init(Scratch::default, |s, t| {
+                let sk = sketch::sketch(t, &params, s);
+                progress.inc(1);
+                sk
+            })
+            .collect();
+        all.extend(DocSketch::pack(&new));
+    }
+    all
 }
+
+/// Sketches [`sketch_all`] packs into one block ([`DocSketch::pack`]): ~1.2
+/// MB of words for 400-word documents, so that each block is mapped on its
+/// own ([`MMAP_THRESHOLD`]) and never lies among the heap's small blocks.
+pub const PACK: usize = 1024;
 
 /// Sketches documents a chunk at a time, in order, keeping only the
 /// sketches (about 1.2 KB for a 400-word document; see DESIGN.md, "Memory"):
@@ -143,17 +154,22 @@ impl Sketcher {
 
     /// Sketches `texts` in parallel and appends their sketches, in order.
     ///
-    /// The sketches kept are copies made on the calling thread, packed one
-    /// after another in its heap: the sketching threads' heaps then hold
-    /// only what a chunk needs for a while (texts, scratch), all of it free
-    /// once the chunk is done, which [`Sketcher::finish`] gives back.
+    /// The sketches kept are copies packed into one block a call
+    /// ([`DocSketch::pack`]), made on the calling thread: the sketching
+    /// threads' heaps then hold only what a chunk needs for a while (texts,
+    /// scratch, the sketches before they are packed), all of it free once
+    /// the chunk is done, which [`Sketcher::finish`] gives back; and the
+    /// kept sketches have no allocator header each nor small gaps between
+    /// them (they were a block each, ~12% of them in the sketching
+    /// threads' heaps among freed memory that could not be given back:
+    /// DESIGN.md, "Memory", "Seventh pass").
     pub fn add(&mut self, texts: &[&str]) {
         let params = &self.params;
         let new: Vec<DocSketch> = texts
             .par_iter()
             .map_init(Scratch::default, |s, t| sketch::sketch(t, params, s))
             .collect();
-        self.sketches.extend(new.iter().map(DocSketch::clone));
+        self.sketches.extend(DocSketch::pack(&new));
     }
 
     /// The sketches of every document added, in order; the memory the
