@@ -330,10 +330,19 @@ impl DocSketch {
     /// The sketch's words ([`DocSketch::len`] of them).
     #[inline]
     fn all_words(&self) -> &[u64] {
+        self.words_at(0, self.len())
+    }
+
+    /// `n` of the sketch's words from word `at` (within its
+    /// [`DocSketch::len`]): read straight, without the length of the rest.
+    #[inline]
+    fn words_at(&self, at: usize, n: usize) -> &[u64] {
+        debug_assert!(at + n <= self.len());
         // SAFETY: `data` and the `len()` words after it lie in `block`
         // (`own` checks it, `pack` lays the words so), which `self` keeps
-        // alive and nothing writes.
-        unsafe { std::slice::from_raw_parts(self.data.as_ptr(), self.len()) }
+        // alive and nothing writes; every caller asks for words within
+        // `len()` (the lists' counts and the sequence's after them).
+        unsafe { std::slice::from_raw_parts(self.data.as_ptr().add(at), n) }
     }
 
     /// The words: the lists, then the sequence's bits.
@@ -347,14 +356,13 @@ impl DocSketch {
     /// words).
     #[inline]
     pub fn band_keys(&self) -> &[u64] {
-        &self.all_words()[..self.bands as usize]
+        self.words_at(0, self.bands as usize)
     }
 
     /// Distinct passage fingerprint hashes, sorted.
     #[inline]
     pub fn fingerprints(&self) -> &[u64] {
-        let at = self.bands as usize;
-        &self.all_words()[at..at + self.fingerprints as usize]
+        self.words_at(self.bands as usize, self.fingerprints as usize)
     }
 
     /// Fingerprint hashes selected at two or more places of this document
@@ -362,7 +370,7 @@ impl DocSketch {
     #[inline]
     pub fn repeated(&self) -> &[u64] {
         let at = self.bands as usize + self.fingerprints as usize;
-        &self.all_words()[at..at + self.repeated as usize]
+        self.words_at(at, self.repeated as usize)
     }
 
     /// Where the sequence's bits start in `data`.
