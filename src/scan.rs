@@ -106,7 +106,8 @@ pub fn sketch_all(texts: &[&str], opts: &ScanOptions) -> Vec<DocSketch> {
 }
 
 /// [`sketch_all`], reporting the stage [`stages::SKETCHING`] with one unit
-/// per text.
+/// per text. The sketches are packed [`PACK`] at a time
+/// ([`DocSketch::pack`]), as a scan's are.
 pub fn sketch_all_with_progress(
     texts: &[&str],
     opts: &ScanOptions,
@@ -114,15 +115,25 @@ pub fn sketch_all_with_progress(
 ) -> Vec<DocSketch> {
     let params = opts.sketch_params();
     progress.stage(stages::SKETCHING, texts.len() as u64);
-    texts
-        .par_iter()
-        .map_init(Scratch::default, |s, t| {
-            let sk = sketch::sketch(t, &params, s);
-            progress.inc(1);
-            sk
-        })
-        .collect()
+    let mut all = Vec::with_capacity(texts.len());
+    for chunk in texts.chunks(PACK) {
+        let new: Vec<DocSketch> = chunk
+            .par_iter()
+            .map_init(Scratch::default, |s, t| {
+                let sk = sketch::sketch(t, &params, s);
+                progress.inc(1);
+                sk
+            })
+            .collect();
+        all.extend(DocSketch::pack(&new));
+    }
+    all
 }
+
+/// Sketches [`sketch_all`] packs into one block ([`DocSketch::pack`]): ~1.2
+/// MB of words for 400-word documents, so that each block is mapped on its
+/// own ([`MMAP_THRESHOLD`]) and never lies among the heap's small blocks.
+pub const PACK: usize = 1024;
 
 /// Sketches documents a chunk at a time, in order, keeping only the
 /// sketches (about 1.2 KB for a 400-word document; see DESIGN.md, "Memory"):
@@ -143,17 +154,22 @@ impl Sketcher {
 
     /// Sketches `texts` in parallel and appends their sketches, in order.
     ///
-    /// The sketches kept are copies made on the calling thread, packed one
-    /// after another in its heap: the sketching threads' heaps then hold
-    /// only what a chunk needs for a while (texts, scratch), all of it free
-    /// once the chunk is done, which [`Sketcher::finish`] gives back.
+    /// The sketches kept are copies packed into one block a call
+    /// ([`DocSketch::pack`]), made on the calling thread: the sketching
+    /// threads' heaps then hold only what a chunk needs for a while (texts,
+    /// scratch, the sketches before they are packed), all of it free once
+    /// the chunk is done, which [`Sketcher::finish`] gives back; and the
+    /// kept sketches have no allocator header each nor small gaps between
+    /// them (they were a block each, ~12% of them in the sketching
+    /// threads' heaps among freed memory that could not be given back:
+    /// DESIGN.md, "Memory", "Seventh pass").
     pub fn add(&mut self, texts: &[&str]) {
         let params = &self.params;
         let new: Vec<DocSketch> = texts
             .par_iter()
             .map_init(Scratch::default, |s, t| sketch::sketch(t, params, s))
             .collect();
-        self.sketches.extend(new.iter().map(DocSketch::clone));
+        self.sketches.extend(DocSketch::pack(&new));
     }
 
     /// The sketches of every document added, in order; the memory the
@@ -163,6 +179,49 @@ impl Sketcher {
         give_back_freed();
         self.sketches
     }
+}
+
+/// Runs `f` on a thread pool of its own, with as many threads as the
+/// current one, and returns once those threads have ended: what they held
+/// for reuse is then free, which a trim can give back ([`give_back_freed`],
+/// [`Sketcher::finish`]). The command line's scan reads and sketches so.
+///
+/// Why: glibc keeps a cache a thread of the small blocks it freed last (its
+/// "tcache": up to 7 blocks of each size to 1 KB), freed only when the
+/// thread ends. A thread that read and sketched 100,000 documents leaves
+/// its cached blocks all over its heap, and each keeps the page it lies on
+/// from being given back: at 100,000 documents ~4-7 MB of RSS held to the
+/// end of the candidate stage (DESIGN.md, "Memory", "Seventh pass"). The
+/// pool's threads are made by [`std::thread::Builder`] and joined, so that
+/// they have ended (and freed their caches) when this returns. Changes no
+/// result: what `f` computes does not depend on which threads run it.
+pub fn on_own_threads<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    let mut threads = Vec::new();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .spawn_handler(|t| {
+            let mut b = std::thread::Builder::new();
+            if let Some(name) = t.name() {
+                b = b.name(name.to_owned());
+            }
+            if let Some(size) = t.stack_size() {
+                b = b.stack_size(size);
+            }
+            threads.push(b.spawn(|| t.run())?);
+            Ok(())
+        })
+        .build();
+    let Ok(pool) = pool else {
+        // No threads to be had: the current pool does as well.
+        return f();
+    };
+    let r = pool.install(f);
+    drop(pool);
+    for t in threads {
+        // A pool thread that panicked has handed its panic to `install`.
+        let _ = t.join();
+    }
+    r
 }
 
 /// Gives the memory the allocator holds free back to the system: glibc's
@@ -1078,6 +1137,25 @@ mod tests {
                 && e.contains("changed"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn own_threads_run_the_work_and_are_as_many() {
+        let here = rayon::current_num_threads();
+        let (n, inside, sum) = on_own_threads(|| {
+            let sum: u64 = (1..=1000u64).into_par_iter().sum();
+            (
+                rayon::current_num_threads(),
+                rayon::current_thread_index(),
+                sum,
+            )
+        });
+        assert_eq!(n, here);
+        // Run on a pool thread (the test's own thread is none).
+        assert!(inside.is_some());
+        assert_eq!(sum, 500_500);
+        // And again: the first pool's threads have ended, not leaked.
+        assert_eq!(on_own_threads(|| 7), 7);
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //!   however small a part of either document the run is.
 
 use crate::shingle;
+use std::sync::Arc;
 
 /// Seed mixed into shingle hashes before binning, so the signature and the
 /// winnowing order are independent.
@@ -137,17 +138,25 @@ pub fn winnow(shingles: &[u64], w: usize, out: &mut Vec<Fingerprint>) {
 /// compactly (a scan keeps one per document until its last stage; see
 /// DESIGN.md, "Memory"): the signature only as its LSH band keys, the
 /// fingerprint sequence as indices into the distinct fingerprints, and all
-/// of its lists in one allocation (40 bytes here and one heap block, where
-/// four lists took 96 bytes and up to four blocks with their headers).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// of its lists one after another in one block of words (40 bytes here,
+/// where four lists took 96 bytes and up to four blocks with their
+/// headers). The block is the sketch's own, or one that sketches packed
+/// together share ([`DocSketch::pack`]: a scan's sketches, a chunk of
+/// documents a block, so that no allocator header or freed gap comes
+/// between them).
 pub struct DocSketch {
-    /// The band keys, the distinct fingerprints and the repeated ones, one
-    /// after the other, then the sequence bit-packed
-    /// ([`DocSketch::set_sequence`]).
-    data: Box<[u64]>,
-    /// Distinct fingerprints in `data`, after the band keys.
+    /// Where this sketch's words start in `block`: the band keys, the
+    /// distinct fingerprints and the repeated ones, one after the other,
+    /// then the sequence bit-packed ([`DocSketch::set_sequence`]);
+    /// [`DocSketch::len`] of them. (A word index, not a pointer: the
+    /// sketch stays 40 bytes, `block` being one pointer wide.)
+    offset: u32,
+    /// The words, this sketch's and those packed with it, never written
+    /// once made.
+    block: Arc<Box<[u64]>>,
+    /// Distinct fingerprints in the words, after the band keys.
     fingerprints: u32,
-    /// Repeated fingerprints in `data`, after the distinct ones.
+    /// Repeated fingerprints in the words, after the distinct ones.
     repeated: u32,
     /// Selected fingerprints in the sequence.
     entries: u32,
@@ -155,11 +164,63 @@ pub struct DocSketch {
     pub words: u32,
     /// Words of a mail header block at the start (metadata, chrome).
     pub header_words: u32,
-    /// Band keys at the start of `data`.
+    /// Band keys at the start of the words.
     bands: u16,
     /// Bits of a sequence entry's position step.
     step_bits: u8,
     /// Bits of a sequence entry's fingerprint index.
+    index_bits: u8,
+}
+
+impl Clone for DocSketch {
+    /// Another view of the same words (the block is shared, not copied).
+    fn clone(&self) -> DocSketch {
+        self.view(self.offset, Arc::clone(&self.block))
+    }
+}
+
+impl Default for DocSketch {
+    fn default() -> DocSketch {
+        DocSketch::new(&[], &[], &[], 0, 0)
+    }
+}
+
+impl PartialEq for DocSketch {
+    /// Equal lists, sequence and counts (wherever the words lie).
+    fn eq(&self, other: &DocSketch) -> bool {
+        self.all_words() == other.all_words()
+            && (self.fingerprints, self.repeated, self.entries)
+                == (other.fingerprints, other.repeated, other.entries)
+            && (self.words, self.header_words) == (other.words, other.header_words)
+            && (self.bands, self.step_bits, self.index_bits)
+                == (other.bands, other.step_bits, other.index_bits)
+    }
+}
+
+impl Eq for DocSketch {}
+
+impl std::fmt::Debug for DocSketch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DocSketch")
+            .field("band_keys", &self.band_keys())
+            .field("fingerprints", &self.fingerprints())
+            .field("repeated", &self.repeated())
+            .field("sequence", &self.sequence().collect::<Vec<_>>())
+            .field("words", &self.words)
+            .field("header_words", &self.header_words)
+            .finish()
+    }
+}
+
+/// A sketch's counts without its words ([`DocSketch::own`]).
+struct Counts {
+    fingerprints: u32,
+    repeated: u32,
+    entries: u32,
+    words: u32,
+    header_words: u32,
+    bands: u16,
+    step_bits: u8,
     index_bits: u8,
 }
 
@@ -182,17 +243,103 @@ impl DocSketch {
         data.extend_from_slice(band_keys);
         data.extend_from_slice(fingerprints);
         data.extend_from_slice(repeated);
-        DocSketch {
-            data: data.into_boxed_slice(),
-            fingerprints: u32::try_from(fingerprints.len()).expect("under 2^32 fingerprints"),
-            repeated: u32::try_from(repeated.len()).expect("under 2^32 repeated fingerprints"),
-            entries: 0,
-            words,
-            header_words,
-            bands: u16::try_from(band_keys.len()).expect("at most 65,535 band keys"),
-            step_bits: 0,
-            index_bits: 0,
+        DocSketch::own(
+            data,
+            Counts {
+                fingerprints: u32::try_from(fingerprints.len()).expect("under 2^32 fingerprints"),
+                repeated: u32::try_from(repeated.len()).expect("under 2^32 repeated fingerprints"),
+                entries: 0,
+                words,
+                header_words,
+                bands: u16::try_from(band_keys.len()).expect("at most 65,535 band keys"),
+                step_bits: 0,
+                index_bits: 0,
+            },
+        )
+    }
+
+    /// A sketch of `counts` whose words are `data`, in a block of its own.
+    fn own(data: Vec<u64>, counts: Counts) -> DocSketch {
+        let block = Arc::new(data.into_boxed_slice());
+        let c = counts;
+        let sketch = DocSketch {
+            offset: 0,
+            block,
+            fingerprints: c.fingerprints,
+            repeated: c.repeated,
+            entries: c.entries,
+            words: c.words,
+            header_words: c.header_words,
+            bands: c.bands,
+            step_bits: c.step_bits,
+            index_bits: c.index_bits,
+        };
+        assert_eq!(sketch.block.len(), sketch.len(), "a sketch's words");
+        sketch
+    }
+
+    /// Copies of `sketches`, in order, each equal to its original, whose
+    /// words lie one after another in one block (one allocation for them
+    /// all). A scan keeps its sketches so (`scan::Sketcher`): a block a
+    /// chunk of documents has no allocator header a sketch, and the memory
+    /// the sketching frees around the blocks is not held by small blocks
+    /// among it (DESIGN.md, "Memory", "Seventh pass").
+    pub fn pack(sketches: &[DocSketch]) -> Vec<DocSketch> {
+        let mut words = Vec::with_capacity(sketches.iter().map(DocSketch::len).sum());
+        for s in sketches {
+            words.extend_from_slice(s.all_words());
         }
+        let offset = |at: usize| u32::try_from(at).expect("a block of under 2^32 words");
+        // Checked once here, so that each offset below fits.
+        offset(words.len());
+        let block = Arc::new(words.into_boxed_slice());
+        let mut at = 0;
+        sketches
+            .iter()
+            .map(|s| {
+                let view = s.view(offset(at), Arc::clone(&block));
+                at += s.len();
+                view
+            })
+            .collect()
+    }
+
+    /// This sketch with its words from word `offset` of `block` (the same
+    /// words).
+    fn view(&self, offset: u32, block: Arc<Box<[u64]>>) -> DocSketch {
+        DocSketch {
+            offset,
+            block,
+            fingerprints: self.fingerprints,
+            repeated: self.repeated,
+            entries: self.entries,
+            words: self.words,
+            header_words: self.header_words,
+            bands: self.bands,
+            step_bits: self.step_bits,
+            index_bits: self.index_bits,
+        }
+    }
+
+    /// The sketch's words ([`DocSketch::len`] of them).
+    #[inline]
+    fn all_words(&self) -> &[u64] {
+        self.words_at(0, self.len())
+    }
+
+    /// `n` of the sketch's words from word `at` (within its
+    /// [`DocSketch::len`]): read straight, without the length of the rest.
+    #[inline]
+    fn words_at(&self, at: usize, n: usize) -> &[u64] {
+        debug_assert!(at + n <= self.len());
+        let start = self.offset as usize + at;
+        &self.block[start..start + n]
+    }
+
+    /// The words: the lists, then the sequence's bits.
+    fn len(&self) -> usize {
+        let width = (self.step_bits + self.index_bits) as usize;
+        self.lists_len() + (width * self.entries as usize).div_ceil(64)
     }
 
     /// The LSH band keys of the whole-document signature, in band order
@@ -200,14 +347,13 @@ impl DocSketch {
     /// words).
     #[inline]
     pub fn band_keys(&self) -> &[u64] {
-        &self.data[..self.bands as usize]
+        self.words_at(0, self.bands as usize)
     }
 
     /// Distinct passage fingerprint hashes, sorted.
     #[inline]
     pub fn fingerprints(&self) -> &[u64] {
-        let at = self.bands as usize;
-        &self.data[at..at + self.fingerprints as usize]
+        self.words_at(self.bands as usize, self.fingerprints as usize)
     }
 
     /// Fingerprint hashes selected at two or more places of this document
@@ -215,7 +361,7 @@ impl DocSketch {
     #[inline]
     pub fn repeated(&self) -> &[u64] {
         let at = self.bands as usize + self.fingerprints as usize;
-        &self.data[at..at + self.repeated as usize]
+        self.words_at(at, self.repeated as usize)
     }
 
     /// Where the sequence's bits start in `data`.
@@ -255,21 +401,30 @@ impl DocSketch {
         let width = (step_bits + index_bits) as usize;
         let lists = self.lists_len();
         let mut data = Vec::with_capacity(lists + (width * coded.len()).div_ceil(64));
-        data.extend_from_slice(&self.data[..lists]);
+        data.extend_from_slice(&self.all_words()[..lists]);
         let mut bits = BitWriter::new(data);
         for (step, i) in coded {
             bits.put(step as u64 | (i as u64) << step_bits, width);
         }
-        self.data = bits.finish().into_boxed_slice();
-        self.entries = u32::try_from(seq.len()).expect("under 2^32 selected fingerprints");
-        self.step_bits = step_bits;
-        self.index_bits = index_bits;
+        *self = DocSketch::own(
+            bits.finish(),
+            Counts {
+                fingerprints: self.fingerprints,
+                repeated: self.repeated,
+                entries: u32::try_from(seq.len()).expect("under 2^32 selected fingerprints"),
+                words: self.words,
+                header_words: self.header_words,
+                bands: self.bands,
+                step_bits,
+                index_bits,
+            },
+        );
     }
 
     /// Every selected fingerprint in position order, decoded.
     pub fn sequence(&self) -> impl Iterator<Item = Fingerprint> + '_ {
         let fps = self.fingerprints();
-        let words = &self.data[self.lists_len()..];
+        let words = &self.all_words()[self.lists_len()..];
         let (step_bits, width) = (self.step_bits, (self.step_bits + self.index_bits) as usize);
         let step_mask = (1u64 << step_bits) - 1;
         let mut pos = 0u32;
@@ -290,10 +445,10 @@ impl DocSketch {
         out.extend(self.sequence());
     }
 
-    /// The bytes this sketch takes besides itself (its one heap block's
-    /// contents).
+    /// The bytes of this sketch's words (in its own block or in one it
+    /// shares, [`DocSketch::pack`]), besides itself.
     pub fn heap_bytes(&self) -> usize {
-        self.data.len() * 8
+        self.len() * 8
     }
 }
 
@@ -507,6 +662,52 @@ mod tests {
         assert_eq!(
             sk.band_keys(),
             crate::candidates::band_keys(&signature(&sh, 16), 4, 4)
+        );
+    }
+
+    #[test]
+    fn packed_sketches_are_their_originals_in_one_block() {
+        let p = SketchParams {
+            k: 5,
+            window: 8,
+            num_perm: 64,
+            bands: 16,
+            rows: 4,
+        };
+        let mut scratch = Scratch::default();
+        let mut texts: Vec<String> = (0..6).map(|i| test_words(40 + 30 * i, i as u64)).collect();
+        // A document without words (an empty sketch) and one repeating itself.
+        texts.push(String::new());
+        texts.push(format!("{} {}", test_words(30, 9), test_words(30, 9)));
+        let own: Vec<DocSketch> = texts.iter().map(|t| sketch(t, &p, &mut scratch)).collect();
+        assert!(own.iter().any(|s| !s.repeated().is_empty()));
+        let packed = DocSketch::pack(&own);
+        assert_eq!(packed, own);
+        for (a, b) in packed.iter().zip(&own) {
+            assert_eq!(a.band_keys(), b.band_keys());
+            assert_eq!(a.fingerprints(), b.fingerprints());
+            assert_eq!(a.repeated(), b.repeated());
+            assert!(a.sequence().eq(b.sequence()));
+            assert_eq!((a.words, a.header_words), (b.words, b.header_words));
+            assert_eq!(a.heap_bytes(), b.heap_bytes());
+        }
+        // One block, the words end to end, shared by every copy and clone.
+        let block = &packed[0].block;
+        assert_eq!(
+            block.len(),
+            own.iter().map(|s| s.heap_bytes() / 8).sum::<usize>()
+        );
+        assert!(packed.iter().all(|s| Arc::ptr_eq(&s.block, block)));
+        let clone = packed[3].clone();
+        assert!(Arc::ptr_eq(&clone.block, block));
+        assert_eq!(Arc::strong_count(block), packed.len() + 1);
+        drop(packed);
+        // The clone outlives the others and still reads its words.
+        assert_eq!(clone, own[3]);
+        assert!(DocSketch::pack(&[]).is_empty());
+        assert_eq!(
+            DocSketch::pack(&[DocSketch::default()]),
+            [DocSketch::default()]
         );
     }
 

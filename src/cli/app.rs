@@ -79,19 +79,15 @@ fn scan(a: ScanArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         sketcher.add(&texts);
     };
     let fields = a.input.jsonl_fields();
-    let (inputs, docs) = match &fields {
-        Some((text, id)) => {
-            if walk.encoding.is_some() {
-                bail!("--encoding does not apply to --jsonl input: JSON Lines are always UTF-8");
-            }
-            ctx.progress.stage("reading documents");
-            input::stream_jsonl_inputs(paths, &walk, text, id, add)?
-        }
-        None => {
-            ctx.progress.stage("reading documents");
-            input::stream_inputs(paths, &walk, &bars, add)?
-        }
-    };
+    if fields.is_some() && walk.encoding.is_some() {
+        bail!("--encoding does not apply to --jsonl input: JSON Lines are always UTF-8");
+    }
+    ctx.progress.stage("reading documents");
+    // On threads that end with the reading (scan::on_own_threads).
+    let (inputs, docs) = crate::scan::on_own_threads(|| match &fields {
+        Some((text, id)) => input::stream_jsonl_inputs(paths, &walk, text, id, add),
+        None => input::stream_inputs(paths, &walk, &bars, add),
+    })?;
     tell(&inputs, docs.decoded(), ctx);
     let sketches = sketcher.finish();
     crate::scan::stage_mark("finish");
