@@ -333,16 +333,23 @@ pub fn align(
         stretches(&b.fingerprints, pair_chrome, kb, slot),
         b.header_words,
     );
+    // Universal chrome (site-wide: a legal footer, known chrome, a mail
+    // header block) never makes a span content.
+    let univ_a = with_prefix(
+        stretches(&a.fingerprints, |h| chrome.is_universal(h), ka, slot),
+        a.header_words,
+    );
+    let univ_b = with_prefix(
+        stretches(&b.fingerprints, |h| chrome.is_universal(h), kb, slot),
+        b.header_words,
+    );
     // Long stretches of corpus chrome (and a mail header block) are cut out
     // of spans; text only one of the two documents repeats is weaker
-    // evidence and is not.
-    // Universal chrome and the rest of corpus chrome are stretches of their
-    // own: a site footer right after a syndicated article is cut from it.
+    // evidence and is not. Universal chrome and the rest of corpus chrome
+    // are stretches of their own: a site footer right after a syndicated
+    // article is cut from it.
     let cut_a = {
-        let mut v = with_prefix(
-            stretches(&a.fingerprints, |h| chrome.is_universal(h), ka, slot),
-            a.header_words,
-        );
+        let mut v = univ_a.clone();
         v.extend(stretches(
             &a.fingerprints,
             |h| corpus_chrome(h) && !chrome.is_universal(h),
@@ -354,16 +361,6 @@ pub fn align(
     };
     let known_a = stretches(&a.fingerprints, |h| chrome.is_known(h), ka, slot);
     let known_b = stretches(&b.fingerprints, |h| chrome.is_known(h), kb, slot);
-    // Universal chrome (site-wide: a legal footer, known chrome, a mail
-    // header block) never makes a span content.
-    let univ_a = with_prefix(
-        stretches(&a.fingerprints, |h| chrome.is_universal(h), ka, slot),
-        a.header_words,
-    );
-    let univ_b = with_prefix(
-        stretches(&b.fingerprints, |h| chrome.is_universal(h), kb, slot),
-        b.header_words,
-    );
 
     let (chains, owner) = chain(&seeds, ka, kb, p);
     let (mut chains, owner) = split_at_moved(chains, &owner, &seeds, ka, kb);
