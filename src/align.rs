@@ -543,6 +543,13 @@ pub fn align(
         in_stretches(m, x0, x1) == 0
     });
 
+    // A span whose text outside its HTML markup (tags, entities) is
+    // shorter than `min_words` on either side is a page's or a mail's
+    // layout, not an article.
+    let layout = |text, t: &[Token], x0, x1| {
+        let m = crate::boilerplate::markup_words(text, t, x0, x1);
+        m > 0 && (x1 - x0) - m < p.min_words
+    };
     let (na, nb) = (a.tokens.len().max(1) as f64, b.tokens.len().max(1) as f64);
     let mut out = Vec::new();
     let mut ranges = Vec::new();
@@ -576,15 +583,9 @@ pub fn align(
             }
             continue;
         }
-        // A span whose text outside its HTML markup (tags, entities) is
-        // shorter than `min_words` on either side is a page's or a mail's
-        // layout, not an article.
-        let text_short = |text, t: &[Token], x0, x1| {
-            let m = crate::boilerplate::markup_words(text, t, x0, x1);
-            m > 0 && (x1 - x0) - m < p.min_words
-        };
-        let markup =
-            text_short(a_text, &a.tokens, s.a0, s.a1) || text_short(b_text, &b.tokens, s.b0, s.b1);
+        let boilerplate = chrome_share >= p.chrome_fraction
+            || layout(a_text, &a.tokens, s.a0, s.a1)
+            || layout(b_text, &b.tokens, s.b0, s.b1);
         ranges.push(((s.a0, s.a1), (s.b0, s.b1)));
         flags.push((s.trimmed, share(&univ_a, &univ_b) >= p.chrome_fraction));
         out.push(SpanPair {
@@ -593,7 +594,7 @@ pub fn align(
             words,
             similarity,
             chrome: chrome_share,
-            boilerplate: chrome_share >= p.chrome_fraction || markup,
+            boilerplate,
         });
     }
     // The smaller document is this shared text: the spans cover at least

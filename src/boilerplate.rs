@@ -490,9 +490,9 @@ const MAX_ELEMENT_BYTES: usize = 1 << 16;
 
 /// Whether an HTML or XML tag opens at byte `at` of `bytes`: `<!` (a
 /// comment, a doctype), `<?`, or `<` and maybe `/` before a name (letters,
-/// digits, `:-_.`, not ending in `:`) that ends at a space, `/` or `>`. A mail address or
-/// a link in angle brackets (`<tom@example.org>`, `<http://...>`) is no
-/// tag, nor is a less-than sign.
+/// digits, `:-_.`, not ending in `:`) that ends at a space, `/` or `>`. A
+/// mail address or a link in angle brackets (`<tom@example.org>`,
+/// `<http://...>`) is no tag, nor is a less-than sign.
 fn opens_tag(bytes: &[u8], at: usize) -> bool {
     let rest = &bytes[at..];
     match rest.get(1) {
@@ -520,9 +520,10 @@ fn opens_tag(bytes: &[u8], at: usize) -> bool {
 
 /// The words of `tokens[lo..hi]` that are markup, not text: inside an HTML
 /// or XML tag ([`opens_tag`] to the next `>`: `<td width=8>`), comment
-/// (`<!-- NEWS -->`), style sheet or script (`<style>...</style>`), or the name of a character entity (`&nbsp;`,
-/// `&#160;`) in a range that holds a tag. (Entities alone are a text's
-/// typography: prose quoted with `&#8220;` is still prose.)
+/// (`<!-- NEWS -->`), style sheet or script (`<style>...</style>`), or the
+/// name of a character entity (`&nbsp;`, `&#160;`) in a range that holds a
+/// tag. (Entities alone are a text's typography: prose quoted with
+/// `&#8220;` is still prose.)
 ///
 /// Raw HTML pages and HTML mail share their layout, tag for tag, with every
 /// page of the same site; a span whose text outside its markup is too short

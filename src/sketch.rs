@@ -188,12 +188,7 @@ impl Default for DocSketch {
 impl PartialEq for DocSketch {
     /// Equal lists, sequence and counts (wherever the words lie).
     fn eq(&self, other: &DocSketch) -> bool {
-        self.all_words() == other.all_words()
-            && (self.fingerprints, self.repeated, self.entries)
-                == (other.fingerprints, other.repeated, other.entries)
-            && (self.words, self.header_words) == (other.words, other.header_words)
-            && (self.bands, self.step_bits, self.index_bits)
-                == (other.bands, other.step_bits, other.index_bits)
+        self.all_words() == other.all_words() && self.counts() == other.counts()
     }
 }
 
@@ -210,18 +205,6 @@ impl std::fmt::Debug for DocSketch {
             .field("header_words", &self.header_words)
             .finish()
     }
-}
-
-/// A sketch's counts without its words ([`DocSketch::own`]).
-struct Counts {
-    fingerprints: u32,
-    repeated: u32,
-    entries: u32,
-    words: u32,
-    header_words: u32,
-    bands: u16,
-    step_bits: u8,
-    index_bits: u8,
 }
 
 impl DocSketch {
@@ -243,39 +226,32 @@ impl DocSketch {
         data.extend_from_slice(band_keys);
         data.extend_from_slice(fingerprints);
         data.extend_from_slice(repeated);
-        DocSketch::own(
-            data,
-            Counts {
-                fingerprints: u32::try_from(fingerprints.len()).expect("under 2^32 fingerprints"),
-                repeated: u32::try_from(repeated.len()).expect("under 2^32 repeated fingerprints"),
-                entries: 0,
-                words,
-                header_words,
-                bands: u16::try_from(band_keys.len()).expect("at most 65,535 band keys"),
-                step_bits: 0,
-                index_bits: 0,
-            },
-        )
+        DocSketch {
+            offset: 0,
+            block: Arc::new(data.into_boxed_slice()),
+            fingerprints: u32::try_from(fingerprints.len()).expect("under 2^32 fingerprints"),
+            repeated: u32::try_from(repeated.len()).expect("under 2^32 repeated fingerprints"),
+            entries: 0,
+            words,
+            header_words,
+            bands: u16::try_from(band_keys.len()).expect("at most 65,535 band keys"),
+            step_bits: 0,
+            index_bits: 0,
+        }
     }
 
-    /// A sketch of `counts` whose words are `data`, in a block of its own.
-    fn own(data: Vec<u64>, counts: Counts) -> DocSketch {
-        let block = Arc::new(data.into_boxed_slice());
-        let c = counts;
-        let sketch = DocSketch {
-            offset: 0,
-            block,
-            fingerprints: c.fingerprints,
-            repeated: c.repeated,
-            entries: c.entries,
-            words: c.words,
-            header_words: c.header_words,
-            bands: c.bands,
-            step_bits: c.step_bits,
-            index_bits: c.index_bits,
-        };
-        assert_eq!(sketch.block.len(), sketch.len(), "a sketch's words");
-        sketch
+    /// The counts that, with its words, make a sketch what it is.
+    fn counts(&self) -> (u32, u32, u32, u32, u32, u16, u8, u8) {
+        (
+            self.fingerprints,
+            self.repeated,
+            self.entries,
+            self.words,
+            self.header_words,
+            self.bands,
+            self.step_bits,
+            self.index_bits,
+        )
     }
 
     /// Copies of `sketches`, in order, each equal to its original, whose
@@ -310,14 +286,7 @@ impl DocSketch {
         DocSketch {
             offset,
             block,
-            fingerprints: self.fingerprints,
-            repeated: self.repeated,
-            entries: self.entries,
-            words: self.words,
-            header_words: self.header_words,
-            bands: self.bands,
-            step_bits: self.step_bits,
-            index_bits: self.index_bits,
+            ..*self
         }
     }
 
@@ -406,19 +375,15 @@ impl DocSketch {
         for (step, i) in coded {
             bits.put(step as u64 | (i as u64) << step_bits, width);
         }
-        *self = DocSketch::own(
-            bits.finish(),
-            Counts {
-                fingerprints: self.fingerprints,
-                repeated: self.repeated,
-                entries: u32::try_from(seq.len()).expect("under 2^32 selected fingerprints"),
-                words: self.words,
-                header_words: self.header_words,
-                bands: self.bands,
-                step_bits,
-                index_bits,
-            },
-        );
+        *self = DocSketch {
+            offset: 0,
+            block: Arc::new(bits.finish().into_boxed_slice()),
+            entries: u32::try_from(seq.len()).expect("under 2^32 selected fingerprints"),
+            step_bits,
+            index_bits,
+            ..*self
+        };
+        assert_eq!(self.block.len(), self.len(), "a sketch's words");
     }
 
     /// Every selected fingerprint in position order, decoded.
