@@ -167,7 +167,9 @@ pub fn check_with_progress(
     let new: Vec<&Document> = survey.new_docs().collect();
     let texts: Vec<&str> = new.iter().map(|d| d.text.as_str()).collect();
     let sketches = sketch_all_with_progress(&texts, opts, progress);
+    scan::stage_mark("sketch");
     let proposed = propose(indexed, &stale, &sketches, opts);
+    scan::stage_mark("propose");
     // Word counts of the documents that can be in a finding: the new ones
     // and the indexed ones in a candidate pair (the others are never
     // looked at, and reading them would read every metadata row; the
@@ -183,6 +185,7 @@ pub fn check_with_progress(
     }
     words.extend(sketches.iter().map(|s| s.words));
     let (source, unreadable) = Texts::read(indexed, &new, &proposed.candidates, old);
+    scan::stage_mark("read texts");
     // A pair with a document that could not be read is left out.
     let readable: Vec<Pair> = proposed
         .candidates
@@ -198,8 +201,10 @@ pub fn check_with_progress(
         &opts.align,
         progress,
     );
+    scan::stage_mark("verify");
     let n = n as u32;
     let (passages, passage_errors) = scan::passages(n, &sketches, &source, &proposed.chrome, opts);
+    scan::stage_mark("passages");
     let mut stats = ScanStats::of(&words, &proposed, &verified);
     // Documents in this check: unchanged and new (not stale index entries).
     stats.documents = survey.files.len();
@@ -282,6 +287,16 @@ fn propose(
         .flat_map(|&i| indexed.fingerprints(i).iter().copied())
         .filter(|h| !interest.contains(h))
         .collect();
+    if scan::stage_times_on() {
+        eprintln!(
+            "neardup: propose: {} band keys, {} hashes, {} repeated; {} partners, {} more hashes",
+            band_set.len(),
+            interest.len(),
+            new_repeated.len(),
+            proposal.partners().len(),
+            more.len()
+        );
+    }
     let more = if more.is_empty() {
         Vec::new()
     } else {

@@ -163,6 +163,7 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         (checked, errors, skipped)
     } else {
         require_paths(paths)?;
+        crate::scan::stage_mark("");
         let path = index_path(&a.index);
         ctx.progress
             .stage(&format!("loading {}", escape::path(&path)));
@@ -185,6 +186,7 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
             }
             r => r?,
         };
+        crate::scan::stage_mark("open index");
         let mut errors = Vec::new();
         let files = input::find_files(paths, &walk, &mut errors)?;
         problems(&errors, &[], ctx);
@@ -198,6 +200,7 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
             ctx,
             |_| {},
         )?;
+        crate::scan::stage_mark("survey");
         problems(&survey.errors, &survey.skipped, ctx);
         let old: Box<check::OldText<'static>> = match a.input.jsonl_fields() {
             Some((text, id)) => Box::new(crate::index::jsonl::from_disk(text, id)),
@@ -221,15 +224,18 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         &errors,
         &skipped,
     );
+    crate::scan::stage_mark("report");
     let nothing_read = all_missing(paths) || all_missing(&a.new);
-    finish(
+    let code = finish(
         report,
         &checked.docs,
         &a.output,
         !errors.is_empty(),
         nothing_read,
         ctx,
-    )
+    );
+    crate::scan::stage_mark("write");
+    code
 }
 
 fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
