@@ -28,7 +28,7 @@ use ahash::AHashSet;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// A version 2 or 3 index file, mapped (see the [module docs](self)).
@@ -43,6 +43,8 @@ pub struct MappedIndex {
     fine_first: Vec<usize>,
     /// One bit per block: verified.
     verified: Vec<AtomicU64>,
+    /// Per section, its [`Guide`], sampled on the section's first look-up.
+    guides: Vec<OnceLock<Guide>>,
     /// Damage found (the first few).
     damage: Mutex<Vec<String>>,
 }
@@ -109,6 +111,10 @@ impl MappedIndex {
             first_block,
             verified: (0..blocks.div_ceil(64))
                 .map(|_| AtomicU64::new(0))
+                .collect(),
+            guides: super::format::SECTIONS
+                .iter()
+                .map(|_| OnceLock::new())
                 .collect(),
             damage: Mutex::new(Vec::new()),
         })))
@@ -243,6 +249,7 @@ impl MappedIndex {
         let n = self.postings_len(h);
         let docs = self.entries() as u32;
         let raw = self.raw_u64s(h);
+        let guide = self.guides[h as usize].get_or_init(|| Guide::of(raw));
         let mut v: Vec<Posting> = hashes
             .par_iter()
             .flat_map_iter(|&x| {
@@ -251,15 +258,33 @@ impl MappedIndex {
                 // run of `x`. Since the written array is sorted, that
                 // proves the run is the one saved, whichever blocks the
                 // probes crossed.
-                let lo = raw.partition_point(|&y| y < x);
-                let hi = lo + raw[lo..].iter().take_while(|&&y| y == x).count();
+                // Only the run's two ends are read verified: what lies
+                // between is x in the sorted array written, and only the
+                // run's documents are used (read verified below). A long
+                // run (a hash many documents carry) is then not read whole.
+                let lo = guide.partition_point(raw, x);
+                let hi = run_end(raw, lo, x);
                 let from = lo.saturating_sub(1);
                 let to = (hi + 1).min(n);
-                let seen = self.u64s(h, from..to);
-                let brackets = seen.len() == to - from
-                    && (lo == 0 || seen[0] < x)
-                    && seen[lo - from..hi - from].iter().all(|&y| y == x)
-                    && (hi == n || seen[hi - from] > x);
+                let (head, tail) = if hi - lo <= 2 * GUIDE_FINISH {
+                    (self.u64s(h, from..to), &[][..])
+                } else {
+                    (self.u64s(h, from..lo + 1), self.u64s(h, hi - 1..to))
+                };
+                let ends = |v: &[u64], want: usize| v.len() == want;
+                let brackets = if tail.is_empty() {
+                    ends(head, to - from)
+                        && (lo == 0 || head[0] < x)
+                        && head[lo - from..hi - from].iter().all(|&y| y == x)
+                        && (hi == n || head[hi - from] > x)
+                } else {
+                    ends(head, lo + 1 - from)
+                        && ends(tail, to - (hi - 1))
+                        && (lo == 0 || head[0] < x)
+                        && head[lo - from] == x
+                        && tail[0] == x
+                        && (hi == n || tail[1] > x)
+                };
                 if !brackets {
                     self.damaged(format!("section {h:?}: not sorted around a look-up"));
                     return Vec::new();
@@ -284,6 +309,149 @@ impl MappedIndex {
         debug_assert!(v.windows(2).all(|w| w[0] <= w[1]) || self.damage().is_some());
         v.par_sort_unstable();
         v
+    }
+}
+
+/// The end of the run of `x` starting at `lo` in sorted `raw` (`lo` itself
+/// when `raw[lo]` is not `x`): a galloping search, so a long run is probed
+/// in a few places, not read whole.
+fn run_end(raw: &[u64], lo: usize, x: u64) -> usize {
+    let n = raw.len();
+    if lo >= n || raw[lo] != x {
+        return lo;
+    }
+    // raw[lo..=known] are x; the run ends before `past` (or at n).
+    let (mut known, mut step) = (lo, 1usize);
+    let mut past = loop {
+        let probe = known.saturating_add(step);
+        if probe >= n {
+            break n;
+        }
+        if raw[probe] != x {
+            break probe;
+        }
+        known = probe;
+        step = step.saturating_mul(2);
+    };
+    // The first entry after `known` that is not x is at or before `past`.
+    let mut first = known + 1;
+    while first < past {
+        let mid = first + (past - first) / 2;
+        if raw[mid] == x {
+            first = mid + 1;
+        } else {
+            past = mid;
+        }
+    }
+    first
+}
+
+/// Entries a [`Guide`] samples of a section (at most): 2 KiB in memory,
+/// and as many pages of the section touched once.
+const GUIDE_SAMPLES: usize = 256;
+
+/// Entries left to a plain binary search: 512 bytes, one small block.
+const GUIDE_FINISH: usize = 64;
+
+/// A look-up's way into a sorted hash section without a binary search over
+/// all of it. A binary search over `n` entries probes `log2 n` places, and
+/// those below the top levels land on pages of their own: a look-up in a
+/// 10 times larger index touched ~3 more pages, so the pages a drop's
+/// look-ups map grew with the index. The guide is every `stride`-th entry
+/// (at most [`GUIDE_SAMPLES`], taken on the section's first look-up, a
+/// fixed cost): a look-up searches it in memory for its bucket, then
+/// interpolates on the hash values inside the bucket (hashes are close to
+/// uniform within so small a share of the range: the winnowed minima are
+/// skewed low over the whole range, smoothly), each guess checked with a
+/// second probe [`GUIDE_FINISH`] entries to the other side, so a guess
+/// close to the answer closes the range at once; a few rounds, then a
+/// binary search over what is left (which is all of the bucket in the worst
+/// case: no worse than before). A look-up then touches a page or two of
+/// the section whatever its size.
+///
+/// The samples are read unverified, like every probe of the search: only
+/// the run found is read verified, and it must be bracketed by smaller and
+/// larger hashes (`lookup`), so a damaged sample can misdirect the search
+/// but not make it return a wrong run unnoticed.
+#[derive(Debug)]
+struct Guide {
+    stride: usize,
+    samples: Vec<u64>,
+}
+
+impl Guide {
+    fn of(raw: &[u64]) -> Guide {
+        let stride = raw.len().div_ceil(GUIDE_SAMPLES).max(1);
+        Guide {
+            stride,
+            samples: raw.iter().step_by(stride).copied().collect(),
+        }
+    }
+
+    /// `raw.partition_point(|&y| y < x)` for the sorted `raw` the guide was
+    /// sampled from.
+    fn partition_point(&self, raw: &[u64], x: u64) -> usize {
+        self.search(raw.len(), |i| raw[i], x)
+    }
+
+    /// [`Guide::partition_point`] over `n` entries read through `at`.
+    fn search(&self, n: usize, mut at: impl FnMut(usize) -> u64, x: u64) -> usize {
+        let j = self.samples.partition_point(|&s| s < x);
+        if j == 0 {
+            return 0;
+        }
+        // The answer is in lo..=hi: entry lo - 1 < x, and entry hi >= x
+        // unless hi == n.
+        let mut lo = (j - 1) * self.stride + 1;
+        let mut hi = (j * self.stride).min(n);
+        // Entries lo - 1 and hi (u64::MAX past the end): samples at first.
+        let mut a = self.samples[j - 1];
+        let mut b = self.samples.get(j).copied().unwrap_or(u64::MAX);
+        for _ in 0..4 {
+            if hi - lo <= 2 * GUIDE_FINISH {
+                break;
+            }
+            if b <= a || x <= a {
+                // Not sorted (a damaged section): the search stays in
+                // bounds, and the run found is checked (`lookup`).
+                break;
+            }
+            let step = (x - a) as u128 * (hi - lo) as u128 / (b - a) as u128;
+            let g = (lo + step as usize).min(hi - 1);
+            let at_g = at(g);
+            if at_g < x {
+                (lo, a) = (g + 1, at_g);
+                let t = (g + GUIDE_FINISH).min(hi.saturating_sub(1));
+                if t >= lo {
+                    let at_t = at(t);
+                    if at_t >= x {
+                        (hi, b) = (t, at_t);
+                    } else {
+                        (lo, a) = (t + 1, at_t);
+                    }
+                }
+            } else {
+                (hi, b) = (g, at_g);
+                let t = g.saturating_sub(GUIDE_FINISH).max(lo);
+                if t < hi {
+                    let at_t = at(t);
+                    if at_t < x {
+                        (lo, a) = (t + 1, at_t);
+                    } else {
+                        (hi, b) = (t, at_t);
+                    }
+                }
+            }
+        }
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if at(mid) < x {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
     }
 }
 
@@ -555,6 +723,91 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The guided search finds what a binary search finds, in sorted
+        /// sections of any size, spread and repetition, for hashes in them
+        /// and between them.
+        #[test]
+        fn the_guide_finds_what_a_binary_search_finds(
+            mut raw in proptest::collection::vec(proptest::num::u64::ANY, 0..5000),
+            skew in 0u32..4,
+            repeat in 1usize..4,
+            probes in proptest::collection::vec(proptest::num::u64::ANY, 1..50),
+        ) {
+            // Skewed low like winnowed minima (skew 0: uniform), and each
+            // value `repeat` times like a hash many documents share.
+            for v in &mut raw {
+                *v >>= skew * 8;
+            }
+            let mut raw: Vec<u64> = raw.iter().flat_map(|&v| [v; 4].into_iter().take(repeat)).collect();
+            raw.sort_unstable();
+            let g = Guide::of(&raw);
+            let mut xs = probes;
+            xs.extend(raw.iter().step_by(7).copied());
+            xs.extend(raw.iter().step_by(11).map(|v| v.wrapping_add(1)));
+            xs.extend([0, u64::MAX]);
+            for x in xs {
+                let lo = raw.partition_point(|&y| y < x);
+                proptest::prop_assert_eq!(g.partition_point(&raw, x), lo, "x = {}", x);
+                let hi = lo + raw[lo..].iter().take_while(|&&y| y == x).count();
+                proptest::prop_assert_eq!(run_end(&raw, lo, x), hi, "x = {}", x);
+            }
+        }
+    }
+
+    #[test]
+    fn the_guide_probes_a_few_places_in_a_large_uniform_section() {
+        // 4 M hashes (32 MB): a binary search probes 22 places, most on
+        // pages of their own; the guided one lands next to the answer.
+        let raw: Vec<u64> = {
+            let mut v: Vec<u64> = (0..4_000_000u64).map(crate::sketch::mix64).collect();
+            v.sort_unstable();
+            v
+        };
+        let g = Guide::of(&raw);
+        // Pages (4 KiB: 512 entries) the guided search reads outside its
+        // samples, over 1,000 look-ups of present hashes, against those of
+        // a binary search over the whole section.
+        let pages_of = |probed: &mut Vec<usize>| {
+            probed.iter_mut().for_each(|i| *i /= 512);
+            probed.sort_unstable();
+            probed.dedup();
+            probed.len()
+        };
+        let (mut pages, mut binary) = (0usize, 0usize);
+        for i in (0..raw.len()).step_by(4_000) {
+            let x = raw[i];
+            let mut probed = Vec::new();
+            let at = g.search(
+                raw.len(),
+                |i| {
+                    probed.push(i);
+                    raw[i]
+                },
+                x,
+            );
+            assert_eq!(at, raw.partition_point(|&y| y < x));
+            pages += pages_of(&mut probed);
+            let mut all = Vec::new();
+            let (mut lo, mut hi) = (0, raw.len());
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                all.push(mid);
+                if raw[mid] < x {
+                    lo = mid + 1
+                } else {
+                    hi = mid
+                }
+            }
+            binary += pages_of(&mut all);
+        }
+        let (per, per_binary) = (pages as f64 / 1_000.0, binary as f64 / 1_000.0);
+        assert!(
+            per <= 2.0 && per_binary >= 10.0,
+            "{per} pages per look-up, {per_binary} binary"
+        );
+    }
+
     #[test]
     fn a_damaged_block_is_found_when_read_and_only_then() {
         let ix = big();
@@ -648,6 +901,31 @@ mod tests {
         // needed (one or two): not the whole section.
         let v = m.verified_blocks();
         assert!((3..=6).contains(&v), "{v} blocks verified");
+        assert!(m.damage().is_none());
+    }
+
+    #[test]
+    fn a_long_run_is_read_verified_at_its_ends_and_its_documents() {
+        // One hash in all 3,000 documents: 24 KB of hashes, 12 KB of
+        // document ids.
+        let p = params();
+        let mut ix = Index::new(p).unwrap();
+        ix.upsert_many((0..3000u64).map(|i| {
+            let mut d = synth(&format!("d/{i:05}.txt"), i, 60, &p);
+            d.fingerprints.push(u64::MAX / 3);
+            d.fingerprints.sort_unstable();
+            d
+        }))
+        .unwrap();
+        let (_dir, m) = mapped(&ix, super::super::FORMAT_VERSION);
+        let one: AHashSet<u64> = [u64::MAX / 3].into();
+        let found = m.fingerprint_postings(&one, &|d| d % 2 == 0);
+        assert_eq!(found, ix.fingerprint_postings(&one, &|d| d % 2 == 0));
+        assert_eq!(found.len(), 1500);
+        // The documents' 24 blocks, the run's two ends (two to four
+        // blocks) and their fine checksums: not the run's 47 blocks.
+        let v = m.verified_blocks();
+        assert!((26..=34).contains(&v), "{v} blocks verified");
         assert!(m.damage().is_none());
     }
 
