@@ -440,8 +440,13 @@ impl TextSource for FileTexts<'_> {
     fn text_and_map(
         &self,
         doc: u32,
-    ) -> Result<(Cow<'_, str>, Option<Cow<'_, crate::input::decode::OffsetMap>>), crate::Error>
-    {
+    ) -> Result<
+        (
+            Cow<'_, str>,
+            Option<Cow<'_, crate::input::decode::OffsetMap>>,
+        ),
+        crate::Error,
+    > {
         let d = self.document(doc)?;
         let map = d.decoding().map(|x| Cow::Owned(x.map.clone()));
         Ok((Cow::Owned(d.text), map))
@@ -1073,13 +1078,33 @@ mod tests {
         }
         assert_eq!(json(&docs, &r, &streamed), want);
         assert_eq!(json(&docs, &given, &streamed), want);
-        // The report the command line builds, in batches of shown texts.
+        // The report the command line builds, from what verification and
+        // the passage stage located: it reads no file (all moved away).
+        let moved = tempfile::tempdir().unwrap();
+        let away = |from: &std::path::Path, to: &std::path::Path| {
+            for e in std::fs::read_dir(from).unwrap() {
+                let e = e.unwrap().path();
+                std::fs::rename(&e, to.join(e.file_name().unwrap())).unwrap();
+            }
+        };
+        away(dir.path(), moved.path());
+        assert!(source.document(shown[0]).is_err(), "the files are gone");
         let report = report_of_files(&source, &r, &streamed.errors, &streamed.skipped).unwrap();
         let mut out = Vec::new();
         crate::report::json::write(&report, &mut out).unwrap();
         assert_eq!(out, want);
-        // Batches of one document up to all of them: each pair and place
-        // completed by the batches holding its documents, the same report.
+        away(moved.path(), dir.path());
+        // Nothing located (a result made without the texts): the shown
+        // texts read again in batches of one document up to all of them,
+        // each pair and place completed by the batches holding its
+        // documents, the same report.
+        let mut r = r;
+        for f in &mut r.findings {
+            f.located = crate::verify::Located::default();
+        }
+        for p in &mut r.passages {
+            p.located.iter_mut().for_each(|l| *l = None);
+        }
         let total: usize = shown.iter().map(|&d| files.original_len(d as usize)).sum();
         for budget in [1, 3_000, total / 3, total + 1] {
             let report =
@@ -1089,6 +1114,83 @@ mod tests {
             crate::report::json::write(&report, &mut out).unwrap();
             assert!(out == want, "batches of {budget} bytes: another report");
         }
+        // Part of it located: the rest read again, the same report.
+        let mut r = scan_sketched(&stream(dir.path(), &opts).2, &source, &opts, &NoProgress);
+        for f in r.findings.iter_mut().step_by(2) {
+            f.located = crate::verify::Located::default();
+        }
+        for p in r.passages.iter_mut().skip(1).step_by(2) {
+            p.located.iter_mut().step_by(3).for_each(|l| *l = None);
+        }
+        let report =
+            report_in_batches(&source, &r, &streamed.errors, &streamed.skipped, 3_000).unwrap();
+        let mut out = Vec::new();
+        crate::report::json::write(&report, &mut out).unwrap();
+        assert!(out == want, "part located: another report");
+    }
+
+    #[test]
+    fn spans_of_decoded_files_are_located_at_the_files_offsets_without_reading_them_again() {
+        // The corpus with a few copies of the article decoded: a byte
+        // order mark, Windows-1252 bytes (2 bytes in the text for 1 in the
+        // file), UTF-16: the file's offsets differ from the text's.
+        let dir = tempfile::tempdir().unwrap();
+        corpus_files(dir.path());
+        let base = std::fs::read_to_string(dir.path().join("003.txt")).unwrap();
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend(format!("caf\u{e9} {base}").as_bytes());
+        std::fs::write(dir.path().join("050.txt"), bom).unwrap();
+        let latin: Vec<u8> = format!("d\u{e9}j\u{e0} vu {base}")
+            .chars()
+            .map(|c| c as u32 as u8)
+            .collect();
+        std::fs::write(dir.path().join("051.txt"), latin).unwrap();
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(
+            format!("na\u{ef}ve\n{base}")
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        std::fs::write(dir.path().join("052.txt"), utf16).unwrap();
+        let opts = ScanOptions {
+            df_threshold: Some(13),
+            ..ScanOptions::default()
+        };
+        let walk = WalkOptions::default();
+        let inputs = crate::input::read_inputs(&[dir.path().to_path_buf()], &walk).unwrap();
+        let decoded: Vec<u32> = (0..inputs.docs.len() as u32)
+            .filter(|&d| inputs.docs[d as usize].decoding().is_some())
+            .collect();
+        assert_eq!(decoded.len(), 3, "the three files are decoded");
+        let whole = scan(&inputs.docs, &opts);
+        let want = json(&inputs.docs, &whole, &inputs);
+        for &d in &decoded {
+            assert!(
+                whole.findings.iter().any(|f| f.b == d),
+                "document {d} is in pairs"
+            );
+        }
+        let (streamed, files, sketches) = stream(dir.path(), &opts);
+        let source = FileTexts {
+            docs: &files,
+            walk: &walk,
+            jsonl: None,
+        };
+        let r = scan_sketches(sketches, &source, &opts, &NoProgress);
+        // Spans in a decoded copy end at other offsets than in the text.
+        let f = r.findings.iter().find(|f| f.b == decoded[1]).unwrap();
+        let (span, at) = (f.alignment.spans[0].b, f.located.spans[0][1]);
+        assert_ne!((span.start, span.end), (at.start, at.end));
+        // Located without the files: the report of the texts in memory.
+        let moved = tempfile::tempdir().unwrap();
+        for e in std::fs::read_dir(dir.path()).unwrap() {
+            let e = e.unwrap().path();
+            std::fs::rename(&e, moved.path().join(e.file_name().unwrap())).unwrap();
+        }
+        let report = report_of_files(&source, &r, &streamed.errors, &streamed.skipped).unwrap();
+        let mut out = Vec::new();
+        crate::report::json::write(&report, &mut out).unwrap();
+        assert!(out == want, "another report");
     }
 
     #[test]

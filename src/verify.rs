@@ -87,12 +87,7 @@ impl Located {
             moved: al
                 .moved
                 .iter()
-                .map(|m| {
-                    [
-                        range(a, m.a.start, m.a.end),
-                        range(b, m.b.start, m.b.end),
-                    ]
-                })
+                .map(|m| [range(a, m.a.start, m.a.end), range(b, m.b.start, m.b.end)])
                 .collect(),
         }
     }
