@@ -657,6 +657,12 @@ mod tests {
         let bare: Vec<Document> = docs.iter().cloned().map(Document::without_text).collect();
         let mut report = Report::outline(&bare, &result, None, &[], &[]);
         assert_ne!(report, whole, "an outline lacks lines and columns");
+        // What verification located while it held the texts: all of it,
+        // without a text (passages too: scan.rs's
+        // `a_scan_that_reads_texts_again_reports_what_a_scan_in_memory_does`).
+        let mut located = report.clone();
+        assert_eq!(located.add_located(&result), (vec![], vec![]));
+        assert_eq!(located, whole);
         let shown = crate::scan::shown_documents(&result);
         let (first, second) = shown.split_at(shown.len() / 2);
         for batch in [second, first] {
