@@ -592,6 +592,8 @@ pub fn passage_places(text: &str, ranges: &[(u32, u32)]) -> Vec<PassagePlace> {
                     words: w1.saturating_sub(w0),
                     documents: 1,
                     places: vec![(0, span)],
+                    located: Vec::new(),
+                    excerpt: String::new(),
                 }],
                 words: vec![0],
                 ..ScanResult::default()

@@ -98,6 +98,16 @@ pub struct Passage {
     pub documents: usize,
     /// `(document, bytes)`, by document.
     pub places: Vec<(u32, Span)>,
+    /// Each place located (file bytes, lines and columns) while
+    /// [`passages`] held its document's text, `None` where the text could
+    /// not be fetched: what a report shows of it, so that the report need
+    /// not read the text again. It belongs to `places` as [`passages`]
+    /// made them; whoever drops, reorders or renumbers places must locate
+    /// them again (a check's report does, from the texts). Empty for a
+    /// passage made elsewhere.
+    pub located: Vec<Option<crate::input::location::Location>>,
+    /// The report's excerpt of the first place, when it is located.
+    pub excerpt: String,
 }
 
 /// Sketches texts in parallel, in order.
@@ -426,18 +436,37 @@ impl TextSource for FileTexts<'_> {
     fn text(&self, doc: u32) -> Result<Cow<'_, str>, crate::Error> {
         Ok(Cow::Owned(self.document(doc)?.text))
     }
+
+    fn text_and_map(
+        &self,
+        doc: u32,
+    ) -> Result<
+        (
+            Cow<'_, str>,
+            Option<Cow<'_, crate::input::decode::OffsetMap>>,
+        ),
+        crate::Error,
+    > {
+        let d = self.document(doc)?;
+        let map = d.decoding().map(|x| Cow::Owned(x.map.clone()));
+        Ok((Cow::Owned(d.text), map))
+    }
 }
 
-/// Texts of the documents a report shows, read in batches of at most this
-/// many bytes (of their files) while the report is built
-/// ([`report_of_files`]), each batch let go before the next is read.
+/// Texts of the documents a report shows that the scan could not locate,
+/// read in batches of at most this many bytes (of their files) while the
+/// report is built ([`report_of_files`]), each batch let go before the next
+/// is read.
 pub const REPORT_TEXT_BYTES: usize = 16 << 20;
 
 /// The report of a scan whose texts are in files ([`FileTexts`]): an
-/// [`crate::report::Report::outline`] of `result` completed by the texts of
-/// the documents it shows ([`shown_documents`]), read again in sorted
-/// batches of at most [`REPORT_TEXT_BYTES`] (in parallel within a batch),
-/// so no more than a batch of texts is held at once. The same report as
+/// [`crate::report::Report::outline`] of `result` completed by the
+/// locations verification and the passage stage made while they held the
+/// texts ([`crate::report::Report::add_located`]; for a scan's result,
+/// every one, and no file is read). What they could not locate is
+/// completed by the texts of its documents, read again in sorted batches
+/// of at most [`REPORT_TEXT_BYTES`] (in parallel within a batch), so no
+/// more than a batch of texts is held at once. The same report as
 /// [`crate::report::Report::new`] over the documents with their texts; a
 /// document that cannot be read again (or was changed) is an error, all of
 /// them returned (the report is then unfinished and is not returned).
@@ -462,7 +491,24 @@ fn report_in_batches(
     let docs = files.docs.documents();
     let mut report = crate::report::Report::outline(&docs, result, None, errors, skipped);
     drop(docs);
-    let shown = shown_documents(result);
+    // What verification and the passage stage located while they held the
+    // texts; only what they could not (none in a scan whose every shown
+    // text was read) is located from the texts read again.
+    let (left_pairs, left_places) = report.add_located(result);
+    let mut shown: Vec<u32> = left_pairs
+        .iter()
+        .flat_map(|&i| {
+            let f = &result.findings[i as usize];
+            [f.a, f.b]
+        })
+        .chain(
+            left_places
+                .iter()
+                .map(|&(p, q)| result.passages[p as usize].places[q as usize].0),
+        )
+        .collect();
+    shown.sort_unstable();
+    shown.dedup();
     // The batches (ranges of `shown`), then the pairs and passage places
     // each batch's texts complete: a batch's work is that of what shows
     // its documents, not of the whole report (which, with batches as many
@@ -484,18 +530,18 @@ fn report_in_batches(
         batches.partition_point(|b| b.end <= i)
     };
     let mut pairs: Vec<Vec<u32>> = vec![Vec::new(); batches.len()];
-    for (i, f) in result.findings.iter().enumerate() {
+    for &i in &left_pairs {
+        let f = &result.findings[i as usize];
         let (x, y) = (batch_of(f.a), batch_of(f.b));
-        pairs[x].push(i as u32);
+        pairs[x].push(i);
         if y != x {
-            pairs[y].push(i as u32);
+            pairs[y].push(i);
         }
     }
     let mut places: Vec<Vec<(u32, u32)>> = vec![Vec::new(); batches.len()];
-    for (pi, p) in result.passages.iter().enumerate() {
-        for (q, &(d, _)) in p.places.iter().enumerate() {
-            places[batch_of(d)].push((pi as u32, q as u32));
-        }
+    for &(pi, q) in &left_places {
+        let d = result.passages[pi as usize].places[q as usize].0;
+        places[batch_of(d)].push((pi, q));
     }
     let mut failed = Vec::new();
     for (b, range) in batches.into_iter().enumerate() {
@@ -753,7 +799,17 @@ pub fn passages(
     // Word ranges to bytes, one tokenization per document carrying any.
     // (document, first word, end word, passage, place)
     type Wanted = (u32, u32, u32, usize, usize);
-    type Located = Result<Vec<(usize, usize, Span)>, crate::Error>;
+    // (passage, place, bytes, location, the excerpt of a first place)
+    type Located = Result<
+        Vec<(
+            usize,
+            usize,
+            Span,
+            crate::input::location::Location,
+            Option<String>,
+        )>,
+        crate::Error,
+    >;
     let mut wanted: Vec<Wanted> = Vec::new();
     for (pi, p) in found.iter().enumerate() {
         for (qi, &(d, w0, w1)) in p.places.iter().enumerate() {
@@ -765,17 +821,19 @@ pub fn passages(
     let spans: Vec<Located> = by_doc
         .par_iter()
         .map(|group| {
-            let text = texts.text(group[0].0)?;
+            let (text, map) = texts.text_and_map(group[0].0)?;
             let mut tokens = Vec::new();
             crate::normalize::tokenize(&text, &mut tokens);
+            // Located while the text is here (the report reads it no more).
+            let ix = crate::verify::line_index(&text, map.as_deref());
             Ok(group
                 .iter()
                 .map(|&(_, w0, w1, pi, qi)| {
-                    (
-                        pi,
-                        qi,
-                        crate::align::byte_span(&text, &tokens, w0, w1.min(tokens.len() as u32)),
-                    )
+                    let span =
+                        crate::align::byte_span(&text, &tokens, w0, w1.min(tokens.len() as u32));
+                    let excerpt = (qi == 0)
+                        .then(|| crate::report::passage_excerpt(&text[span.start..span.end]));
+                    (pi, qi, span, ix.locate(span.start, span.end), excerpt)
                 })
                 .collect())
         })
@@ -790,13 +848,19 @@ pub fn passages(
                 .iter()
                 .map(|&(d, _, _)| (d, Span { start: 0, end: 0 }))
                 .collect(),
+            located: vec![None; p.places.len()],
+            excerpt: String::new(),
         })
         .collect();
     for r in spans {
         match r {
             Ok(v) => {
-                for (pi, qi, span) in v {
+                for (pi, qi, span, at, excerpt) in v {
                     out[pi].places[qi].1 = span;
+                    out[pi].located[qi] = Some(at);
+                    if let Some(x) = excerpt {
+                        out[pi].excerpt = x;
+                    }
                 }
             }
             Err(e) => errors.push(e),
@@ -1014,13 +1078,33 @@ mod tests {
         }
         assert_eq!(json(&docs, &r, &streamed), want);
         assert_eq!(json(&docs, &given, &streamed), want);
-        // The report the command line builds, in batches of shown texts.
+        // The report the command line builds, from what verification and
+        // the passage stage located: it reads no file (all moved away).
+        let moved = tempfile::tempdir().unwrap();
+        let away = |from: &std::path::Path, to: &std::path::Path| {
+            for e in std::fs::read_dir(from).unwrap() {
+                let e = e.unwrap().path();
+                std::fs::rename(&e, to.join(e.file_name().unwrap())).unwrap();
+            }
+        };
+        away(dir.path(), moved.path());
+        assert!(source.document(shown[0]).is_err(), "the files are gone");
         let report = report_of_files(&source, &r, &streamed.errors, &streamed.skipped).unwrap();
         let mut out = Vec::new();
         crate::report::json::write(&report, &mut out).unwrap();
         assert_eq!(out, want);
-        // Batches of one document up to all of them: each pair and place
-        // completed by the batches holding its documents, the same report.
+        away(moved.path(), dir.path());
+        // Nothing located (a result made without the texts): the shown
+        // texts read again in batches of one document up to all of them,
+        // each pair and place completed by the batches holding its
+        // documents, the same report.
+        let mut r = r;
+        for f in &mut r.findings {
+            f.located = crate::verify::Located::default();
+        }
+        for p in &mut r.passages {
+            p.located.iter_mut().for_each(|l| *l = None);
+        }
         let total: usize = shown.iter().map(|&d| files.original_len(d as usize)).sum();
         for budget in [1, 3_000, total / 3, total + 1] {
             let report =
@@ -1030,6 +1114,83 @@ mod tests {
             crate::report::json::write(&report, &mut out).unwrap();
             assert!(out == want, "batches of {budget} bytes: another report");
         }
+        // Part of it located: the rest read again, the same report.
+        let mut r = scan_sketched(&stream(dir.path(), &opts).2, &source, &opts, &NoProgress);
+        for f in r.findings.iter_mut().step_by(2) {
+            f.located = crate::verify::Located::default();
+        }
+        for p in r.passages.iter_mut().skip(1).step_by(2) {
+            p.located.iter_mut().step_by(3).for_each(|l| *l = None);
+        }
+        let report =
+            report_in_batches(&source, &r, &streamed.errors, &streamed.skipped, 3_000).unwrap();
+        let mut out = Vec::new();
+        crate::report::json::write(&report, &mut out).unwrap();
+        assert!(out == want, "part located: another report");
+    }
+
+    #[test]
+    fn spans_of_decoded_files_are_located_at_the_files_offsets_without_reading_them_again() {
+        // The corpus with a few copies of the article decoded: a byte
+        // order mark, Windows-1252 bytes (2 bytes in the text for 1 in the
+        // file), UTF-16: the file's offsets differ from the text's.
+        let dir = tempfile::tempdir().unwrap();
+        corpus_files(dir.path());
+        let base = std::fs::read_to_string(dir.path().join("003.txt")).unwrap();
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend(format!("caf\u{e9} {base}").as_bytes());
+        std::fs::write(dir.path().join("050.txt"), bom).unwrap();
+        let latin: Vec<u8> = format!("d\u{e9}j\u{e0} vu {base}")
+            .chars()
+            .map(|c| c as u32 as u8)
+            .collect();
+        std::fs::write(dir.path().join("051.txt"), latin).unwrap();
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(
+            format!("na\u{ef}ve\n{base}")
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        std::fs::write(dir.path().join("052.txt"), utf16).unwrap();
+        let opts = ScanOptions {
+            df_threshold: Some(13),
+            ..ScanOptions::default()
+        };
+        let walk = WalkOptions::default();
+        let inputs = crate::input::read_inputs(&[dir.path().to_path_buf()], &walk).unwrap();
+        let decoded: Vec<u32> = (0..inputs.docs.len() as u32)
+            .filter(|&d| inputs.docs[d as usize].decoding().is_some())
+            .collect();
+        assert_eq!(decoded.len(), 3, "the three files are decoded");
+        let whole = scan(&inputs.docs, &opts);
+        let want = json(&inputs.docs, &whole, &inputs);
+        for &d in &decoded {
+            assert!(
+                whole.findings.iter().any(|f| f.b == d),
+                "document {d} is in pairs"
+            );
+        }
+        let (streamed, files, sketches) = stream(dir.path(), &opts);
+        let source = FileTexts {
+            docs: &files,
+            walk: &walk,
+            jsonl: None,
+        };
+        let r = scan_sketches(sketches, &source, &opts, &NoProgress);
+        // Spans in a decoded copy end at other offsets than in the text.
+        let f = r.findings.iter().find(|f| f.b == decoded[1]).unwrap();
+        let (span, at) = (f.alignment.spans[0].b, f.located.spans[0][1]);
+        assert_ne!((span.start, span.end), (at.start, at.end));
+        // Located without the files: the report of the texts in memory.
+        let moved = tempfile::tempdir().unwrap();
+        for e in std::fs::read_dir(dir.path()).unwrap() {
+            let e = e.unwrap().path();
+            std::fs::rename(&e, moved.path().join(e.file_name().unwrap())).unwrap();
+        }
+        let report = report_of_files(&source, &r, &streamed.errors, &streamed.skipped).unwrap();
+        let mut out = Vec::new();
+        crate::report::json::write(&report, &mut out).unwrap();
+        assert!(out == want, "another report");
     }
 
     #[test]

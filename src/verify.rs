@@ -8,6 +8,8 @@
 use crate::align::{align, AlignParams, Alignment, Prepared};
 use crate::boilerplate::Chrome;
 use crate::candidates::Pair;
+use crate::input::decode::OffsetMap;
+use crate::input::location::{LineIndex, Location};
 use crate::input::Document;
 use crate::observe::{stages, NoProgress, Progress};
 use crate::sketch::DocSketch;
@@ -47,12 +49,83 @@ pub struct Finding {
     pub kind: Kind,
     /// Verified similarity and the paired spans.
     pub alignment: Alignment,
+    /// Where the alignment's spans and moved blocks lie in the two files,
+    /// located while verification held both texts: what a report shows of
+    /// them, so that the report need not read the texts again. It belongs
+    /// to the alignment as verification made it, on the text source's
+    /// offsets (file offsets when [`TextSource::text_and_map`] gives the
+    /// map of a decoded text); whoever mirrors the alignment or renumbers
+    /// the documents must locate again (a check's report does, from the
+    /// texts: [`crate::report::Report::with_new`]).
+    pub located: Located,
+}
+
+/// A finding's spans and moved blocks located in its two documents
+/// ([`Finding::located`]), in the alignment's order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Located {
+    /// Each span, in a and in b: bytes, lines and columns.
+    pub spans: Vec<[Location; 2]>,
+    /// Each moved block's byte range `[start, end)`, in a and in b.
+    pub moved: Vec<[[usize; 2]; 2]>,
+}
+
+impl Located {
+    /// The locations of `al`'s spans and moved blocks, `a` indexing the
+    /// text of its first document and `b` that of its second.
+    pub fn of(al: &Alignment, a: &LineIndex<'_>, b: &LineIndex<'_>) -> Located {
+        let range = |ix: &LineIndex<'_>, start: usize, end: usize| {
+            let l = ix.locate(start, end);
+            [l.start, l.end]
+        };
+        Located {
+            spans: al
+                .spans
+                .iter()
+                .map(|s| [a.locate(s.a.start, s.a.end), b.locate(s.b.start, s.b.end)])
+                .collect(),
+            moved: al
+                .moved
+                .iter()
+                .map(|m| [range(a, m.a.start, m.a.end), range(b, m.b.start, m.b.end)])
+                .collect(),
+        }
+    }
+
+    /// Whether these can be the locations of `al`: as many spans and
+    /// moved blocks (the empty `Located` of a finding made without the
+    /// texts is not, unless `al` has neither).
+    pub fn fits(&self, al: &Alignment) -> bool {
+        self.spans.len() == al.spans.len() && self.moved.len() == al.moved.len()
+    }
 }
 
 /// Where verification gets a document's text.
 pub trait TextSource: Sync {
     /// The text of document `doc`.
     fn text(&self, doc: u32) -> Result<Cow<'_, str>, crate::Error>;
+
+    /// The text of document `doc` and, when it was decoded from a file
+    /// whose offsets differ ([`crate::input::decode::Decoding`]), the map
+    /// to the file's offsets: the locations verification gives
+    /// ([`Finding::located`]) are then the file's, as a report shows them.
+    /// By default the text alone (offsets are the text's).
+    #[allow(clippy::type_complexity)]
+    fn text_and_map(
+        &self,
+        doc: u32,
+    ) -> Result<(Cow<'_, str>, Option<Cow<'_, OffsetMap>>), crate::Error> {
+        Ok((self.text(doc)?, None))
+    }
+}
+
+/// The line index of `text`, with the file offsets of `map` when given
+/// (what [`Document::line_index`] gives for the document).
+pub fn line_index<'t>(text: &'t str, map: Option<&'t OffsetMap>) -> LineIndex<'t> {
+    match map {
+        Some(m) => LineIndex::with_map(text, m),
+        None => LineIndex::new(text),
+    }
 }
 
 /// Texts of documents held in memory, by index.
@@ -61,6 +134,17 @@ pub struct InMemory<'a>(pub &'a [Document]);
 impl TextSource for InMemory<'_> {
     fn text(&self, doc: u32) -> Result<Cow<'_, str>, crate::Error> {
         Ok(Cow::Borrowed(&self.0[doc as usize].text))
+    }
+
+    fn text_and_map(
+        &self,
+        doc: u32,
+    ) -> Result<(Cow<'_, str>, Option<Cow<'_, OffsetMap>>), crate::Error> {
+        let d = &self.0[doc as usize];
+        Ok((
+            Cow::Borrowed(&d.text),
+            d.decoding().map(|x| Cow::Borrowed(&x.map)),
+        ))
     }
 }
 
@@ -195,7 +279,7 @@ fn verify_batched(
                 if let Some(held) = carried {
                     return Ok(held);
                 }
-                let t = texts.text(d)?;
+                let (t, map) = texts.text_and_map(d)?;
                 let prep = match sketches {
                     Some(s) => Prepared::from_sketch(&t, params.k, &s[d as usize]),
                     None => Prepared::with_words(
@@ -205,7 +289,7 @@ fn verify_batched(
                         words[d as usize] as usize,
                     ),
                 };
-                Ok((t, prep))
+                Ok((t, map, prep))
             })
             .collect();
         // Every document of the batch's pairs is in `docs`.
@@ -219,8 +303,9 @@ fn verify_batched(
             .map(|&(a, b)| {
                 progress.inc(1);
                 match (get(a), get(b)) {
-                    (Some((ta, pa)), Some((tb, pb))) => {
-                        outcome(a, b, align(ta, pa, tb, pb, chrome, params), params)
+                    (Some(ha), Some(hb)) => {
+                        let al = align(&ha.0, &ha.2, &hb.0, &hb.2, chrome, params);
+                        outcome(a, b, al, params, ha, hb)
                     }
                     _ => Outcome::Unreadable,
                 }
@@ -262,8 +347,9 @@ fn verify_batched(
     out
 }
 
-/// A document of a batch: its text and what alignment needs of it.
-type Held<'t> = (Cow<'t, str>, Prepared);
+/// A document of a batch: its text, the map to its file's offsets (a
+/// decoded text's), and what alignment needs of it.
+type Held<'t> = (Cow<'t, str>, Option<Cow<'t, OffsetMap>>, Prepared);
 
 /// The distinct documents of `pairs`, sorted.
 fn batch_documents(pairs: &[Pair]) -> Vec<u32> {
@@ -301,9 +387,22 @@ fn prepared_bytes(words: u32) -> u64 {
     (words as u64).max(1) * PREPARED_BYTES_PER_WORD
 }
 
-/// What the alignment of pair `(a, b)` makes of it.
-fn outcome(a: u32, b: u32, al: Alignment, params: &AlignParams) -> Outcome {
+/// What the alignment of pair `(a, b)` (held as `ha` and `hb`) makes of
+/// it; a flagged pair is located in both texts.
+fn outcome(
+    a: u32,
+    b: u32,
+    al: Alignment,
+    params: &AlignParams,
+    ha: &Held<'_>,
+    hb: &Held<'_>,
+) -> Outcome {
     if al.has_content() {
+        let located = Located::of(
+            &al,
+            &line_index(&ha.0, ha.1.as_deref()),
+            &line_index(&hb.0, hb.1.as_deref()),
+        );
         let near = al.coverage.iter().all(|&c| c >= params.near_coverage);
         let kind = if near {
             Kind::NearDuplicate
@@ -315,6 +414,7 @@ fn outcome(a: u32, b: u32, al: Alignment, params: &AlignParams) -> Outcome {
             b,
             kind,
             alignment: al,
+            located,
         })
     } else if al.spans.is_empty() {
         Outcome::Nothing

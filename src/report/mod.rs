@@ -219,8 +219,10 @@ pub struct Problem {
 const PASSAGE_EXCERPT_CHARS: usize = 160;
 
 /// The start of a passage on one line (white space folded), with an
-/// ellipsis when cut.
-fn passage_excerpt(text: &str) -> String {
+/// ellipsis when cut: [`PassageEntry::excerpt`] of the passage's first
+/// place (made where its text is at hand: `scan::passages`, or
+/// [`Report::add_texts`]).
+pub(crate) fn passage_excerpt(text: &str) -> String {
     let mut out = String::new();
     for word in text.split_whitespace() {
         if out.chars().count() + word.chars().count() + 1 > PASSAGE_EXCERPT_CHARS {
@@ -486,6 +488,50 @@ impl Report {
         }
     }
 
+    /// Fills in of an [`Report::outline`] of `result` the locations the
+    /// scan located while it held the texts: each pair's from its finding
+    /// ([`crate::verify::Finding::located`]), each passage place's (and a
+    /// first place's excerpt) from its passage
+    /// ([`crate::scan::Passage::located`]). What [`Report::add_texts`]
+    /// gives them with the documents' texts, none read. Returns what it
+    /// could not fill, for [`Report::add_texts_of`]: the pairs whose
+    /// finding was not located (made without the texts) and the places
+    /// whose document the passage stage could not fetch (ascending); none
+    /// for a scan that read every text it showed.
+    pub fn add_located(&mut self, result: &ScanResult) -> (Vec<u32>, Vec<(u32, u32)>) {
+        let mut pairs = Vec::new();
+        for (i, (pair, f)) in self.pairs.iter_mut().zip(&result.findings).enumerate() {
+            let (al, at) = (&f.alignment, &f.located);
+            if !at.fits(al) || pair.spans.len() != at.spans.len() {
+                pairs.push(i as u32);
+                continue;
+            }
+            for (e, [a, b]) in pair.spans.iter_mut().zip(&at.spans) {
+                (e.a, e.b) = (*a, *b);
+            }
+            if let Some(m) = &mut pair.moved {
+                for (r, [a, b]) in m.ranges.iter_mut().zip(&at.moved) {
+                    (r.a, r.b) = (*a, *b);
+                }
+            }
+        }
+        let mut places = Vec::new();
+        for (pi, (p, entry)) in result.passages.iter().zip(&mut self.passages).enumerate() {
+            for (q, e) in entry.spans.iter_mut().enumerate() {
+                match p.located.get(q).copied().flatten() {
+                    Some(at) => {
+                        e.at = at;
+                        if q == 0 {
+                            entry.excerpt.clone_from(&p.excerpt);
+                        }
+                    }
+                    None => places.push((pi as u32, q as u32)),
+                }
+            }
+        }
+        (pairs, places)
+    }
+
     /// Whether anything was flagged.
     pub fn flagged(&self) -> bool {
         !self.pairs.is_empty()
@@ -611,6 +657,12 @@ mod tests {
         let bare: Vec<Document> = docs.iter().cloned().map(Document::without_text).collect();
         let mut report = Report::outline(&bare, &result, None, &[], &[]);
         assert_ne!(report, whole, "an outline lacks lines and columns");
+        // What verification located while it held the texts: all of it,
+        // without a text (passages too: scan.rs's
+        // `a_scan_that_reads_texts_again_reports_what_a_scan_in_memory_does`).
+        let mut located = report.clone();
+        assert_eq!(located.add_located(&result), (vec![], vec![]));
+        assert_eq!(located, whole);
         let shown = crate::scan::shown_documents(&result);
         let (first, second) = shown.split_at(shown.len() / 2);
         for batch in [second, first] {
