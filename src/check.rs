@@ -358,6 +358,9 @@ fn view(mut result: ScanResult, texts: Texts<'_, '_>, opts: &ScanOptions) -> Che
             if a > b {
                 f.alignment = f.alignment.mirrored();
             }
+            // Located for the pair as verified (and on the texts'
+            // offsets): the check's report locates from the texts.
+            f.located = Default::default();
             (f.a, f.b) = (a.min(b) as u32, a.max(b) as u32);
             findings.push(f);
         }
