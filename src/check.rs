@@ -367,6 +367,9 @@ fn view(mut result: ScanResult, texts: Texts<'_, '_>, opts: &ScanOptions) -> Che
     }
     findings.sort_by_key(|f| (f.a, f.b));
     for p in &mut result.passages {
+        // Located for the places as found (see the findings above).
+        p.located.clear();
+        p.excerpt.clear();
         p.places.retain_mut(|pl| match pos(pl.0) {
             Some(v) => {
                 pl.0 = v as u32;
