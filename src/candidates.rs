@@ -19,6 +19,7 @@ use crate::postings::{self, merged_runs, Posting, Run};
 use crate::sketch::{DocSketch, Fingerprint};
 use rayon::prelude::*;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Fingerprint buckets up to this size emit all their pairs; larger ones a
@@ -180,6 +181,21 @@ fn emit_pairs(
     // its own: it counts `min_shared` times. (An edited copy may keep a
     // single fingerprint; a phrase many documents share is weaker.)
     let exclusive = min_shared.saturating_sub(1);
+    if old.is_empty() {
+        // A scan's lists: only the runs of two or more, found at a
+        // comparison a posting.
+        for run in postings::shared_runs(new) {
+            let run = Run {
+                hash: run[0].0,
+                old: &[],
+                new: run,
+            };
+            if !skip(&run) {
+                emit_run(&run, max_full, exclusive, pairs);
+            }
+        }
+        return;
+    }
     for run in merged_runs(old, new) {
         if run.new.is_empty() || run.df() < 2 || skip(&run) {
             continue;
@@ -223,7 +239,8 @@ impl Tally {
 /// [`PairCounts`]); ranges are tallied in parallel, then
 /// [`PairCounts::add`]ed in order.
 fn tally(mut pairs: Vec<Pair>, need: u32) -> Tally {
-    pairs.par_sort_unstable();
+    // In place, by radix: the pair's two ids are its whole order.
+    postings::radix_sort_in_place(&mut pairs, |&(a, b)| (a as u64) << 32 | b as u64);
     if need == 1 {
         pairs.dedup();
         pairs.shrink_to_fit();
@@ -863,6 +880,14 @@ fn frequent_runs(
     df_threshold: u32,
 ) -> (Vec<Posting>, Vec<Posting>) {
     let (mut fo, mut fnew) = (Vec::new(), Vec::new());
+    if old.is_empty() && df_threshold >= 2 {
+        for run in postings::shared_runs(new) {
+            if run.len() as u32 >= df_threshold {
+                fnew.extend_from_slice(run);
+            }
+        }
+        return (fo, fnew);
+    }
     for run in merged_runs(old, new) {
         if run.df() as u32 >= df_threshold {
             fo.extend_from_slice(run.old);
@@ -872,36 +897,58 @@ fn frequent_runs(
     (fo, fnew)
 }
 
-/// Which of each document's distinct fingerprints are content (may propose
-/// pairs): one bit per fingerprint, in the order of the document's sorted
-/// fingerprints, instead of a list of the hashes.
+/// Which of each document's distinct fingerprints are shared content (may
+/// propose pairs): one bit per fingerprint, in the order of the document's
+/// sorted fingerprints, instead of a list of the hashes. A bit is first
+/// set where another document carries the fingerprint too
+/// ([`ContentBits::set_shared`], while the chrome's postings are sorted),
+/// then kept only where the fingerprint is content
+/// ([`ContentBits::keep_content`]): a fingerprint one document alone
+/// carries proposes no pair, so its postings are never gathered again.
 struct ContentBits {
     /// Each document's words of bits, from `start[d]`.
-    bits: Vec<u64>,
+    bits: Vec<AtomicU64>,
     start: Vec<u32>,
 }
 
 impl ContentBits {
-    /// `content(s, seq)` gives sketch `s`'s content fingerprints, sorted;
-    /// `seq` is a buffer it may use (one per thread, reused).
-    fn new(
-        new: &[DocSketch],
-        content: impl Fn(&DocSketch, &mut Vec<Fingerprint>) -> Vec<u64> + Sync,
-    ) -> ContentBits {
+    /// No bit set, for the fingerprints of `new`.
+    fn clear(new: &[DocSketch]) -> ContentBits {
         // The words of all documents at once (not a list a document, then
-        // copied: ~56 bytes a document more while it was made), filled a
-        // chunk of documents a thread.
-        let n = new.len();
-        let mut start = Vec::with_capacity(n + 1);
+        // copied: ~56 bytes a document more while it was made).
+        let mut start = Vec::with_capacity(new.len() + 1);
         let mut at = 0u32;
         start.push(0);
         for s in new {
             at += s.fingerprints().len().div_ceil(64) as u32;
             start.push(at);
         }
-        let mut bits = vec![0u64; at as usize];
-        let mut chunks: Vec<(usize, &mut [u64])> = Vec::with_capacity(n.div_ceil(CHUNK));
-        let mut rest = &mut bits[..];
+        let bits = (0..at).map(|_| AtomicU64::new(0)).collect();
+        ContentBits { bits, start }
+    }
+
+    /// Sets the bit of `h`, a fingerprint of new document `d` (`s`) that
+    /// another document carries too.
+    #[inline]
+    fn set_shared(&self, d: usize, s: &DocSketch, h: u64) {
+        let i = s.fingerprints().partition_point(|&x| x < h);
+        debug_assert_eq!(s.fingerprints().get(i), Some(&h));
+        self.bits[self.start[d] as usize + i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
+    }
+
+    /// Clears the bits of fingerprints that are not content: `content(s,
+    /// seq)` gives sketch `s`'s content fingerprints, sorted; `seq` is a
+    /// buffer it may use (one per thread, reused). A chunk of documents a
+    /// thread.
+    fn keep_content(
+        &mut self,
+        new: &[DocSketch],
+        content: impl Fn(&DocSketch, &mut Vec<Fingerprint>) -> Vec<u64> + Sync,
+    ) {
+        let n = new.len();
+        let start = &self.start;
+        let mut chunks: Vec<(usize, &mut [AtomicU64])> = Vec::with_capacity(n.div_ceil(CHUNK));
+        let mut rest = &mut self.bits[..];
         for first in (0..n).step_by(CHUNK) {
             let end = (first + CHUNK).min(n);
             let len = (start[end] - start[first]) as usize;
@@ -909,36 +956,69 @@ impl ContentBits {
             chunks.push((first, here));
             rest = after;
         }
-        chunks
-            .into_par_iter()
-            .for_each_init(Vec::new, |seq, (first, words)| {
+        chunks.into_par_iter().for_each_init(
+            || (Vec::new(), Vec::new()),
+            |(seq, mask), (first, words)| {
                 let base = start[first] as usize;
                 for (d, s) in new.iter().enumerate().skip(first).take(CHUNK) {
                     let words = &mut words[start[d] as usize - base..start[d + 1] as usize - base];
+                    mask.clear();
+                    mask.resize(words.len(), 0u64);
                     let mut i = 0;
                     // Both lists are sorted, the content a subset.
                     for h in content(s, seq) {
                         while s.fingerprints()[i] != h {
                             i += 1;
                         }
-                        words[i / 64] |= 1 << (i % 64);
+                        mask[i / 64] |= 1 << (i % 64);
+                    }
+                    for (w, &m) in words.iter_mut().zip(mask.iter()) {
+                        *w.get_mut() &= m;
                     }
                 }
-            });
-        ContentBits { bits, start }
+            },
+        );
     }
 
-    /// Whether fingerprint `i` of new document `d` is content.
+    /// Whether fingerprint `i` of new document `d` is shared content.
     #[inline]
     fn get(&self, d: usize, i: usize) -> bool {
-        self.bits[self.start[d] as usize + i / 64] >> (i % 64) & 1 == 1
+        self.bits[self.start[d] as usize + i / 64].load(Ordering::Relaxed) >> (i % 64) & 1 == 1
     }
 
-    /// Whether `h`, a fingerprint of new document `d` (`s`), is content.
+    /// Whether `h`, a fingerprint of new document `d` (`s`), is shared
+    /// content (for a fingerprint another document carries too: content).
     fn contains(&self, d: usize, s: &DocSketch, h: u64) -> bool {
         s.fingerprints()
             .binary_search(&h)
             .is_ok_and(|i| self.get(d, i))
+    }
+}
+
+/// Sets the [`ContentBits::set_shared`] bit of each new posting in a run
+/// of `old` and `new` (sorted, one hash range's) at least two documents
+/// carry; new document `d` is `first + d`.
+fn mark_shared(
+    old: &[Posting],
+    new: &[Posting],
+    sketches: &[DocSketch],
+    first: u32,
+    bits: &ContentBits,
+) {
+    let mut mark = |run: &[Posting]| {
+        for &(h, id) in run {
+            let d = (id - first) as usize;
+            bits.set_shared(d, &sketches[d], h);
+        }
+    };
+    if old.is_empty() {
+        postings::shared_runs(new).for_each(&mut mark);
+    } else {
+        for run in merged_runs(old, new) {
+            if run.df() >= 2 {
+                mark(run.new);
+            }
+        }
     }
 }
 
@@ -991,6 +1071,9 @@ impl<'a> Proposal<'a> {
         let fp_total: usize = new.iter().map(|s| s.fingerprints().len()).sum();
 
         let mut chrome = Chrome::frequent_from(p.df_threshold);
+        // Shared fingerprints marked while the chrome's postings are at
+        // hand; the content postings are then only those of shared ones.
+        let mut content = ContentBits::clear(new);
         let fps = |d: usize| new[d].fingerprints();
         let mut cursors: Vec<Cursor> = new
             .par_iter()
@@ -1008,6 +1091,7 @@ impl<'a> Proposal<'a> {
             |d, at, batch| prefetch_cursor(&parts, fps(d), at, batch),
             |part, new_fps| {
                 let old = parts.slice(known.fingerprints, part, |p| p.0);
+                mark_shared(old, new_fps, new, first, &content);
                 frequent_runs(old, new_fps, p.df_threshold)
             },
             // Only the frequent runs reach the (serial) chrome set.
@@ -1022,10 +1106,11 @@ impl<'a> Proposal<'a> {
             .add_repeated_and_known(repeated, p.known_chrome)
             .with_universal_df(p.universal_df);
 
-        let content = ContentBits::new(new, |s, seq| {
+        content.keep_content(new, |s, seq| {
             s.sequence_into(seq);
             content_fingerprints(seq, &chrome, s.repeated(), s.header_words, p.k, p.max_gap)
         });
+        let content = content;
         let mut by_fingerprint = PairCounts::new(p.min_shared);
         let fp_need = by_fingerprint.need;
         cursors
