@@ -575,7 +575,7 @@ fn cursor_at_start(list: &[u64]) -> Cursor {
 }
 
 /// Appends the items of sorted `list` in each range of `batch` (consecutive,
-/// ascending) for which `keep(i)` holds, as postings of `id`, to that
+/// ascending) for which `keep(i)` holds, as postings of `id(i)`, to that
 /// range's list in `outs`; steps `at` past them. The list is read only
 /// where it has items in these ranges (a hash range is stepped through, not
 /// searched: a binary search a list and range touched every list about
@@ -586,7 +586,7 @@ fn step_cursor<'l>(
     list: impl FnOnce() -> &'l [u64],
     at: &mut Cursor,
     batch: Range<usize>,
-    id: u32,
+    id: impl Fn(usize) -> u32,
     keep: impl Fn(usize) -> bool,
     outs: &mut [Out],
 ) {
@@ -606,7 +606,7 @@ fn step_cursor<'l>(
                 break;
             }
             if keep(i) {
-                out.push((h, id));
+                out.push((h, id(i)));
             }
             i += 1;
         }
@@ -898,82 +898,102 @@ fn frequent_runs(
 }
 
 /// Which of each document's distinct fingerprints are shared content (may
-/// propose pairs): one bit per fingerprint, in the order of the document's
-/// sorted fingerprints, instead of a list of the hashes. A bit is first
-/// set where another document carries the fingerprint too
-/// ([`ContentBits::set_shared`], while the chrome's postings are sorted),
-/// then kept only where the fingerprint is content
+/// propose pairs): one bit per fingerprint, the bits of all new documents'
+/// sorted fingerprint lists end to end (a fingerprint's *place*), instead
+/// of a list of the hashes. A bit is first set where another document
+/// carries the fingerprint too ([`mark_shared`], while the chrome's
+/// postings are sorted: their postings carry places, not documents), then
+/// kept only where the fingerprint is content
 /// ([`ContentBits::keep_content`]): a fingerprint one document alone
-/// carries proposes no pair, so its postings are never gathered again.
+/// carries proposes no pair, so its postings are not gathered again. When
+/// the places do not fit a `u32` every bit starts set (content is then
+/// every content fingerprint, as it was).
 struct ContentBits {
-    /// Each document's words of bits, from `start[d]`.
     bits: Vec<AtomicU64>,
-    start: Vec<u32>,
+    /// Document `d`'s fingerprints are places `start[d]..start[d + 1]`.
+    start: Vec<u64>,
 }
 
 impl ContentBits {
-    /// No bit set, for the fingerprints of `new`.
+    /// No bit set (every bit, when [`ContentBits::by_place`] does not
+    /// hold), for the fingerprints of `new`.
     fn clear(new: &[DocSketch]) -> ContentBits {
         // The words of all documents at once (not a list a document, then
         // copied: ~56 bytes a document more while it was made).
         let mut start = Vec::with_capacity(new.len() + 1);
-        let mut at = 0u32;
+        let mut at = 0u64;
         start.push(0);
         for s in new {
-            at += s.fingerprints().len().div_ceil(64) as u32;
+            at += s.fingerprints().len() as u64;
             start.push(at);
         }
-        let bits = (0..at).map(|_| AtomicU64::new(0)).collect();
+        let fill = if at <= u32::MAX as u64 { 0 } else { u64::MAX };
+        let bits = (0..at.div_ceil(64)).map(|_| AtomicU64::new(fill)).collect();
         ContentBits { bits, start }
     }
 
-    /// Sets the bit of `h`, a fingerprint of new document `d` (`s`) that
-    /// another document carries too.
+    /// Whether every place fits a `u32` (the postings' document field).
+    fn by_place(&self) -> bool {
+        self.start.last().is_some_and(|&n| n <= u32::MAX as u64)
+    }
+
+    /// The place of fingerprint `i` of new document `d` (when
+    /// [`ContentBits::by_place`]).
     #[inline]
-    fn set_shared(&self, d: usize, s: &DocSketch, h: u64) {
-        let i = s.fingerprints().partition_point(|&x| x < h);
-        debug_assert_eq!(s.fingerprints().get(i), Some(&h));
-        self.bits[self.start[d] as usize + i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
+    fn place(&self, d: usize, i: usize) -> u32 {
+        (self.start[d] + i as u64) as u32
+    }
+
+    /// The new document whose fingerprint is at place `g`.
+    fn doc_of(&self, g: u32) -> usize {
+        self.start.partition_point(|&s| s <= g as u64) - 1
+    }
+
+    /// Sets the bit of place `g`.
+    #[inline]
+    fn set(&self, g: u32) {
+        self.bits[g as usize / 64].fetch_or(1 << (g % 64), Ordering::Relaxed);
     }
 
     /// Clears the bits of fingerprints that are not content: `content(s,
     /// seq)` gives sketch `s`'s content fingerprints, sorted; `seq` is a
     /// buffer it may use (one per thread, reused). A chunk of documents a
-    /// thread.
+    /// thread (a word two chunks share is cleared by both, atomically).
     fn keep_content(
-        &mut self,
+        &self,
         new: &[DocSketch],
         content: impl Fn(&DocSketch, &mut Vec<Fingerprint>) -> Vec<u64> + Sync,
     ) {
-        let n = new.len();
-        let start = &self.start;
-        let mut chunks: Vec<(usize, &mut [AtomicU64])> = Vec::with_capacity(n.div_ceil(CHUNK));
-        let mut rest = &mut self.bits[..];
-        for first in (0..n).step_by(CHUNK) {
-            let end = (first + CHUNK).min(n);
-            let len = (start[end] - start[first]) as usize;
-            let (here, after) = std::mem::take(&mut rest).split_at_mut(len);
-            chunks.push((first, here));
-            rest = after;
-        }
-        chunks.into_par_iter().for_each_init(
+        let firsts: Vec<usize> = (0..new.len()).step_by(CHUNK).collect();
+        firsts.into_par_iter().for_each_init(
             || (Vec::new(), Vec::new()),
-            |(seq, mask), (first, words)| {
-                let base = start[first] as usize;
+            |(seq, keep), first| {
                 for (d, s) in new.iter().enumerate().skip(first).take(CHUNK) {
-                    let words = &mut words[start[d] as usize - base..start[d + 1] as usize - base];
-                    mask.clear();
-                    mask.resize(words.len(), 0u64);
+                    let (lo, hi) = (self.start[d], self.start[d + 1]);
+                    if lo == hi {
+                        continue;
+                    }
+                    let (w0, w1) = ((lo / 64) as usize, ((hi - 1) / 64) as usize);
+                    // Bits outside the document are kept as they are.
+                    keep.clear();
+                    keep.resize(w1 - w0 + 1, 0u64);
+                    keep[0] |= (1u64 << (lo % 64)) - 1;
+                    if hi % 64 != 0 {
+                        keep[w1 - w0] |= !((1u64 << (hi % 64)) - 1);
+                    }
                     let mut i = 0;
                     // Both lists are sorted, the content a subset.
                     for h in content(s, seq) {
                         while s.fingerprints()[i] != h {
                             i += 1;
                         }
-                        mask[i / 64] |= 1 << (i % 64);
+                        let g = lo + i as u64 - 64 * w0 as u64;
+                        keep[(g / 64) as usize] |= 1 << (g % 64);
                     }
-                    for (w, &m) in words.iter_mut().zip(mask.iter()) {
-                        *w.get_mut() &= m;
+                    for (w, &k) in self.bits[w0..=w1].iter().zip(keep.iter()) {
+                        if k != u64::MAX {
+                            w.fetch_and(k, Ordering::Relaxed);
+                        }
                     }
                 }
             },
@@ -983,7 +1003,8 @@ impl ContentBits {
     /// Whether fingerprint `i` of new document `d` is shared content.
     #[inline]
     fn get(&self, d: usize, i: usize) -> bool {
-        self.bits[self.start[d] as usize + i / 64].load(Ordering::Relaxed) >> (i % 64) & 1 == 1
+        let g = self.start[d] + i as u64;
+        self.bits[(g / 64) as usize].load(Ordering::Relaxed) >> (g % 64) & 1 == 1
     }
 
     /// Whether `h`, a fingerprint of new document `d` (`s`), is shared
@@ -995,24 +1016,17 @@ impl ContentBits {
     }
 }
 
-/// Sets the [`ContentBits::set_shared`] bit of each new posting in a run
-/// of `old` and `new` (sorted, one hash range's) at least two documents
-/// carry; new document `d` is `first + d`.
-fn mark_shared(
-    old: &[Posting],
-    new: &[Posting],
-    sketches: &[DocSketch],
-    first: u32,
-    bits: &ContentBits,
-) {
-    let mut mark = |run: &[Posting]| {
-        for &(h, id) in run {
-            let d = (id - first) as usize;
-            bits.set_shared(d, &sketches[d], h);
+/// Sets the bit of each new posting (of a place, see [`ContentBits`]) in a
+/// run of `old` and `new` (sorted, one hash range's) at least two
+/// documents carry.
+fn mark_shared(old: &[Posting], new: &[Posting], bits: &ContentBits) {
+    let mark = |run: &[Posting]| {
+        for &(_, g) in run {
+            bits.set(g);
         }
     };
     if old.is_empty() {
-        postings::shared_runs(new).for_each(&mut mark);
+        postings::shared_runs(new).for_each(mark);
     } else {
         for run in merged_runs(old, new) {
             if run.df() >= 2 {
@@ -1073,7 +1087,8 @@ impl<'a> Proposal<'a> {
         let mut chrome = Chrome::frequent_from(p.df_threshold);
         // Shared fingerprints marked while the chrome's postings are at
         // hand; the content postings are then only those of shared ones.
-        let mut content = ContentBits::clear(new);
+        let content = ContentBits::clear(new);
+        let by_place = content.by_place();
         let fps = |d: usize| new[d].fingerprints();
         let mut cursors: Vec<Cursor> = new
             .par_iter()
@@ -1086,13 +1101,27 @@ impl<'a> Proposal<'a> {
             &mut cursors,
             |d, row| count_items(&parts, fps(d), |_| true, row),
             |d, at, batch, outs, id| {
+                // Postings of the fingerprint's place in all the new
+                // documents' lists (in the order of the documents', so the
+                // sort is that of documents), when those fit.
+                let id = |i| match by_place {
+                    true => content.place(d, i),
+                    false => id,
+                };
                 step_cursor(&parts, || fps(d), at, batch.clone(), id, |_| true, outs)
             },
             |d, at, batch| prefetch_cursor(&parts, fps(d), at, batch),
             |part, new_fps| {
                 let old = parts.slice(known.fingerprints, part, |p| p.0);
-                mark_shared(old, new_fps, new, first, &content);
-                frequent_runs(old, new_fps, p.df_threshold)
+                if !by_place {
+                    return frequent_runs(old, new_fps, p.df_threshold);
+                }
+                mark_shared(old, new_fps, &content);
+                let (fo, mut fnew) = frequent_runs(old, new_fps, p.df_threshold);
+                for q in &mut fnew {
+                    q.1 = first + content.doc_of(q.1) as u32;
+                }
+                (fo, fnew)
             },
             // Only the frequent runs reach the (serial) chrome set.
             |(old, new)| chrome.add_frequent(&old, &new),
@@ -1110,7 +1139,7 @@ impl<'a> Proposal<'a> {
             s.sequence_into(seq);
             content_fingerprints(seq, &chrome, s.repeated(), s.header_words, p.k, p.max_gap)
         });
-        let content = content;
+
         let mut by_fingerprint = PairCounts::new(p.min_shared);
         let fp_need = by_fingerprint.need;
         cursors
@@ -1125,7 +1154,7 @@ impl<'a> Proposal<'a> {
             |d, row| count_items(&parts, fps(d), |i| content.get(d, i), row),
             |d, at, batch, outs, id| {
                 let keep = |i| content.get(d, i);
-                step_cursor(&parts, || fps(d), at, batch.clone(), id, keep, outs)
+                step_cursor(&parts, || fps(d), at, batch.clone(), |_| id, keep, outs)
             },
             |d, at, batch| prefetch_cursor(&parts, fps(d), at, batch),
             |part, new_content| {
@@ -1703,7 +1732,7 @@ mod tests {
                 |d, row| count_items(&parts, &lists[d], |i| all || keep(d, i), row),
                 |d, at, batch, outs, id| {
                     let keep = |i| all || keep(d, i);
-                    step_cursor(&parts, || &lists[d], at, batch.clone(), id, keep, outs)
+                    step_cursor(&parts, || &lists[d], at, batch.clone(), |_| id, keep, outs)
                 },
                 |d, at, batch| prefetch_cursor(&parts, &lists[d], at, batch),
                 |_, postings| postings.to_vec(),
