@@ -249,12 +249,21 @@ fn tally(mut pairs: Vec<Pair>, need: u32) -> Tally {
             counts: Vec::new(),
         };
     }
-    let mut t = Tally::default();
-    for same in pairs.chunk_by(|x, y| x == y) {
-        t.pairs.push(same[0]);
-        t.counts.push(same.len().min(need as usize) as u32);
+    // The distinct pairs moved to the front, in place; the counts sized
+    // once.
+    let distinct = pairs.chunk_by(|x, y| x == y).count();
+    let mut counts = Vec::with_capacity(distinct);
+    let mut at = 0;
+    while at < pairs.len() {
+        let pair = pairs[at];
+        let end = at + pairs[at..].iter().take_while(|&&p| p == pair).count();
+        pairs[counts.len()] = pair;
+        counts.push((end - at).min(need as usize) as u32);
+        at = end;
     }
-    t
+    pairs.truncate(distinct);
+    pairs.shrink_to_fit();
+    Tally { pairs, counts }
 }
 
 /// [`count_pairs`] of pairs that come a hash range at a time, without

@@ -176,8 +176,17 @@ fn msd<T: Copy + Ord>(v: &mut [T], key: impl Fn(&T) -> u64 + Copy, mut done: u32
         permute(v, &key, done, bits, &mut next, &ends);
         let mut start = 0;
         for &end in &ends[..buckets] {
-            if end - start > 1 {
-                msd(&mut v[start..end], key, done + bits);
+            // Most buckets are small: finished here, without a call.
+            let bucket = &mut v[start..end];
+            match bucket.len() {
+                0 | 1 => {}
+                2 => {
+                    if bucket[0] > bucket[1] {
+                        bucket.swap(0, 1);
+                    }
+                }
+                n if n <= SMALL => insertion_sort(bucket),
+                _ => msd(bucket, key, done + bits),
             }
             start = end;
         }
