@@ -990,6 +990,13 @@ impl ContentBits {
                     if hi % 64 != 0 {
                         keep[w1 - w0] |= !((1u64 << (hi % 64)) - 1);
                     }
+                    // No fingerprint another document carries: no bit to
+                    // keep, and the content is not worked out.
+                    let words = &self.bits[w0..=w1];
+                    let shared = |(w, &k): (&AtomicU64, &u64)| w.load(Ordering::Relaxed) & !k != 0;
+                    if !words.iter().zip(keep.iter()).any(shared) {
+                        continue;
+                    }
                     let mut i = 0;
                     // Both lists are sorted, the content a subset.
                     for h in content(s, seq) {
@@ -999,7 +1006,7 @@ impl ContentBits {
                         let g = lo + i as u64 - 64 * w0 as u64;
                         keep[(g / 64) as usize] |= 1 << (g % 64);
                     }
-                    for (w, &k) in self.bits[w0..=w1].iter().zip(keep.iter()) {
+                    for (w, &k) in words.iter().zip(keep.iter()) {
                         if k != u64::MAX {
                             w.fetch_and(k, Ordering::Relaxed);
                         }
@@ -1525,6 +1532,50 @@ mod tests {
             .collect();
         let texts: Vec<&str> = texts.iter().map(|t| t.as_str()).collect();
         crate::scan::sketch_all(&texts, &crate::ScanOptions::default())
+    }
+
+    /// Bits of fingerprint places: set where marked shared, then kept only
+    /// where content too, documents' bits not word-aligned (lists of every
+    /// length end to end), a document without a shared fingerprint left
+    /// clear; the places map back to their documents.
+    #[test]
+    fn content_bits_are_shared_and_content() {
+        let sk = corpus();
+        let bits = ContentBits::clear(&sk);
+        assert!(bits.by_place());
+        let mut z = 7u64;
+        let mut shared: Vec<Vec<bool>> = Vec::new();
+        for (d, s) in sk.iter().enumerate() {
+            // Every fifth document shares nothing.
+            let row: Vec<bool> = (0..s.fingerprints().len())
+                .map(|_| {
+                    z = crate::sketch::mix64(z);
+                    d % 5 != 0 && z % 3 == 0
+                })
+                .collect();
+            for (i, &on) in row.iter().enumerate() {
+                let g = bits.place(d, i);
+                assert_eq!(bits.doc_of(g), d);
+                if on {
+                    bits.set(g);
+                }
+            }
+            shared.push(row);
+        }
+        // Content: the fingerprints at even positions.
+        bits.keep_content(&sk, |s, _| {
+            s.fingerprints().iter().step_by(2).copied().collect()
+        });
+        let mut kept = 0;
+        for (d, s) in sk.iter().enumerate() {
+            for (i, &h) in s.fingerprints().iter().enumerate() {
+                let want = shared[d][i] && i % 2 == 0;
+                assert_eq!(bits.get(d, i), want, "{d} {i}");
+                assert_eq!(bits.contains(d, s, h), want, "{d} {i}");
+                kept += want as usize;
+            }
+        }
+        assert!(kept > 0);
     }
 
     #[test]
