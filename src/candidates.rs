@@ -1550,7 +1550,7 @@ mod tests {
             let row: Vec<bool> = (0..s.fingerprints().len())
                 .map(|_| {
                     z = crate::sketch::mix64(z);
-                    d % 5 != 0 && z % 3 == 0
+                    d % 5 != 0 && z.is_multiple_of(3)
                 })
                 .collect();
             for (i, &on) in row.iter().enumerate() {
