@@ -19,6 +19,7 @@ use crate::postings::{self, merged_runs, Posting, Run};
 use crate::sketch::{DocSketch, Fingerprint};
 use rayon::prelude::*;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Fingerprint buckets up to this size emit all their pairs; larger ones a
@@ -180,6 +181,21 @@ fn emit_pairs(
     // its own: it counts `min_shared` times. (An edited copy may keep a
     // single fingerprint; a phrase many documents share is weaker.)
     let exclusive = min_shared.saturating_sub(1);
+    if old.is_empty() {
+        // A scan's lists: only the runs of two or more, found at a
+        // comparison a posting.
+        for run in postings::shared_runs(new) {
+            let run = Run {
+                hash: run[0].0,
+                old: &[],
+                new: run,
+            };
+            if !skip(&run) {
+                emit_run(&run, max_full, exclusive, pairs);
+            }
+        }
+        return;
+    }
     for run in merged_runs(old, new) {
         if run.new.is_empty() || run.df() < 2 || skip(&run) {
             continue;
@@ -223,7 +239,8 @@ impl Tally {
 /// [`PairCounts`]); ranges are tallied in parallel, then
 /// [`PairCounts::add`]ed in order.
 fn tally(mut pairs: Vec<Pair>, need: u32) -> Tally {
-    pairs.par_sort_unstable();
+    // In place, by radix: the pair's two ids are its whole order.
+    postings::radix_sort_in_place(&mut pairs, |&(a, b)| (a as u64) << 32 | b as u64);
     if need == 1 {
         pairs.dedup();
         pairs.shrink_to_fit();
@@ -232,12 +249,21 @@ fn tally(mut pairs: Vec<Pair>, need: u32) -> Tally {
             counts: Vec::new(),
         };
     }
-    let mut t = Tally::default();
-    for same in pairs.chunk_by(|x, y| x == y) {
-        t.pairs.push(same[0]);
-        t.counts.push(same.len().min(need as usize) as u32);
+    // The distinct pairs moved to the front, in place; the counts sized
+    // once.
+    let distinct = pairs.chunk_by(|x, y| x == y).count();
+    let mut counts = Vec::with_capacity(distinct);
+    let mut at = 0;
+    while at < pairs.len() {
+        let pair = pairs[at];
+        let end = at + pairs[at..].iter().take_while(|&&p| p == pair).count();
+        pairs[counts.len()] = pair;
+        counts.push((end - at).min(need as usize) as u32);
+        at = end;
     }
-    t
+    pairs.truncate(distinct);
+    pairs.shrink_to_fit();
+    Tally { pairs, counts }
 }
 
 /// [`count_pairs`] of pairs that come a hash range at a time, without
@@ -558,7 +584,7 @@ fn cursor_at_start(list: &[u64]) -> Cursor {
 }
 
 /// Appends the items of sorted `list` in each range of `batch` (consecutive,
-/// ascending) for which `keep(i)` holds, as postings of `id`, to that
+/// ascending) for which `keep(i)` holds, as postings of `id(i)`, to that
 /// range's list in `outs`; steps `at` past them. The list is read only
 /// where it has items in these ranges (a hash range is stepped through, not
 /// searched: a binary search a list and range touched every list about
@@ -569,7 +595,7 @@ fn step_cursor<'l>(
     list: impl FnOnce() -> &'l [u64],
     at: &mut Cursor,
     batch: Range<usize>,
-    id: u32,
+    id: impl Fn(usize) -> u32,
     keep: impl Fn(usize) -> bool,
     outs: &mut [Out],
 ) {
@@ -589,7 +615,7 @@ fn step_cursor<'l>(
                 break;
             }
             if keep(i) {
-                out.push((h, id));
+                out.push((h, id(i)));
             }
             i += 1;
         }
@@ -863,6 +889,14 @@ fn frequent_runs(
     df_threshold: u32,
 ) -> (Vec<Posting>, Vec<Posting>) {
     let (mut fo, mut fnew) = (Vec::new(), Vec::new());
+    if old.is_empty() && df_threshold >= 2 {
+        for run in postings::shared_runs(new) {
+            if run.len() as u32 >= df_threshold {
+                fnew.extend_from_slice(run);
+            }
+        }
+        return (fo, fnew);
+    }
     for run in merged_runs(old, new) {
         if run.df() as u32 >= df_threshold {
             fo.extend_from_slice(run.old);
@@ -872,73 +906,149 @@ fn frequent_runs(
     (fo, fnew)
 }
 
-/// Which of each document's distinct fingerprints are content (may propose
-/// pairs): one bit per fingerprint, in the order of the document's sorted
-/// fingerprints, instead of a list of the hashes.
+/// Which of each document's distinct fingerprints are shared content (may
+/// propose pairs): one bit per fingerprint, the bits of all new documents'
+/// sorted fingerprint lists end to end (a fingerprint's *place*), instead
+/// of a list of the hashes. A bit is first set where another document
+/// carries the fingerprint too ([`mark_shared`], while the chrome's
+/// postings are sorted: their postings carry places, not documents), then
+/// kept only where the fingerprint is content
+/// ([`ContentBits::keep_content`]): a fingerprint one document alone
+/// carries proposes no pair, so its postings are not gathered again. When
+/// the places do not fit a `u32` every bit starts set (content is then
+/// every content fingerprint, as it was).
 struct ContentBits {
-    /// Each document's words of bits, from `start[d]`.
-    bits: Vec<u64>,
-    start: Vec<u32>,
+    bits: Vec<AtomicU64>,
+    /// Document `d`'s fingerprints are places `start[d]..start[d + 1]`.
+    start: Vec<u64>,
 }
 
 impl ContentBits {
-    /// `content(s, seq)` gives sketch `s`'s content fingerprints, sorted;
-    /// `seq` is a buffer it may use (one per thread, reused).
-    fn new(
-        new: &[DocSketch],
-        content: impl Fn(&DocSketch, &mut Vec<Fingerprint>) -> Vec<u64> + Sync,
-    ) -> ContentBits {
+    /// No bit set (every bit, when [`ContentBits::by_place`] does not
+    /// hold), for the fingerprints of `new`.
+    fn clear(new: &[DocSketch]) -> ContentBits {
         // The words of all documents at once (not a list a document, then
-        // copied: ~56 bytes a document more while it was made), filled a
-        // chunk of documents a thread.
-        let n = new.len();
-        let mut start = Vec::with_capacity(n + 1);
-        let mut at = 0u32;
+        // copied: ~56 bytes a document more while it was made).
+        let mut start = Vec::with_capacity(new.len() + 1);
+        let mut at = 0u64;
         start.push(0);
         for s in new {
-            at += s.fingerprints().len().div_ceil(64) as u32;
+            at += s.fingerprints().len() as u64;
             start.push(at);
         }
-        let mut bits = vec![0u64; at as usize];
-        let mut chunks: Vec<(usize, &mut [u64])> = Vec::with_capacity(n.div_ceil(CHUNK));
-        let mut rest = &mut bits[..];
-        for first in (0..n).step_by(CHUNK) {
-            let end = (first + CHUNK).min(n);
-            let len = (start[end] - start[first]) as usize;
-            let (here, after) = std::mem::take(&mut rest).split_at_mut(len);
-            chunks.push((first, here));
-            rest = after;
-        }
-        chunks
-            .into_par_iter()
-            .for_each_init(Vec::new, |seq, (first, words)| {
-                let base = start[first] as usize;
+        let fill = if at <= u32::MAX as u64 { 0 } else { u64::MAX };
+        let bits = (0..at.div_ceil(64)).map(|_| AtomicU64::new(fill)).collect();
+        ContentBits { bits, start }
+    }
+
+    /// Whether every place fits a `u32` (the postings' document field).
+    fn by_place(&self) -> bool {
+        self.start.last().is_some_and(|&n| n <= u32::MAX as u64)
+    }
+
+    /// The place of fingerprint `i` of new document `d` (when
+    /// [`ContentBits::by_place`]).
+    #[inline]
+    fn place(&self, d: usize, i: usize) -> u32 {
+        (self.start[d] + i as u64) as u32
+    }
+
+    /// The new document whose fingerprint is at place `g`.
+    fn doc_of(&self, g: u32) -> usize {
+        self.start.partition_point(|&s| s <= g as u64) - 1
+    }
+
+    /// Sets the bit of place `g`.
+    #[inline]
+    fn set(&self, g: u32) {
+        self.bits[g as usize / 64].fetch_or(1 << (g % 64), Ordering::Relaxed);
+    }
+
+    /// Clears the bits of fingerprints that are not content: `content(s,
+    /// seq)` gives sketch `s`'s content fingerprints, sorted; `seq` is a
+    /// buffer it may use (one per thread, reused). A chunk of documents a
+    /// thread (a word two chunks share is cleared by both, atomically).
+    fn keep_content(
+        &self,
+        new: &[DocSketch],
+        content: impl Fn(&DocSketch, &mut Vec<Fingerprint>) -> Vec<u64> + Sync,
+    ) {
+        let firsts: Vec<usize> = (0..new.len()).step_by(CHUNK).collect();
+        firsts.into_par_iter().for_each_init(
+            || (Vec::new(), Vec::new()),
+            |(seq, keep), first| {
                 for (d, s) in new.iter().enumerate().skip(first).take(CHUNK) {
-                    let words = &mut words[start[d] as usize - base..start[d + 1] as usize - base];
+                    let (lo, hi) = (self.start[d], self.start[d + 1]);
+                    if lo == hi {
+                        continue;
+                    }
+                    let (w0, w1) = ((lo / 64) as usize, ((hi - 1) / 64) as usize);
+                    // Bits outside the document are kept as they are.
+                    keep.clear();
+                    keep.resize(w1 - w0 + 1, 0u64);
+                    keep[0] |= (1u64 << (lo % 64)) - 1;
+                    if hi % 64 != 0 {
+                        keep[w1 - w0] |= !((1u64 << (hi % 64)) - 1);
+                    }
+                    // No fingerprint another document carries: no bit to
+                    // keep, and the content is not worked out.
+                    let words = &self.bits[w0..=w1];
+                    let shared = |(w, &k): (&AtomicU64, &u64)| w.load(Ordering::Relaxed) & !k != 0;
+                    if !words.iter().zip(keep.iter()).any(shared) {
+                        continue;
+                    }
                     let mut i = 0;
                     // Both lists are sorted, the content a subset.
                     for h in content(s, seq) {
                         while s.fingerprints()[i] != h {
                             i += 1;
                         }
-                        words[i / 64] |= 1 << (i % 64);
+                        let g = lo + i as u64 - 64 * w0 as u64;
+                        keep[(g / 64) as usize] |= 1 << (g % 64);
+                    }
+                    for (w, &k) in words.iter().zip(keep.iter()) {
+                        if k != u64::MAX {
+                            w.fetch_and(k, Ordering::Relaxed);
+                        }
                     }
                 }
-            });
-        ContentBits { bits, start }
+            },
+        );
     }
 
-    /// Whether fingerprint `i` of new document `d` is content.
+    /// Whether fingerprint `i` of new document `d` is shared content.
     #[inline]
     fn get(&self, d: usize, i: usize) -> bool {
-        self.bits[self.start[d] as usize + i / 64] >> (i % 64) & 1 == 1
+        let g = self.start[d] + i as u64;
+        self.bits[(g / 64) as usize].load(Ordering::Relaxed) >> (g % 64) & 1 == 1
     }
 
-    /// Whether `h`, a fingerprint of new document `d` (`s`), is content.
+    /// Whether `h`, a fingerprint of new document `d` (`s`), is shared
+    /// content (for a fingerprint another document carries too: content).
     fn contains(&self, d: usize, s: &DocSketch, h: u64) -> bool {
         s.fingerprints()
             .binary_search(&h)
             .is_ok_and(|i| self.get(d, i))
+    }
+}
+
+/// Sets the bit of each new posting (of a place, see [`ContentBits`]) in a
+/// run of `old` and `new` (sorted, one hash range's) at least two
+/// documents carry.
+fn mark_shared(old: &[Posting], new: &[Posting], bits: &ContentBits) {
+    let mark = |run: &[Posting]| {
+        for &(_, g) in run {
+            bits.set(g);
+        }
+    };
+    if old.is_empty() {
+        postings::shared_runs(new).for_each(mark);
+    } else {
+        for run in merged_runs(old, new) {
+            if run.df() >= 2 {
+                mark(run.new);
+            }
+        }
     }
 }
 
@@ -991,6 +1101,10 @@ impl<'a> Proposal<'a> {
         let fp_total: usize = new.iter().map(|s| s.fingerprints().len()).sum();
 
         let mut chrome = Chrome::frequent_from(p.df_threshold);
+        // Shared fingerprints marked while the chrome's postings are at
+        // hand; the content postings are then only those of shared ones.
+        let content = ContentBits::clear(new);
+        let by_place = content.by_place();
         let fps = |d: usize| new[d].fingerprints();
         let mut cursors: Vec<Cursor> = new
             .par_iter()
@@ -1003,12 +1117,27 @@ impl<'a> Proposal<'a> {
             &mut cursors,
             |d, row| count_items(&parts, fps(d), |_| true, row),
             |d, at, batch, outs, id| {
+                // Postings of the fingerprint's place in all the new
+                // documents' lists (in the order of the documents', so the
+                // sort is that of documents), when those fit.
+                let id = |i| match by_place {
+                    true => content.place(d, i),
+                    false => id,
+                };
                 step_cursor(&parts, || fps(d), at, batch.clone(), id, |_| true, outs)
             },
             |d, at, batch| prefetch_cursor(&parts, fps(d), at, batch),
             |part, new_fps| {
                 let old = parts.slice(known.fingerprints, part, |p| p.0);
-                frequent_runs(old, new_fps, p.df_threshold)
+                if !by_place {
+                    return frequent_runs(old, new_fps, p.df_threshold);
+                }
+                mark_shared(old, new_fps, &content);
+                let (fo, mut fnew) = frequent_runs(old, new_fps, p.df_threshold);
+                for q in &mut fnew {
+                    q.1 = first + content.doc_of(q.1) as u32;
+                }
+                (fo, fnew)
             },
             // Only the frequent runs reach the (serial) chrome set.
             |(old, new)| chrome.add_frequent(&old, &new),
@@ -1022,10 +1151,11 @@ impl<'a> Proposal<'a> {
             .add_repeated_and_known(repeated, p.known_chrome)
             .with_universal_df(p.universal_df);
 
-        let content = ContentBits::new(new, |s, seq| {
+        content.keep_content(new, |s, seq| {
             s.sequence_into(seq);
             content_fingerprints(seq, &chrome, s.repeated(), s.header_words, p.k, p.max_gap)
         });
+
         let mut by_fingerprint = PairCounts::new(p.min_shared);
         let fp_need = by_fingerprint.need;
         cursors
@@ -1040,7 +1170,7 @@ impl<'a> Proposal<'a> {
             |d, row| count_items(&parts, fps(d), |i| content.get(d, i), row),
             |d, at, batch, outs, id| {
                 let keep = |i| content.get(d, i);
-                step_cursor(&parts, || fps(d), at, batch.clone(), id, keep, outs)
+                step_cursor(&parts, || fps(d), at, batch.clone(), |_| id, keep, outs)
             },
             |d, at, batch| prefetch_cursor(&parts, fps(d), at, batch),
             |part, new_content| {
@@ -1404,6 +1534,50 @@ mod tests {
         crate::scan::sketch_all(&texts, &crate::ScanOptions::default())
     }
 
+    /// Bits of fingerprint places: set where marked shared, then kept only
+    /// where content too, documents' bits not word-aligned (lists of every
+    /// length end to end), a document without a shared fingerprint left
+    /// clear; the places map back to their documents.
+    #[test]
+    fn content_bits_are_shared_and_content() {
+        let sk = corpus();
+        let bits = ContentBits::clear(&sk);
+        assert!(bits.by_place());
+        let mut z = 7u64;
+        let mut shared: Vec<Vec<bool>> = Vec::new();
+        for (d, s) in sk.iter().enumerate() {
+            // Every fifth document shares nothing.
+            let row: Vec<bool> = (0..s.fingerprints().len())
+                .map(|_| {
+                    z = crate::sketch::mix64(z);
+                    d % 5 != 0 && z.is_multiple_of(3)
+                })
+                .collect();
+            for (i, &on) in row.iter().enumerate() {
+                let g = bits.place(d, i);
+                assert_eq!(bits.doc_of(g), d);
+                if on {
+                    bits.set(g);
+                }
+            }
+            shared.push(row);
+        }
+        // Content: the fingerprints at even positions.
+        bits.keep_content(&sk, |s, _| {
+            s.fingerprints().iter().step_by(2).copied().collect()
+        });
+        let mut kept = 0;
+        for (d, s) in sk.iter().enumerate() {
+            for (i, &h) in s.fingerprints().iter().enumerate() {
+                let want = shared[d][i] && i % 2 == 0;
+                assert_eq!(bits.get(d, i), want, "{d} {i}");
+                assert_eq!(bits.contains(d, s, h), want, "{d} {i}");
+                kept += want as usize;
+            }
+        }
+        assert!(kept > 0);
+    }
+
     #[test]
     fn hash_ranges_give_the_chrome_and_pairs_of_the_whole() {
         let sk = corpus();
@@ -1618,7 +1792,7 @@ mod tests {
                 |d, row| count_items(&parts, &lists[d], |i| all || keep(d, i), row),
                 |d, at, batch, outs, id| {
                     let keep = |i| all || keep(d, i);
-                    step_cursor(&parts, || &lists[d], at, batch.clone(), id, keep, outs)
+                    step_cursor(&parts, || &lists[d], at, batch.clone(), |_| id, keep, outs)
                 },
                 |d, at, batch| prefetch_cursor(&parts, &lists[d], at, batch),
                 |_, postings| postings.to_vec(),

@@ -28,88 +28,183 @@ where
 /// Sorts postings appended in document order (as [`build`] appends them)
 /// by hash, in place: what `build` gives for the same lists, without a
 /// second copy of them (the candidate stage's ranges are sorted where they
-/// were gathered). Long lists take one in-place pass into 256 parts by the
-/// 8 bits below the prefix every hash shares (an American flag sort, which
-/// does not keep the document order), then each part is sorted on the bits
-/// after those (the parts in parallel) and the documents of each run of
-/// equal hashes are put back in order: the order is that of `(hash,
-/// document)`, which for postings in document order is the stable sort by
-/// hash. Lists of up to [`crate::shingle::BUCKET_MAX`] postings are sorted
-/// by [`crate::shingle::sort_by_hash`] alone (with its copy, at most 1 MiB).
+/// were gathered). The order is that of `(hash, document)`, which for
+/// postings in document order is the stable sort by hash: an in-place
+/// radix sort ([`radix_sort_in_place`]) whose first pass splits the list in
+/// 256 parts by the 8 bits below the prefix every hash shares; long lists
+/// sort those parts in parallel.
 pub fn sort_in_place(v: &mut [Posting]) {
     use rayon::prelude::*;
-    if v.len() <= crate::shingle::BUCKET_MAX {
-        crate::shingle::sort_by_hash(v, |p| p.0);
+    let key = |p: &Posting| p.0;
+    if v.len() < PARALLEL_MIN || rayon::current_num_threads() < 2 {
+        radix_sort_in_place(v, key);
         return;
     }
-    // Bits every hash has in common at the top (64 when all are equal).
-    let (or, and) = v
-        .iter()
-        .fold((0u64, u64::MAX), |(o, a), p| (o | p.0, a & p.0));
-    let common = (or ^ and).leading_zeros();
-    if common == 64 {
-        // One hash: the document order is the order.
+    let done = shared_prefix(v, key);
+    if done >= 64 {
+        // One hash: the documents' order is the order.
+        v.sort_unstable();
         return;
     }
-    // The part is the next (up to) 8 bits below the shared prefix.
-    let bits = (64 - common).min(8);
-    let part = |p: &Posting| ((p.0 << common) >> (64 - bits)) as usize;
-    let rest = common + bits;
+    let bits = (64 - done).min(8);
+    let parts = flag_pass(v, key, done, bits);
+    let rest = done + bits;
+    let mut slices: Vec<&mut [Posting]> = Vec::with_capacity(parts.len());
+    let mut tail: &mut [Posting] = v;
+    for &len in &parts {
+        let (here, after) = std::mem::take(&mut tail).split_at_mut(len);
+        slices.push(here);
+        tail = after;
+    }
+    slices.into_par_iter().for_each(|part| msd(part, key, rest));
+}
+
+/// Sorts `v` in place into its `Ord` order, where `key(x)` is the order's
+/// first 64 bits (`key(x) < key(y)` implies `x < y`; elements with equal
+/// keys are ordered by the rest of `Ord`): an American flag sort, a
+/// most-significant-digit radix sort that moves each element in place,
+/// 8 bits a pass from below the prefix every key shares, with a pass
+/// skipped where a bucket's keys share the digit too; buckets of up to
+/// [`SMALL`] elements are finished by insertion sort, and elements of equal
+/// keys by the standard library's sort. No allocation, no copy; the result
+/// is the one sorted order of `v` (an unstable sort, but elements that
+/// compare equal are equal in every field the callers keep).
+pub fn radix_sort_in_place<T: Copy + Ord>(v: &mut [T], key: impl Fn(&T) -> u64 + Copy) {
+    if v.len() <= SMALL {
+        insertion_sort(v);
+        return;
+    }
+    msd(v, key, shared_prefix(v, key));
+}
+
+/// Buckets [`radix_sort_in_place`] leaves to insertion sort.
+const SMALL: usize = 24;
+
+/// Top bits every key of `v` has in common (64 when all are equal).
+fn shared_prefix<T>(v: &[T], key: impl Fn(&T) -> u64) -> u32 {
+    let (or, and) = v.iter().fold((0u64, u64::MAX), |(o, a), x| {
+        let k = key(x);
+        (o | k, a & k)
+    });
+    (or ^ and).leading_zeros()
+}
+
+/// The digit of `k` in a pass on the `bits` bits below the top `done`.
+#[inline(always)]
+fn digit(k: u64, done: u32, bits: u32) -> usize {
+    ((k << done) >> (64 - bits)) as usize
+}
+
+/// One in-place pass of [`radix_sort_in_place`]: `v` put in the order of
+/// the `bits` (1 to 8) key bits below the top `done` (`done + bits <= 64`),
+/// each element moved once, to the next free slot of its bucket. Returns
+/// the buckets' lengths, in order.
+fn flag_pass<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64, done: u32, bits: u32) -> Vec<usize> {
+    let buckets = 1usize << bits;
     let mut ends = [0usize; 256];
-    for p in v.iter() {
-        ends[part(p)] += 1;
+    for x in v.iter() {
+        ends[digit(key(x), done, bits)] += 1;
     }
+    let lens = ends[..buckets].to_vec();
     let mut next = [0usize; 256];
     let mut sum = 0;
-    for b in 0..256 {
+    for b in 0..buckets {
         next[b] = sum;
         sum += ends[b];
         ends[b] = sum;
     }
-    let starts = next;
-    // Each posting is moved once, to the next free slot of its part.
-    for b in 0..256 {
+    permute(v, &key, done, bits, &mut next, &ends);
+    lens
+}
+
+/// The American flag permutation: `next[b]..ends[b]` is bucket `b`'s part
+/// of `v` still to fill.
+#[inline]
+fn permute<T: Copy>(
+    v: &mut [T],
+    key: &impl Fn(&T) -> u64,
+    done: u32,
+    bits: u32,
+    next: &mut [usize; 256],
+    ends: &[usize; 256],
+) {
+    for b in 0..1usize << bits {
         while next[b] < ends[b] {
             let mut x = v[next[b]];
-            let mut c = part(&x);
+            let mut c = digit(key(&x), done, bits);
             while c != b {
                 std::mem::swap(&mut x, &mut v[next[c]]);
                 next[c] += 1;
-                c = part(&x);
+                c = digit(key(&x), done, bits);
             }
             v[next[b]] = x;
             next[b] += 1;
         }
     }
-    let parallel = v.len() >= PARALLEL_MIN && rayon::current_num_threads() >= 2;
-    let mut parts: Vec<&mut [Posting]> = Vec::with_capacity(256);
-    let mut tail: &mut [Posting] = v;
-    for b in 0..256 {
-        let (here, after) = tail.split_at_mut(ends[b] - starts[b]);
-        parts.push(here);
-        tail = after;
-    }
-    // Within a part the top `rest` bits are equal: the order of the hashes
-    // is that of their other bits, which the sort wants on top (none are
-    // left when `rest` is 64: the part is one hash).
-    let sort_part = |part: &mut [Posting]| {
-        if rest < 64 {
-            crate::shingle::sort_by_hash(part, |p| p.0 << rest);
+}
+
+/// [`radix_sort_in_place`] of `v`, whose keys share their top `done` bits.
+fn msd<T: Copy + Ord>(v: &mut [T], key: impl Fn(&T) -> u64 + Copy, mut done: u32) {
+    loop {
+        if v.len() <= SMALL {
+            insertion_sort(v);
+            return;
         }
-        let mut i = 0;
-        while i < part.len() {
-            let h = part[i].0;
-            let j = i + part[i..].iter().take_while(|p| p.0 == h).count();
-            if j - i > 1 {
-                part[i..j].sort_unstable_by_key(|p| p.1);
+        if done >= 64 {
+            // Equal keys: the rest of the order decides.
+            v.sort_unstable();
+            return;
+        }
+        let bits = (64 - done).min(8);
+        let buckets = 1usize << bits;
+        let mut ends = [0usize; 256];
+        for x in v.iter() {
+            ends[digit(key(x), done, bits)] += 1;
+        }
+        if ends[digit(key(&v[0]), done, bits)] == v.len() {
+            // One bucket: nothing to move.
+            done += bits;
+            continue;
+        }
+        let mut next = [0usize; 256];
+        let mut sum = 0;
+        for b in 0..buckets {
+            next[b] = sum;
+            sum += ends[b];
+            ends[b] = sum;
+        }
+        permute(v, &key, done, bits, &mut next, &ends);
+        let mut start = 0;
+        for &end in &ends[..buckets] {
+            // Most buckets are small: finished here, without a call.
+            let bucket = &mut v[start..end];
+            match bucket.len() {
+                0 | 1 => {}
+                2 => {
+                    if bucket[0] > bucket[1] {
+                        bucket.swap(0, 1);
+                    }
+                }
+                n if n <= SMALL => insertion_sort(bucket),
+                _ => msd(bucket, key, done + bits),
             }
-            i = j;
+            start = end;
         }
-    };
-    if parallel {
-        parts.into_par_iter().for_each(sort_part);
-    } else {
-        parts.into_iter().for_each(sort_part);
+        return;
+    }
+}
+
+/// Insertion sort, for short lists.
+#[inline]
+fn insertion_sort<T: Copy + Ord>(v: &mut [T]) {
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && v[j - 1] > x {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
     }
 }
 
@@ -197,6 +292,37 @@ impl Run<'_> {
     }
 }
 
+/// The end of the run of hash `h` in sorted `v` from `from` (`from` when
+/// `v[from]` is not `h`).
+#[inline(always)]
+fn run_end(v: &[Posting], mut from: usize, h: u64) -> usize {
+    while from < v.len() && v[from].0 == h {
+        from += 1;
+    }
+    from
+}
+
+/// Runs of two postings or more in sorted `v` (postings of a hash at least
+/// two documents carry), in hash order: [`merged_runs`] of `(&[], v)`
+/// without the runs of one, each skipped at the cost of a comparison.
+pub fn shared_runs(v: &[Posting]) -> impl Iterator<Item = &[Posting]> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        // A run of two or more starts where a posting's hash is its
+        // successor's.
+        while i + 1 < v.len() && v[i].0 != v[i + 1].0 {
+            i += 1;
+        }
+        if i + 1 >= v.len() {
+            i = v.len();
+            return None;
+        }
+        let start = i;
+        i = run_end(v, i + 2, v[i].0);
+        Some(&v[start..i])
+    })
+}
+
 /// Runs of equal hashes over two sorted posting lists, in hash order.
 pub fn merged_runs<'a>(
     old: &'a [Posting],
@@ -210,10 +336,7 @@ pub fn merged_runs<'a>(
             (None, Some(n)) => n.0,
             (Some(o), Some(n)) => o.0.min(n.0),
         };
-        let run_end = |v: &[Posting], from: usize| {
-            from + v[from..].iter().take_while(|p| p.0 == next).count()
-        };
-        let (ei, ej) = (run_end(old, i), run_end(new, j));
+        let (ei, ej) = (run_end(old, i, next), run_end(new, j, next));
         let run = Run {
             hash: next,
             old: &old[i..ei],
@@ -410,7 +533,60 @@ mod oracle {
         assert!(empty.is_empty());
     }
 
+    /// The radix sort is the standard sort, for postings and for pairs
+    /// (whose key is the whole order), on lists of every size around the
+    /// insertion cutoff and the passes: keys alike in their top bits, equal
+    /// keys with other fields in disorder, the extremes of the key space.
+    #[test]
+    fn radix_sort_in_place_is_the_sort() {
+        let mut z = 3u64;
+        let mut next = || {
+            z = crate::sketch::mix64(z.wrapping_add(1));
+            z
+        };
+        for len in [0usize, 1, 2, 23, 24, 25, 100, 257, 5000, 70_000] {
+            for shape in 0..6u32 {
+                let v: Vec<Posting> = (0..len)
+                    .map(|_| {
+                        let r = next();
+                        let h = match shape {
+                            0 => r,
+                            1 => r % 7,
+                            2 => 0xdead_beef_0000_0000 | (r >> 40),
+                            3 => [0, u64::MAX, 1 << 63][(r % 3) as usize],
+                            4 => 42,
+                            _ => r & 0xff00_0000_0000_00ff,
+                        };
+                        (h, (next() % 1000) as u32)
+                    })
+                    .collect();
+                let mut want = v.clone();
+                want.sort_unstable();
+                let mut got = v.clone();
+                super::radix_sort_in_place(&mut got, |p| p.0);
+                assert_eq!(got, want, "{len} {shape}");
+                let mut pairs: Vec<(u32, u32)> =
+                    v.iter().map(|&(h, d)| ((h >> 32) as u32, d)).collect();
+                let mut want = pairs.clone();
+                want.sort_unstable();
+                super::radix_sort_in_place(&mut pairs, |&(a, b)| (a as u64) << 32 | b as u64);
+                assert_eq!(pairs, want, "pairs {len} {shape}");
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn shared_runs_are_the_runs_of_two_or_more(lists in lists(24)) {
+            let v = reference_build(&lists, 0);
+            let got: Vec<&[Posting]> = super::shared_runs(&v).collect();
+            let want: Vec<&[Posting]> = merged_runs(&[], &v)
+                .map(|r| r.new)
+                .filter(|r| r.len() >= 2)
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+
         #[test]
         fn build_is_a_sort_of_all_postings(lists in lists(24), first_id in 0u32..1000) {
             let got = build(lists.iter().map(|l| l.as_slice()), first_id);
