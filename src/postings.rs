@@ -100,21 +100,33 @@ fn digit(k: u64, done: u32, bits: u32) -> usize {
 /// each element moved once, to the next free slot of its bucket. Returns
 /// the buckets' lengths, in order.
 fn flag_pass<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64, done: u32, bits: u32) -> Vec<usize> {
-    let buckets = 1usize << bits;
-    let mut ends = [0usize; 256];
-    for x in v.iter() {
-        ends[digit(key(x), done, bits)] += 1;
+    let mut ends = counts(v, &key, done, bits);
+    let lens = ends[..1usize << bits].to_vec();
+    let mut next = bounds(&mut ends, bits);
+    permute(v, &key, done, bits, &mut next, &ends);
+    lens
+}
+
+/// How many elements of `v` fall in each bucket of the digit of
+/// [`flag_pass`].
+fn counts<T>(v: &[T], key: &impl Fn(&T) -> u64, done: u32, bits: u32) -> [usize; 256] {
+    let mut counts = [0usize; 256];
+    for x in v {
+        counts[digit(key(x), done, bits)] += 1;
     }
-    let lens = ends[..buckets].to_vec();
-    let mut next = [0usize; 256];
+    counts
+}
+
+/// Bucket counts turned into bucket ends (in place), returning the starts.
+fn bounds(ends: &mut [usize; 256], bits: u32) -> [usize; 256] {
+    let mut starts = [0usize; 256];
     let mut sum = 0;
-    for b in 0..buckets {
-        next[b] = sum;
+    for b in 0..1usize << bits {
+        starts[b] = sum;
         sum += ends[b];
         ends[b] = sum;
     }
-    permute(v, &key, done, bits, &mut next, &ends);
-    lens
+    starts
 }
 
 /// The American flag permutation: `next[b]..ends[b]` is bucket `b`'s part
@@ -157,22 +169,13 @@ fn msd<T: Copy + Ord>(v: &mut [T], key: impl Fn(&T) -> u64 + Copy, mut done: u32
         }
         let bits = (64 - done).min(8);
         let buckets = 1usize << bits;
-        let mut ends = [0usize; 256];
-        for x in v.iter() {
-            ends[digit(key(x), done, bits)] += 1;
-        }
+        let mut ends = counts(v, &key, done, bits);
         if ends[digit(key(&v[0]), done, bits)] == v.len() {
             // One bucket: nothing to move.
             done += bits;
             continue;
         }
-        let mut next = [0usize; 256];
-        let mut sum = 0;
-        for b in 0..buckets {
-            next[b] = sum;
-            sum += ends[b];
-            ends[b] = sum;
-        }
+        let mut next = bounds(&mut ends, bits);
         permute(v, &key, done, bits, &mut next, &ends);
         let mut start = 0;
         for &end in &ends[..buckets] {

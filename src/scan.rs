@@ -1081,19 +1081,13 @@ mod tests {
         // The report the command line builds, from what verification and
         // the passage stage located: it reads no file (all moved away).
         let moved = tempfile::tempdir().unwrap();
-        let away = |from: &std::path::Path, to: &std::path::Path| {
-            for e in std::fs::read_dir(from).unwrap() {
-                let e = e.unwrap().path();
-                std::fs::rename(&e, to.join(e.file_name().unwrap())).unwrap();
-            }
-        };
-        away(dir.path(), moved.path());
+        move_files(dir.path(), moved.path());
         assert!(source.document(shown[0]).is_err(), "the files are gone");
         let report = report_of_files(&source, &r, &streamed.errors, &streamed.skipped).unwrap();
         let mut out = Vec::new();
         crate::report::json::write(&report, &mut out).unwrap();
         assert_eq!(out, want);
-        away(moved.path(), dir.path());
+        move_files(moved.path(), dir.path());
         // Nothing located (a result made without the texts): the shown
         // texts read again in batches of one document up to all of them,
         // each pair and place completed by the batches holding its
@@ -1127,6 +1121,15 @@ mod tests {
         let mut out = Vec::new();
         crate::report::json::write(&report, &mut out).unwrap();
         assert!(out == want, "part located: another report");
+    }
+
+    /// Moves every file of folder `from` into `to` (so none can be read
+    /// again where it was).
+    fn move_files(from: &std::path::Path, to: &std::path::Path) {
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap().path();
+            std::fs::rename(&e, to.join(e.file_name().unwrap())).unwrap();
+        }
     }
 
     #[test]
@@ -1183,10 +1186,7 @@ mod tests {
         assert_ne!((span.start, span.end), (at.start, at.end));
         // Located without the files: the report of the texts in memory.
         let moved = tempfile::tempdir().unwrap();
-        for e in std::fs::read_dir(dir.path()).unwrap() {
-            let e = e.unwrap().path();
-            std::fs::rename(&e, moved.path().join(e.file_name().unwrap())).unwrap();
-        }
+        move_files(dir.path(), moved.path());
         let report = report_of_files(&source, &r, &streamed.errors, &streamed.skipped).unwrap();
         let mut out = Vec::new();
         crate::report::json::write(&report, &mut out).unwrap();

@@ -443,16 +443,23 @@ impl Guide {
                 }
             }
         }
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if at(mid) < x {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
+        first_not(lo, hi, |i| at(i) < x)
     }
+}
+
+/// The first index of `lo..hi` at which `below` is false, for a `below`
+/// true then false over the range (`hi` if it is true throughout): a
+/// binary search over indices, each probed through `below`.
+fn first_not(mut lo: usize, mut hi: usize, mut below: impl FnMut(usize) -> bool) -> usize {
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if below(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 fn sorted(set: &AHashSet<u64>) -> Vec<u64> {
@@ -487,18 +494,7 @@ impl IndexView for MappedIndex {
             };
             paths.get(start..end).unwrap_or(&[])
         };
-        let lo = {
-            let (mut lo, mut hi) = (0usize, n);
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                if raw_path(mid) < key {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            lo
-        };
+        let lo = first_not(0, n, |i| raw_path(i) < key);
         let below = lo == 0 || self.path_bytes(lo as u32 - 1) < key;
         let at = (lo < n).then(|| self.path_bytes(lo as u32));
         if !below || at.is_some_and(|p| p < key) {
@@ -789,16 +785,10 @@ mod tests {
             assert_eq!(at, raw.partition_point(|&y| y < x));
             pages += pages_of(&mut probed);
             let mut all = Vec::new();
-            let (mut lo, mut hi) = (0, raw.len());
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
+            first_not(0, raw.len(), |mid| {
                 all.push(mid);
-                if raw[mid] < x {
-                    lo = mid + 1
-                } else {
-                    hi = mid
-                }
-            }
+                raw[mid] < x
+            });
             binary += pages_of(&mut all);
         }
         let (per, per_binary) = (pages as f64 / 1_000.0, binary as f64 / 1_000.0);
