@@ -227,8 +227,18 @@ pub fn chrome_stretches(
     k: u32,
     slot: u32,
 ) -> Vec<(u32, u32)> {
+    stretches_of(seq.iter().filter(|f| is_chrome(f.hash)), k, slot)
+}
+
+/// [`chrome_stretches`] of the chrome fingerprints `chrome` (in position
+/// order).
+fn stretches_of<'s>(
+    chrome: impl Iterator<Item = &'s Fingerprint>,
+    k: u32,
+    slot: u32,
+) -> Vec<(u32, u32)> {
     let mut out: Vec<(u32, u32)> = Vec::new();
-    for f in seq.iter().filter(|f| is_chrome(f.hash)) {
+    for f in chrome {
         let (s, e) = (f.pos, f.pos + k);
         match out.last_mut() {
             Some(last) if s <= last.1 + slot => last.1 = last.1.max(e),
@@ -273,12 +283,20 @@ pub fn content_fingerprints(
     slot: u32,
 ) -> Vec<u64> {
     let is_chrome = |h: u64| chrome.contains(h) || own_repeated.binary_search(&h).is_ok();
-    let stretches = chrome_stretches(seq, is_chrome, k, slot);
+    // Each fingerprint looked up once: the stretches and the filter both
+    // need it (most documents have none, and then no stretch either).
+    let flags: Vec<bool> = seq.iter().map(|f| is_chrome(f.hash)).collect();
+    let stretches = stretches_of(
+        seq.iter().zip(&flags).filter(|x| *x.1).map(|x| x.0),
+        k,
+        slot,
+    );
     let mut out: Vec<u64> = seq
         .iter()
-        .filter(|f| f.pos >= header)
-        .filter(|f| !is_chrome(f.hash) && !inside_stretch(&stretches, f.pos))
-        .map(|f| f.hash)
+        .zip(&flags)
+        .filter(|&(f, &c)| f.pos >= header && !c)
+        .filter(|(f, _)| stretches.is_empty() || !inside_stretch(&stretches, f.pos))
+        .map(|(f, _)| f.hash)
         .collect();
     out.sort_unstable();
     out.dedup();
