@@ -825,7 +825,7 @@ pub fn passages(
             let mut tokens = Vec::new();
             crate::normalize::tokenize(&text, &mut tokens);
             // Located while the text is here (the report reads it no more).
-            let ix = crate::verify::line_index(&text, map.as_deref());
+            let ix = crate::input::location::LineIndex::of(&text, map.as_deref());
             Ok(group
                 .iter()
                 .map(|&(_, w0, w1, pi, qi)| {

@@ -15,6 +15,7 @@ use crate::observe::{stages, NoProgress, Progress};
 use crate::sketch::DocSketch;
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 /// How a flagged pair repeats (in the JSON report: [`Kind::as_str`]).
 #[derive(
@@ -116,15 +117,6 @@ pub trait TextSource: Sync {
         doc: u32,
     ) -> Result<(Cow<'_, str>, Option<Cow<'_, OffsetMap>>), crate::Error> {
         Ok((self.text(doc)?, None))
-    }
-}
-
-/// The line index of `text`, with the file offsets of `map` when given
-/// (what [`Document::line_index`] gives for the document).
-pub fn line_index<'t>(text: &'t str, map: Option<&'t OffsetMap>) -> LineIndex<'t> {
-    match map {
-        Some(m) => LineIndex::with_map(text, m),
-        None => LineIndex::new(text),
     }
 }
 
@@ -292,25 +284,35 @@ fn verify_batched(
                 Ok((t, map, prep))
             })
             .collect();
+        // Each document's line index made once, when a pair of it is
+        // flagged (a document is in many pairs).
+        let lines: Vec<OnceLock<LineIndex<'_>>> = docs.iter().map(|_| OnceLock::new()).collect();
+        // (Asked only of documents that were read: `get` gave them.)
+        let line_index = |i: usize| {
+            lines[i].get_or_init(|| match &prepared[i] {
+                Ok((text, map, _)) => LineIndex::of(text, map.as_deref()),
+                Err(_) => LineIndex::new(""),
+            })
+        };
         // Every document of the batch's pairs is in `docs`.
         let get = |d: u32| {
-            docs.binary_search(&d)
-                .ok()
-                .and_then(|i| prepared[i].as_ref().ok())
+            let i = docs.binary_search(&d).ok()?;
+            prepared[i].as_ref().ok().map(|held| (i, held))
         };
         let batch: Vec<Outcome> = candidates[start..end]
             .par_iter()
             .map(|&(a, b)| {
                 progress.inc(1);
                 match (get(a), get(b)) {
-                    (Some(ha), Some(hb)) => {
+                    (Some((i, ha)), Some((j, hb))) => {
                         let al = align(&ha.0, &ha.2, &hb.0, &hb.2, chrome, params);
-                        outcome(a, b, al, params, ha, hb)
+                        outcome(a, b, al, params, || (line_index(i), line_index(j)))
                     }
                     _ => Outcome::Unreadable,
                 }
             })
             .collect();
+        drop(lines);
         results.extend(batch);
         for (&d, r) in docs.iter().zip(prepared) {
             match r {
@@ -387,22 +389,18 @@ fn prepared_bytes(words: u32) -> u64 {
     (words as u64).max(1) * PREPARED_BYTES_PER_WORD
 }
 
-/// What the alignment of pair `(a, b)` (held as `ha` and `hb`) makes of
-/// it; a flagged pair is located in both texts.
-fn outcome(
+/// What the alignment of pair `(a, b)` makes of it; a flagged pair is
+/// located in both texts through `lines` (their line indexes).
+fn outcome<'l>(
     a: u32,
     b: u32,
     al: Alignment,
     params: &AlignParams,
-    ha: &Held<'_>,
-    hb: &Held<'_>,
+    lines: impl FnOnce() -> (&'l LineIndex<'l>, &'l LineIndex<'l>),
 ) -> Outcome {
     if al.has_content() {
-        let located = Located::of(
-            &al,
-            &line_index(&ha.0, ha.1.as_deref()),
-            &line_index(&hb.0, hb.1.as_deref()),
-        );
+        let (ia, ib) = lines();
+        let located = Located::of(&al, ia, ib);
         let near = al.coverage.iter().all(|&c| c >= params.near_coverage);
         let kind = if near {
             Kind::NearDuplicate

@@ -51,6 +51,15 @@ impl<'t> LineIndex<'t> {
         }
     }
 
+    /// [`LineIndex::with_map`] when the text was decoded (`map`), else
+    /// [`LineIndex::new`].
+    pub fn of(text: &'t str, map: Option<&'t OffsetMap>) -> Self {
+        match map {
+            Some(m) => LineIndex::with_map(text, m),
+            None => LineIndex::new(text),
+        }
+    }
+
     /// 1-based line and character column of byte `offset`.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let line = self.starts.partition_point(|&s| s <= offset) - 1;

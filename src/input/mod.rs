@@ -117,10 +117,7 @@ impl Document {
     /// Lines and columns of this document's text, locating spans with the
     /// file's byte offsets (see [`LineIndex::locate`]).
     pub fn line_index(&self) -> LineIndex<'_> {
-        match self.decoding() {
-            Some(d) => LineIndex::with_map(&self.text, &d.map),
-            None => LineIndex::new(&self.text),
-        }
+        LineIndex::of(&self.text, self.decoding().map(|d| &d.map))
     }
 
     /// The size of the file in bytes.
