@@ -75,22 +75,35 @@ impl Located {
     /// The locations of `al`'s spans and moved blocks, `a` indexing the
     /// text of its first document and `b` that of its second.
     pub fn of(al: &Alignment, a: &LineIndex<'_>, b: &LineIndex<'_>) -> Located {
-        let range = |ix: &LineIndex<'_>, start: usize, end: usize| {
-            let l = ix.locate(start, end);
-            [l.start, l.end]
-        };
+        let ((sa, ma), (sb, mb)) = (Located::side(al, a, false), Located::side(al, b, true));
         Located {
-            spans: al
-                .spans
-                .iter()
-                .map(|s| [a.locate(s.a.start, s.a.end), b.locate(s.b.start, s.b.end)])
-                .collect(),
-            moved: al
-                .moved
-                .iter()
-                .map(|m| [range(a, m.a.start, m.a.end), range(b, m.b.start, m.b.end)])
-                .collect(),
+            spans: sa.into_iter().zip(sb).map(|(x, y)| [x, y]).collect(),
+            moved: ma.into_iter().zip(mb).map(|(x, y)| [x, y]).collect(),
         }
+    }
+
+    /// One side of [`Located::of`]: the locations in the text `ix`
+    /// indexes of `al`'s spans and of its moved blocks' byte ranges, in
+    /// its first document (`second` false) or its second.
+    pub fn side(
+        al: &Alignment,
+        ix: &LineIndex<'_>,
+        second: bool,
+    ) -> (Vec<Location>, Vec<[usize; 2]>) {
+        let at = |a: &crate::align::Span, b: &crate::align::Span| {
+            let s = if second { b } else { a };
+            ix.locate(s.start, s.end)
+        };
+        let spans = al.spans.iter().map(|s| at(&s.a, &s.b)).collect();
+        let moved = al
+            .moved
+            .iter()
+            .map(|m| {
+                let l = at(&m.a, &m.b);
+                [l.start, l.end]
+            })
+            .collect();
+        (spans, moved)
     }
 
     /// Whether these can be the locations of `al`: as many spans and

@@ -573,26 +573,17 @@ fn locate_pair<'d>(
     f: &crate::scan::Finding,
     text: &(impl Fn(u32) -> Option<&'d Document> + Sync),
 ) {
-    let al = &f.alignment;
-    if let Some(ix) = text(f.a).map(|d| d.line_index()) {
-        for (s, e) in al.spans.iter().zip(&mut pair.spans) {
-            e.a = ix.locate(s.a.start, s.a.end);
+    for (second, d) in [(false, f.a), (true, f.b)] {
+        let Some(ix) = text(d).map(|d| d.line_index()) else {
+            continue;
+        };
+        let (spans, moved) = crate::verify::Located::side(&f.alignment, &ix, second);
+        for (e, l) in pair.spans.iter_mut().zip(spans) {
+            *if second { &mut e.b } else { &mut e.a } = l;
         }
         if let Some(m) = &mut pair.moved {
-            for (s, r) in al.moved.iter().zip(&mut m.ranges) {
-                let l = ix.locate(s.a.start, s.a.end);
-                r.a = [l.start, l.end];
-            }
-        }
-    }
-    if let Some(ix) = text(f.b).map(|d| d.line_index()) {
-        for (s, e) in al.spans.iter().zip(&mut pair.spans) {
-            e.b = ix.locate(s.b.start, s.b.end);
-        }
-        if let Some(m) = &mut pair.moved {
-            for (s, r) in al.moved.iter().zip(&mut m.ranges) {
-                let l = ix.locate(s.b.start, s.b.end);
-                r.b = [l.start, l.end];
+            for (r, l) in m.ranges.iter_mut().zip(moved) {
+                *if second { &mut r.b } else { &mut r.a } = l;
             }
         }
     }
