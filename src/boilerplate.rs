@@ -106,6 +106,21 @@ impl Chrome {
         }
     }
 
+    /// Adds hashes known to be frequent without their postings, as
+    /// [`Chrome::add_frequent`] would have: `(hash, df)`, where `df` is at
+    /// least the threshold and on the same side of the universal one as
+    /// the hash's document frequency (the only use of it). None of them
+    /// was given to an earlier call.
+    pub fn add_counted(&mut self, counted: &[(u64, u32)]) {
+        for &(hash, df) in counted {
+            debug_assert!(df >= self.stats.df_threshold);
+            let was = self.set.insert(hash, FREQUENT);
+            debug_assert!(was.is_none(), "a hash given twice");
+            self.df.insert(hash, df);
+            self.stats.frequent += 1;
+        }
+    }
+
     /// Adds the hashes two documents each repeat (`repeated`: each
     /// document's list, concatenated) and known chrome, after every
     /// [`Chrome::add_frequent`].
@@ -199,21 +214,34 @@ impl Chrome {
     pub fn extend_frequent(&mut self, more: &[Posting]) {
         for run in merged_runs(more, &[]) {
             let df = run.df() as u32;
-            if df < self.stats.df_threshold {
-                continue;
+            if df >= self.stats.df_threshold {
+                self.extend_one(run.hash, df);
             }
-            let f = self.set.entry(run.hash).or_insert(0);
-            debug_assert!(*f & FREQUENT == 0, "a hash `detect` was given");
-            // `detect` counts a hash once, under the first reason it finds.
-            if *f & REPEATED != 0 {
-                self.stats.repeated -= 1;
-            } else if *f & KNOWN != 0 {
-                self.stats.known -= 1;
-            }
-            *f |= FREQUENT;
-            self.df.insert(run.hash, df);
-            self.stats.frequent += 1;
         }
+    }
+
+    /// [`Chrome::extend_frequent`] of hashes known to be frequent without
+    /// their postings, `(hash, df)` as for [`Chrome::add_counted`].
+    pub fn extend_counted(&mut self, counted: &[(u64, u32)]) {
+        for &(hash, df) in counted {
+            debug_assert!(df >= self.stats.df_threshold);
+            self.extend_one(hash, df);
+        }
+    }
+
+    /// Makes `hash` frequent after [`Chrome::add_repeated_and_known`].
+    fn extend_one(&mut self, hash: u64, df: u32) {
+        let f = self.set.entry(hash).or_insert(0);
+        debug_assert!(*f & FREQUENT == 0, "a hash `detect` was given");
+        // `detect` counts a hash once, under the first reason it finds.
+        if *f & REPEATED != 0 {
+            self.stats.repeated -= 1;
+        } else if *f & KNOWN != 0 {
+            self.stats.known -= 1;
+        }
+        *f |= FREQUENT;
+        self.df.insert(hash, df);
+        self.stats.frequent += 1;
     }
 }
 

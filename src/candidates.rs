@@ -431,6 +431,12 @@ pub struct Known<'a> {
     /// Sorted passage-fingerprint postings: those of every hash the stage
     /// looks up (see [`Proposal`]).
     pub fingerprints: &'a [Posting],
+    /// Fingerprints known to be frequent (chrome) whose postings are not
+    /// in `fingerprints`: `(hash, df)`, `df` on the same side of the
+    /// universal threshold as the hash's document frequency (see
+    /// [`Chrome::add_counted`]). No new document may make one of them
+    /// frequent on its own: fewer new documents than the threshold.
+    pub frequent: &'a [(u64, u32)],
     /// Sorted LSH band-key postings.
     pub bands: &'a [Posting],
     /// Fingerprints known documents repeat inside themselves: each
@@ -483,7 +489,7 @@ pub struct Proposed {
 /// The candidate stage over documents that all have their fingerprint
 /// postings at hand (a scan, or a known part with complete postings).
 pub fn propose(known: Known, new: &[DocSketch], p: &ProposeParams) -> Proposed {
-    Proposal::new(known, new, p).finish(&[])
+    Proposal::new(known, new, p).finish(&[], &[])
 }
 
 /// Postings the candidate stage builds at once, about: it builds and
@@ -1142,6 +1148,7 @@ impl<'a> Proposal<'a> {
             // Only the frequent runs reach the (serial) chrome set.
             |(old, new)| chrome.add_frequent(&old, &new),
         );
+        chrome.add_counted(known.frequent);
         let repeated = known
             .repeated
             .iter()
@@ -1252,12 +1259,15 @@ impl<'a> Proposal<'a> {
     }
 
     /// Completes the chrome with `more`, the sorted postings of hashes the
-    /// known fingerprint postings did not hold (none for a scan), and keeps
-    /// a signature pair unless all it shares is chrome covering less than
-    /// most of the smaller document.
-    pub fn finish(self, more: &[Posting]) -> Proposed {
+    /// known fingerprint postings did not hold (none for a scan), and with
+    /// `more_frequent`, those of them known to be frequent without their
+    /// postings (as [`Known::frequent`]); keeps a signature pair unless all
+    /// it shares is chrome covering less than most of the smaller
+    /// document.
+    pub fn finish(self, more: &[Posting], more_frequent: &[(u64, u32)]) -> Proposed {
         let mut chrome = self.chrome;
         chrome.extend_frequent(more);
+        chrome.extend_counted(more_frequent);
         let (signature_candidates, fingerprint_candidates) =
             (self.by_signature.len(), self.by_fingerprint.len());
         let sides = Sides {
@@ -1587,7 +1597,7 @@ mod tests {
         };
         let p = crate::scan::propose_params(&opts, sk.len());
         let run = |per_part| {
-            let got = Proposal::in_parts(Known::default(), &sk, &p, per_part).finish(&[]);
+            let got = Proposal::in_parts(Known::default(), &sk, &p, per_part).finish(&[], &[]);
             (
                 got.candidates,
                 got.chrome.stats(),
@@ -1610,6 +1620,7 @@ mod tests {
         let known_sketches = Sketches(old);
         let known = Known {
             fingerprints: &fps,
+            frequent: &[],
             bands: &bnd,
             repeated: &rep,
             len: old.len() as u32,
@@ -1617,7 +1628,7 @@ mod tests {
         };
         let split = |per_part| {
             Proposal::in_parts(known, new, &p, per_part)
-                .finish(&[])
+                .finish(&[], &[])
                 .candidates
         };
         let want = split(usize::MAX);

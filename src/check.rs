@@ -13,9 +13,9 @@
 //! read (once), the pairs are verified, and the view of the corpus it
 //! reports is clustered.
 
-use crate::candidates::{Known, KnownSketches, Pair, Proposal, Proposed};
+use crate::candidates::{Known, KnownSketches, Pair, Proposal, Proposed, MAX_FULL_BUCKET};
 use crate::error::Error;
-use crate::index::{Index, IndexView, IndexedDoc, InvalidParams};
+use crate::index::{CutPostings, Index, IndexView, IndexedDoc, InvalidParams, RunCut, Take};
 use crate::input::{read_document, Document, Fault, WalkOptions};
 use crate::observe::{NoProgress, Progress};
 use crate::scan::{self, sketch_all, sketch_all_with_progress, ScanResult, ScanStats};
@@ -269,10 +269,26 @@ fn propose(
         .iter()
         .flat_map(|s| s.fingerprints().iter().copied())
         .collect();
-    let first = indexed.fingerprint_postings(&interest, &live);
+    let needs = Needs {
+        df_threshold: params.df_threshold as usize,
+        universal_df: params.universal_df.max(params.df_threshold) as usize,
+        stale: stale.iter().filter(|&&s| s).count(),
+        new: new.len(),
+    };
+    let repeats = |h: u64, d: u32| indexed.repeated(d).binary_search(&h).is_ok();
+    let first = indexed.fingerprint_postings_cut(
+        &interest,
+        &live,
+        &RunCut {
+            take: &|n| needs.carried(n),
+            counts: &|h, d| !repeats(h, d),
+        },
+    );
+    let frequent = needs.frequent(&first.lengths);
     let sketches = IndexedSketches(indexed);
     let known = Known {
-        fingerprints: &first,
+        fingerprints: &first.postings,
+        frequent: &frequent,
         bands: &bands,
         repeated: &repeated,
         len,
@@ -289,20 +305,107 @@ fn propose(
         .collect();
     if scan::stage_times_on() {
         eprintln!(
-            "neardup: propose: {} band keys, {} hashes, {} repeated; {} partners, {} more hashes",
+            "neardup: propose: {} band keys, {} hashes ({} postings, {} runs by length), {} \
+             repeated; {} partners, {} more hashes",
             band_set.len(),
             interest.len(),
+            first.postings.len(),
+            first.lengths.len(),
             new_repeated.len(),
             proposal.partners().len(),
             more.len()
         );
     }
     let more = if more.is_empty() {
-        Vec::new()
+        CutPostings::default()
     } else {
-        indexed.fingerprint_postings(&more, &live)
+        let cut = RunCut {
+            take: &|n| needs.not_carried(n),
+            counts: &|_, _| true,
+        };
+        indexed.fingerprint_postings_cut(&more, &live, &cut)
     };
-    proposal.finish(&more)
+    proposal.finish(&more.postings, &needs.frequent(&more.lengths))
+}
+
+/// What the candidate stage of a check needs of a hash's run in the index,
+/// told from its number of entries `n` (live or stale) before any of its
+/// documents is read: its document frequency (the run's live documents
+/// plus the new documents carrying the hash) lies between `n - stale` and
+/// `n + new`, and it is used only to tell chrome (at least
+/// `df_threshold`: frequent; at least `universal_df`: universal), and the
+/// run's documents only for the pairs of a hash that is not chrome.
+struct Needs {
+    df_threshold: usize,
+    universal_df: usize,
+    /// Stale index entries.
+    stale: usize,
+    /// New documents.
+    new: usize,
+}
+
+impl Needs {
+    /// 0: content, 1: frequent, 2: universal.
+    fn class(&self, df: usize) -> u8 {
+        u8::from(df >= self.df_threshold) + u8::from(df >= self.universal_df)
+    }
+
+    /// How to take the run of a hash new documents carry:
+    /// - one that cannot be chrome, with more than [`MAX_FULL_BUCKET`]
+    ///   documents the engine keeps (live, not repeating the hash), is
+    ///   chained from the last of them: its last `MAX_FULL_BUCKET + 1`
+    ///   such documents give the same pairs and marks as the whole run;
+    /// - one whose chrome class its length decides, by its length (when
+    ///   the new documents alone cannot make a hash frequent, as
+    ///   [`Known::frequent`] needs);
+    /// - any other whole.
+    fn carried(&self, n: usize) -> Take {
+        let keep = MAX_FULL_BUCKET + 1;
+        if n + self.new < self.df_threshold {
+            if n > keep {
+                Take::Last(keep)
+            } else {
+                Take::Whole
+            }
+        } else if self.new < self.df_threshold && self.decided(n, n + self.new) {
+            Take::Length
+        } else {
+            Take::Whole
+        }
+    }
+
+    /// How to take the run of a hash only indexed documents carry (of the
+    /// partners' other hashes), of which only the chrome matters: nothing
+    /// of one too short to be chrome, the length of one whose class it
+    /// decides.
+    fn not_carried(&self, n: usize) -> Take {
+        if n < self.df_threshold {
+            Take::Nothing
+        } else if self.decided(n, n) {
+            Take::Length
+        } else {
+            Take::Whole
+        }
+    }
+
+    /// Whether every document frequency from `n - stale` to `hi` is of one
+    /// class.
+    fn decided(&self, n: usize, hi: usize) -> bool {
+        self.class(n.saturating_sub(self.stale)) == self.class(hi)
+    }
+
+    /// The hashes given by length, with a document frequency of their
+    /// class (the lowest they can have): [`Known::frequent`].
+    fn frequent(&self, lengths: &[(u64, usize)]) -> Vec<(u64, u32)> {
+        lengths
+            .iter()
+            .map(|&(h, n)| {
+                let df = n.saturating_sub(self.stale);
+                debug_assert!(self.class(df) > 0);
+                (h, df as u32)
+            })
+            .collect()
+    }
 }
 
 /// Restricts a result over `indexed ++ new` to the new documents and the
@@ -606,6 +709,150 @@ mod tests {
             .iter()
             .all(|p| asked.binary_search_by(|a| a.as_str().cmp(p)).is_ok()));
         assert!(asked.iter().all(|p| !is_new(p)));
+    }
+
+    #[test]
+    fn runs_read_in_part_give_what_whole_runs_give() {
+        use neardup_eval::{generate, GenConfig};
+        let mut docs: Vec<Document> = generate(&GenConfig {
+            docs: 400,
+            seed: 5,
+            ..GenConfig::default()
+        })
+        .docs
+        .into_iter()
+        .map(|d| Document::new(d.name, d.text))
+        .collect();
+        // Two passages many documents carry: one in 67 (past the bucket
+        // paired in full, under the chrome threshold of 100), one in 160
+        // (chrome, universal).
+        let passage = |seed: u64| -> String {
+            (0..60)
+                .map(|i| format!("w{}", crate::sketch::mix64(seed * 1000 + i) % 5000))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let (a, b) = (passage(1), passage(2));
+        for (i, d) in docs.iter_mut().enumerate() {
+            let mut text = d.text.clone();
+            if i % 6 == 0 {
+                text = format!("{text}\n\n{a}\n");
+            }
+            if i % 5 < 2 {
+                text = format!("{text}\n\n{b}\n");
+            }
+            *d = Document::new(d.path.clone(), text);
+        }
+        let new: Vec<Document> = docs.iter().step_by(40).cloned().collect();
+        let opts = ScanOptions {
+            df_threshold: Some(100),
+            ..ScanOptions::default()
+        };
+        let (survey, index, known) = in_memory(docs, new.clone(), &opts).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("index");
+        index.save(&file).unwrap();
+        let mapped = crate::index::open_view(&file, index.params()).unwrap();
+
+        // The new documents' runs include ones each way is taken.
+        let sketches = sketch_all(
+            &new.iter().map(|d| d.text.as_str()).collect::<Vec<_>>(),
+            &opts,
+        );
+        let interest: AHashSet<u64> = sketches
+            .iter()
+            .flat_map(|s| s.fingerprints().iter().copied())
+            .collect();
+        let all = index.fingerprint_postings(&interest, &|_| true);
+        let needs = Needs {
+            df_threshold: 100,
+            universal_df: 100,
+            stale: 0,
+            new: new.len(),
+        };
+        let takes: Vec<Take> = all
+            .chunk_by(|x, y| x.0 == y.0)
+            .map(|r| needs.carried(r.len()))
+            .collect();
+        assert!(
+            takes.iter().any(|t| matches!(t, Take::Last(_))),
+            "{takes:?}"
+        );
+        assert!(takes.contains(&Take::Length), "{takes:?}");
+        let cut = mapped.fingerprint_postings_cut(
+            &interest,
+            &|_| true,
+            &RunCut {
+                take: &|n| needs.carried(n),
+                counts: &|_, _| true,
+            },
+        );
+        assert!(
+            cut.postings.len() < all.len() / 2,
+            "{} of {}",
+            cut.postings.len(),
+            all.len()
+        );
+
+        // In memory every run is read whole; mapped, as little as needed.
+        let memory = from_memory(&known);
+        let whole = check(&survey, &index, &opts, &memory);
+        let part = check(&survey, &*mapped, &opts, &memory);
+        assert!(mapped.damage().is_none());
+        assert!(
+            whole.result.findings.len() > 10,
+            "{}",
+            whole.result.findings.len()
+        );
+        assert_eq!(
+            format!("{:?}", part.result.findings),
+            format!("{:?}", whole.result.findings)
+        );
+        assert_eq!(
+            format!("{:?}", part.result.stats),
+            format!("{:?}", whole.result.stats)
+        );
+        assert_eq!(
+            format!("{:?}", part.result.passages),
+            format!("{:?}", whole.result.passages)
+        );
+        let paths = |c: &Checked| c.docs.iter().map(|d| d.path.clone()).collect::<Vec<_>>();
+        assert_eq!(paths(&part), paths(&whole));
+    }
+
+    #[test]
+    fn a_run_is_taken_as_far_as_its_chrome_class_and_pairs_need() {
+        let needs = Needs {
+            df_threshold: 100,
+            universal_df: 1000,
+            stale: 5,
+            new: 10,
+        };
+        let keep = MAX_FULL_BUCKET + 1;
+        // Not chrome whatever the new documents add: whole, or its end.
+        assert_eq!(needs.carried(keep), Take::Whole);
+        assert_eq!(needs.carried(keep + 1), Take::Last(keep));
+        assert_eq!(needs.carried(89), Take::Last(keep));
+        // Maybe chrome, maybe not: whole.
+        assert_eq!(needs.carried(90), Take::Whole);
+        assert_eq!(needs.carried(104), Take::Whole);
+        // Frequent whatever the stale entries were, not universal: length.
+        assert_eq!(needs.carried(105), Take::Length);
+        assert_eq!(needs.carried(989), Take::Length);
+        // Universal or not, by the new and stale ones: whole.
+        assert_eq!(needs.carried(990), Take::Whole);
+        assert_eq!(needs.carried(1004), Take::Whole);
+        assert_eq!(needs.carried(1005), Take::Length);
+        // A hash no new document carries.
+        assert_eq!(needs.not_carried(99), Take::Nothing);
+        assert_eq!(needs.not_carried(100), Take::Whole);
+        assert_eq!(needs.not_carried(105), Take::Length);
+        assert_eq!(needs.not_carried(1000), Take::Whole);
+        assert_eq!(needs.not_carried(1005), Take::Length);
+        assert_eq!(needs.frequent(&[(7, 105)]), vec![(7, 100)]);
+        // As many new documents as the threshold: never by length.
+        let many = Needs { new: 100, ..needs };
+        assert_eq!(many.carried(5000), Take::Whole);
     }
 
     #[test]

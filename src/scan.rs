@@ -971,6 +971,7 @@ mod tests {
         let rep: Vec<u64> = sk[..3].iter().flat_map(|s| s.repeated().to_vec()).collect();
         let known = Known {
             fingerprints: &fps,
+            frequent: &[],
             bands: &bnd,
             repeated: &rep,
             len: 3,

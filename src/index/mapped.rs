@@ -21,7 +21,7 @@ use super::format::FINE;
 use super::format::{io_error, layout, version, Layout, Sec, META_ROW, V1};
 use super::model::{Index, IndexedDoc};
 use super::params::IndexParams;
-use super::view::{IndexView, IndexedStat};
+use super::view::{CutPostings, IndexView, IndexedStat, RunCut, Take};
 use super::IndexError;
 use crate::postings::Posting;
 use ahash::AHashSet;
@@ -239,20 +239,25 @@ impl MappedIndex {
     /// Sorted postings of `hashes` (themselves sorted) in the posting
     /// sections `(h, d)`, over the live documents: a binary search per
     /// hash, reading only the blocks it probes.
+    ///
+    /// With `cut`, each run is given as it says: a cut run is read from
+    /// its end, a block at a time, only as far as it needs; a run given by
+    /// its length has none of its documents read.
     fn lookup(
         &self,
         h: Sec,
         d: Sec,
         hashes: &[u64],
         live: &(dyn Fn(u32) -> bool + Sync),
-    ) -> Vec<Posting> {
+        cut: Option<&RunCut<'_>>,
+    ) -> CutPostings {
         let n = self.postings_len(h);
         let docs = self.entries() as u32;
         let raw = self.raw_u64s(h);
         let guide = self.guides[h as usize].get_or_init(|| Guide::of(raw));
-        let mut v: Vec<Posting> = hashes
+        let runs: Vec<(Vec<Posting>, Option<usize>)> = hashes
             .par_iter()
-            .flat_map_iter(|&x| {
+            .map(|&x| {
                 // The search reads the section unverified; the blocks
                 // around where it lands are verified and must bracket the
                 // run of `x`. Since the written array is sorted, that
@@ -287,30 +292,98 @@ impl MappedIndex {
                 };
                 if !brackets {
                     self.damaged(format!("section {h:?}: not sorted around a look-up"));
-                    return Vec::new();
+                    return (Vec::new(), None);
                 }
-                let found = self.bytes(d, 4 * lo..4 * hi);
-                found
-                    .chunks_exact(4)
-                    .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
-                    .filter(|&doc| {
-                        if doc >= docs {
-                            self.damaged(format!("section {d:?}: document {doc} out of range"));
-                            false
-                        } else {
-                            live(doc)
-                        }
-                    })
-                    .map(|doc| (x, doc))
-                    .collect::<Vec<_>>()
+                let known = |doc: u32| {
+                    if doc >= docs {
+                        self.damaged(format!("section {d:?}: document {doc} out of range"));
+                        false
+                    } else {
+                        live(doc)
+                    }
+                };
+                let whole = || {
+                    self.doc_ids(d, lo..hi)
+                        .filter(|&doc| known(doc))
+                        .map(|doc| (x, doc))
+                        .collect()
+                };
+                match cut.map_or(Take::Whole, |c| (c.take)(hi - lo)) {
+                    _ if hi == lo => (Vec::new(), None),
+                    Take::Whole => (whole(), None),
+                    Take::Last(keep) => (self.run_tail(d, x, lo..hi, keep, cut, known), None),
+                    Take::Length => (Vec::new(), Some(hi - lo)),
+                    Take::Nothing => (Vec::new(), None),
+                }
             })
+            .collect();
+        let lengths = hashes
+            .iter()
+            .zip(&runs)
+            .filter_map(|(&x, r)| r.1.map(|len| (x, len)))
+            .collect();
+        let mut v: Vec<Posting> = runs
+            .par_iter()
+            .flat_map_iter(|r| r.0.iter().copied())
             .collect();
         // Each hash's run is in document order; hashes were sorted.
         debug_assert!(v.windows(2).all(|w| w[0] <= w[1]) || self.damage().is_some());
         v.par_sort_unstable();
-        v
+        CutPostings {
+            postings: v,
+            lengths,
+        }
+    }
+
+    /// The document ids of entries `range` of document section `d`.
+    fn doc_ids(&self, d: Sec, range: std::ops::Range<usize>) -> impl Iterator<Item = u32> + '_ {
+        self.bytes(d, 4 * range.start..4 * range.end)
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+    }
+
+    /// The postings of `x` over the documents `run` of section `d` that
+    /// `known` accepts (live, in range), from the end of the run back to
+    /// the `keep`-th that `cut.counts` accepts (or to the run's start): read
+    /// [`TAIL_ENTRIES`] entries at a time.
+    fn run_tail(
+        &self,
+        d: Sec,
+        x: u64,
+        run: std::ops::Range<usize>,
+        keep: usize,
+        cut: Option<&RunCut<'_>>,
+        known: impl Fn(u32) -> bool,
+    ) -> Vec<Posting> {
+        let counts = cut.map_or(&(|_, _| true) as &(dyn Fn(u64, u32) -> bool + Sync), |c| {
+            c.counts
+        });
+        let mut out = Vec::with_capacity(keep);
+        let (mut end, mut counted) = (run.end, 0);
+        'run: while end > run.start {
+            let from = end.saturating_sub(TAIL_ENTRIES).max(run.start);
+            let ids: Vec<u32> = self.doc_ids(d, from..end).collect();
+            for &doc in ids.iter().rev() {
+                if known(doc) {
+                    out.push((x, doc));
+                    if counts(x, doc) {
+                        counted += 1;
+                        if counted == keep {
+                            break 'run;
+                        }
+                    }
+                }
+            }
+            end = from;
+        }
+        out.reverse();
+        out
     }
 }
+
+/// Entries of a cut run read at once from its end: a 512-byte block of
+/// document ids (the candidate stage keeps 33 of them).
+const TAIL_ENTRIES: usize = 128;
 
 /// The end of the run of `x` starting at `lo` in sorted `raw` (`lo` itself
 /// when `raw[lo]` is not `x`): a galloping search, so a long run is probed
@@ -554,14 +627,24 @@ impl IndexView for MappedIndex {
         hashes: &AHashSet<u64>,
         live: &(dyn Fn(u32) -> bool + Sync),
     ) -> Vec<Posting> {
-        self.lookup(Sec::FpHash, Sec::FpDoc, &sorted(hashes), live)
+        self.lookup(Sec::FpHash, Sec::FpDoc, &sorted(hashes), live, None)
+            .postings
+    }
+    fn fingerprint_postings_cut(
+        &self,
+        hashes: &AHashSet<u64>,
+        live: &(dyn Fn(u32) -> bool + Sync),
+        cut: &RunCut<'_>,
+    ) -> CutPostings {
+        self.lookup(Sec::FpHash, Sec::FpDoc, &sorted(hashes), live, Some(cut))
     }
     fn band_postings(
         &self,
         keys: &AHashSet<u64>,
         live: &(dyn Fn(u32) -> bool + Sync),
     ) -> Vec<Posting> {
-        self.lookup(Sec::BandHash, Sec::BandDoc, &sorted(keys), live)
+        self.lookup(Sec::BandHash, Sec::BandDoc, &sorted(keys), live, None)
+            .postings
     }
     fn repeated_hashes(
         &self,
@@ -582,7 +665,15 @@ impl IndexView for MappedIndex {
             })
             .map(|(_, &h)| h)
             .collect();
-        let one = self.lookup(Sec::RepOneHash, Sec::RepOneDoc, &sorted(new_repeated), live);
+        let one = self
+            .lookup(
+                Sec::RepOneHash,
+                Sec::RepOneDoc,
+                &sorted(new_repeated),
+                live,
+                None,
+            )
+            .postings;
         v.extend(one.into_iter().map(|p| p.0));
         v
     }
@@ -917,6 +1008,64 @@ mod tests {
         let v = m.verified_blocks();
         assert!((26..=34).contains(&v), "{v} blocks verified");
         assert!(m.damage().is_none());
+    }
+
+    #[test]
+    fn a_cut_run_is_read_from_its_end_only_as_far_as_it_is_given() {
+        let p = params();
+        let mut ix = Index::new(p).unwrap();
+        ix.upsert_many((0..3000u64).map(|i| {
+            let mut d = synth(&format!("d/{i:05}.txt"), i, 60, &p);
+            d.fingerprints.push(u64::MAX / 3);
+            d.fingerprints.sort_unstable();
+            d
+        }))
+        .unwrap();
+        let one: AHashSet<u64> = [u64::MAX / 3].into();
+        let even = |d: u32| d.is_multiple_of(2);
+        let whole = ix.fingerprint_postings(&one, &even);
+        let cut = |take: Take| {
+            let (dir, m) = mapped(&ix, super::super::FORMAT_VERSION);
+            let got = m.fingerprint_postings_cut(
+                &one,
+                &even,
+                &RunCut {
+                    take: &move |n| {
+                        assert_eq!(n, 3000, "entries, live or not");
+                        take
+                    },
+                    counts: &|h, d| h == u64::MAX / 3 && d % 8 == 0,
+                },
+            );
+            assert!(m.damage().is_none());
+            let blocks = m.verified_blocks();
+            drop(dir);
+            (got, blocks)
+        };
+        // The end of the live postings, from the 40th counted one back.
+        let (last, blocks) = cut(Take::Last(40));
+        assert!(last.lengths.is_empty());
+        assert!(whole.ends_with(&last.postings));
+        let counted = |v: &[Posting]| v.iter().filter(|p| p.1 % 8 == 0).count();
+        assert_eq!(counted(&last.postings), 40);
+        assert_eq!(last.postings[0].1 % 8, 0);
+        // Even documents from 2680 (the 40th multiple of 8 from the end) to
+        // 2998.
+        assert_eq!(last.postings.len(), 160);
+        // A block or two of the run's documents, not 24.
+        assert!(blocks <= 12, "{blocks} blocks verified");
+        // More than there are: all of them.
+        let (all, _) = cut(Take::Last(1000));
+        assert_eq!(all.postings, whole);
+        let (all, _) = cut(Take::Whole);
+        assert_eq!(all.postings, whole);
+        // By length: no document read.
+        let (length, blocks) = cut(Take::Length);
+        assert!(length.postings.is_empty());
+        assert_eq!(length.lengths, vec![(u64::MAX / 3, 3000)]);
+        assert!(blocks <= 10, "{blocks} blocks verified");
+        let (nothing, _) = cut(Take::Nothing);
+        assert_eq!(nothing, CutPostings::default());
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub use model::{Index, IndexedDoc, UnfitDocument, MAX_DOCUMENTS};
 pub use params::{hash_algorithm, IndexParams, InvalidParams};
 pub use stamp::{mtime_of, settled_mtime, MTIME_SETTLE_SECS};
 pub use survey::index_key;
-pub use view::{IndexView, IndexedStat};
+pub use view::{CutPostings, IndexView, IndexedStat, RunCut, Take};
 
 /// The LSH band keys stored per document are the engine's own
 /// ([`crate::candidates::band_keys`]), so indexed and new documents collide

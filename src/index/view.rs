@@ -65,6 +65,23 @@ pub trait IndexView: Sync {
         hashes: &AHashSet<u64>,
         live: &(dyn Fn(u32) -> bool + Sync),
     ) -> Vec<Posting>;
+    /// [`IndexView::fingerprint_postings`], each run given as `cut` says
+    /// ([`Take`]), so that a run is read only as far as the caller needs.
+    /// The default gives every run whole, which is always a right answer
+    /// (the caller asks to leave out only what it does not use); a mapped
+    /// index cuts.
+    fn fingerprint_postings_cut(
+        &self,
+        hashes: &AHashSet<u64>,
+        live: &(dyn Fn(u32) -> bool + Sync),
+        cut: &RunCut<'_>,
+    ) -> CutPostings {
+        let _ = cut;
+        CutPostings {
+            postings: self.fingerprint_postings(hashes, live),
+            lengths: Vec::new(),
+        }
+    }
     /// Sorted band-key postings of `keys` over the live documents.
     fn band_postings(
         &self,
@@ -85,6 +102,43 @@ pub trait IndexView: Sync {
     /// Damage found while reading (a block whose checksum does not match,
     /// an offset out of bounds), if any.
     fn damage(&self) -> Option<IndexError>;
+}
+
+/// How a look-up gives the run of one hash's postings
+/// ([`IndexView::fingerprint_postings_cut`]), decided from its number of
+/// entries (live and stale) before its documents are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Take {
+    /// Every live posting.
+    Whole,
+    /// The live postings from the end back to the `n`-th that
+    /// [`RunCut::counts`] accepts; all of them when fewer are accepted.
+    Last(usize),
+    /// No postings: the number of entries, in [`CutPostings::lengths`].
+    Length,
+    /// Nothing.
+    Nothing,
+}
+
+/// What a look-up needs of each run ([`IndexView::fingerprint_postings_cut`]):
+/// a caller that needs no more of a long run than its last documents, or
+/// than its length, says so, and a hash many documents carry then costs
+/// a look-up what a rare one does.
+pub struct RunCut<'a> {
+    /// How to give a run of this many entries.
+    pub take: &'a (dyn Fn(usize) -> Take + Sync),
+    /// For [`Take::Last`]: whether live document `doc` counts, for the
+    /// run's hash: `counts(hash, doc)`.
+    pub counts: &'a (dyn Fn(u64, u32) -> bool + Sync),
+}
+
+/// The answer of [`IndexView::fingerprint_postings_cut`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CutPostings {
+    /// The postings given, sorted.
+    pub postings: Vec<Posting>,
+    /// `(hash, entries)` of the runs given as [`Take::Length`], sorted.
+    pub lengths: Vec<(u64, usize)>,
 }
 
 impl IndexView for Index {
