@@ -315,34 +315,42 @@ pub fn align(
     // pages share repeats the same way too, but a site's template is
     // repeated in a third page.)
     let own = own_repeats(a, b, ka.min(kb));
-    let is_own = |h: u64| own.binary_search(&h).is_ok() && chrome.repeated_by_two_at_most(h);
-    let corpus_chrome = |h: u64| chrome.contains(h) && !is_own(h);
-    let pair_chrome = |h: u64| {
-        corpus_chrome(h)
-            || (!is_own(h)
-                && (a.repeated.binary_search(&h).is_ok() || b.repeated.binary_search(&h).is_ok()))
+    // Each fingerprint of a side that can be chrome for this pair, with
+    // what the corpus chrome holds of it (one lookup for all the tests
+    // below) and whether either document repeats it: one the chrome does
+    // not hold and neither repeats is chrome by none of them.
+    type Marked = (Fingerprint, crate::boilerplate::ChromeClass, bool);
+    let marked = |fps: &[Fingerprint]| -> Vec<Marked> {
+        let rep =
+            |h: u64| a.repeated.binary_search(&h).is_ok() || b.repeated.binary_search(&h).is_ok();
+        fps.iter()
+            .filter_map(|f| {
+                let (c, r) = (chrome.class(f.hash), rep(f.hash));
+                (c.contains() || r).then_some((*f, c, r))
+            })
+            .collect()
     };
+    let (marked_a, marked_b) = (marked(&a.fingerprints), marked(&b.fingerprints));
+    let is_own =
+        |(f, c, _): &Marked| own.binary_search(&f.hash).is_ok() && c.repeated_by_two_at_most();
+    let corpus_chrome = |m: &Marked| m.1.contains() && !is_own(m);
+    let pair_chrome = |m: &Marked| corpus_chrome(m) || (!is_own(m) && m.2);
     let slot = p.max_gap;
-    use crate::boilerplate::chrome_stretches as stretches;
+    let stretches = |marked: &[Marked], is_chrome: &dyn Fn(&Marked) -> bool, k: u32| {
+        crate::boilerplate::stretches_of(
+            marked.iter().filter(|m| is_chrome(m)).map(|m| &m.0),
+            k,
+            slot,
+        )
+    };
     use crate::boilerplate::with_prefix;
-    let mask_a = with_prefix(
-        stretches(&a.fingerprints, pair_chrome, ka, slot),
-        a.header_words,
-    );
-    let mask_b = with_prefix(
-        stretches(&b.fingerprints, pair_chrome, kb, slot),
-        b.header_words,
-    );
+    let mask_a = with_prefix(stretches(&marked_a, &pair_chrome, ka), a.header_words);
+    let mask_b = with_prefix(stretches(&marked_b, &pair_chrome, kb), b.header_words);
     // Universal chrome (site-wide: a legal footer, known chrome, a mail
     // header block) never makes a span content.
-    let univ_a = with_prefix(
-        stretches(&a.fingerprints, |h| chrome.is_universal(h), ka, slot),
-        a.header_words,
-    );
-    let univ_b = with_prefix(
-        stretches(&b.fingerprints, |h| chrome.is_universal(h), kb, slot),
-        b.header_words,
-    );
+    let universal = |m: &Marked| m.1.is_universal();
+    let univ_a = with_prefix(stretches(&marked_a, &universal, ka), a.header_words);
+    let univ_b = with_prefix(stretches(&marked_b, &universal, kb), b.header_words);
     // Long stretches of corpus chrome (and a mail header block) are cut out
     // of spans; text only one of the two documents repeats is weaker
     // evidence and is not. Universal chrome and the rest of corpus chrome
@@ -351,16 +359,16 @@ pub fn align(
     let cut_a = {
         let mut v = univ_a.clone();
         v.extend(stretches(
-            &a.fingerprints,
-            |h| corpus_chrome(h) && !chrome.is_universal(h),
+            &marked_a,
+            &|m: &Marked| corpus_chrome(m) && !m.1.is_universal(),
             ka,
-            slot,
         ));
         v.sort_unstable();
         merge_overlapping(&v)
     };
-    let known_a = stretches(&a.fingerprints, |h| chrome.is_known(h), ka, slot);
-    let known_b = stretches(&b.fingerprints, |h| chrome.is_known(h), kb, slot);
+    let known = |m: &Marked| m.1.is_known();
+    let known_a = stretches(&marked_a, &known, ka);
+    let known_b = stretches(&marked_b, &known, kb);
 
     let (chains, owner) = chain(&seeds, ka, kb, p);
     let (mut chains, owner) = split_at_moved(chains, &owner, &seeds, ka, kb);

@@ -50,6 +50,41 @@ const KNOWN: u8 = 4;
 /// With [`REPEATED`]: exactly two documents repeat the hash.
 const REPEATED_BY_TWO: u8 = 8;
 
+/// What a [`Chrome`] holds of one hash ([`Chrome::class`]): its tests,
+/// answered without looking the hash up again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChromeClass {
+    held: bool,
+    flags: u8,
+    universal: bool,
+}
+
+impl ChromeClass {
+    /// [`Chrome::contains`].
+    #[inline]
+    pub fn contains(self) -> bool {
+        self.held
+    }
+
+    /// [`Chrome::is_known`].
+    #[inline]
+    pub fn is_known(self) -> bool {
+        self.flags & KNOWN != 0
+    }
+
+    /// [`Chrome::is_universal`].
+    #[inline]
+    pub fn is_universal(self) -> bool {
+        self.universal
+    }
+
+    /// [`Chrome::repeated_by_two_at_most`].
+    #[inline]
+    pub fn repeated_by_two_at_most(self) -> bool {
+        !self.held || self.flags == REPEATED | REPEATED_BY_TWO
+    }
+}
+
 /// The chrome fingerprint hashes, with why each one is chrome.
 #[derive(Clone, Debug, Default)]
 pub struct Chrome {
@@ -186,6 +221,24 @@ impl Chrome {
         self.set.get(&hash).is_some_and(|f| f & KNOWN != 0)
     }
 
+    /// What this chrome holds of `hash`, from one lookup: the tests
+    /// [`Chrome::contains`], [`Chrome::is_known`], [`Chrome::is_universal`]
+    /// and [`Chrome::repeated_by_two_at_most`] asked of the result (a hash
+    /// tested many times, as alignment tests each fingerprint of a pair).
+    #[inline]
+    pub fn class(&self, hash: u64) -> ChromeClass {
+        match self.set.get(&hash) {
+            // Every hash with a document frequency is in `set`.
+            None => ChromeClass::default(),
+            Some(&flags) => ChromeClass {
+                held: true,
+                flags,
+                universal: flags & KNOWN != 0
+                    || self.df.get(&hash).is_some_and(|&d| d >= self.universal_df),
+            },
+        }
+    }
+
     /// Counts by reason.
     pub fn stats(&self) -> ChromeStats {
         self.stats
@@ -232,7 +285,7 @@ pub fn chrome_stretches(
 
 /// [`chrome_stretches`] of the chrome fingerprints `chrome` (in position
 /// order).
-fn stretches_of<'s>(
+pub fn stretches_of<'s>(
     chrome: impl Iterator<Item = &'s Fingerprint>,
     k: u32,
     slot: u32,
@@ -810,6 +863,54 @@ mod tests {
         );
         assert!(c.is_frequent(1) && !c.is_frequent(9) && !c.is_frequent(42));
         assert!(c.is_known(42) && !c.is_known(1));
+    }
+
+    #[test]
+    fn a_class_answers_each_test_as_the_chrome_does() {
+        // 1 in all 12 documents (universal at 12), 2 in 10 (frequent, not
+        // universal), 9 repeated by documents 5 and 6, 13 by 3, 4 and 8,
+        // 1 and 42 known.
+        let docs: Vec<DocSketch> = (0..12)
+            .map(|i| {
+                sk(
+                    &[1, 100 + i, if i < 10 { 2 } else { 200 + i }],
+                    match i {
+                        5 | 6 => &[9],
+                        3 | 4 | 8 => &[13],
+                        _ => &[],
+                    },
+                )
+            })
+            .collect();
+        let all = postings::build(docs.iter().map(|d| d.fingerprints()), 0);
+        let repeated = docs.iter().flat_map(|d| d.repeated().iter().copied());
+        let c = Chrome::detect(&[], &all, repeated, &[1, 42], 10).with_universal_df(12);
+        let tests = |h: u64| {
+            (
+                c.contains(h),
+                c.is_known(h),
+                c.is_universal(h),
+                c.repeated_by_two_at_most(h),
+            )
+        };
+        let of_class = |h: u64| {
+            let x = c.class(h);
+            (
+                x.contains(),
+                x.is_known(),
+                x.is_universal(),
+                x.repeated_by_two_at_most(),
+            )
+        };
+        for h in [1, 2, 9, 13, 42, 100, 105, 211, 7] {
+            assert_eq!(of_class(h), tests(h), "hash {h}");
+        }
+        // Each test is true of some hash and false of another.
+        assert_eq!(tests(1), (true, true, true, false));
+        assert_eq!(tests(2), (true, false, false, false));
+        assert_eq!(tests(9), (true, false, false, true));
+        assert_eq!(tests(13), (true, false, false, false));
+        assert_eq!(tests(105), (false, false, false, true));
     }
 
     fn fp(hash: u64, pos: u32) -> Fingerprint {
