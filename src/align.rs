@@ -315,34 +315,42 @@ pub fn align(
     // pages share repeats the same way too, but a site's template is
     // repeated in a third page.)
     let own = own_repeats(a, b, ka.min(kb));
-    let is_own = |h: u64| own.binary_search(&h).is_ok() && chrome.repeated_by_two_at_most(h);
-    let corpus_chrome = |h: u64| chrome.contains(h) && !is_own(h);
-    let pair_chrome = |h: u64| {
-        corpus_chrome(h)
-            || (!is_own(h)
-                && (a.repeated.binary_search(&h).is_ok() || b.repeated.binary_search(&h).is_ok()))
+    // Each fingerprint of a side that can be chrome for this pair, with
+    // what the corpus chrome holds of it (one lookup for all the tests
+    // below) and whether either document repeats it: one the chrome does
+    // not hold and neither repeats is chrome by none of them.
+    type Marked = (Fingerprint, crate::boilerplate::ChromeClass, bool);
+    let marked = |fps: &[Fingerprint]| -> Vec<Marked> {
+        let rep =
+            |h: u64| a.repeated.binary_search(&h).is_ok() || b.repeated.binary_search(&h).is_ok();
+        fps.iter()
+            .filter_map(|f| {
+                let (c, r) = (chrome.class(f.hash), rep(f.hash));
+                (c.contains() || r).then_some((*f, c, r))
+            })
+            .collect()
     };
+    let (marked_a, marked_b) = (marked(&a.fingerprints), marked(&b.fingerprints));
+    let is_own =
+        |(f, c, _): &Marked| own.binary_search(&f.hash).is_ok() && c.repeated_by_two_at_most();
+    let corpus_chrome = |m: &Marked| m.1.contains() && !is_own(m);
+    let pair_chrome = |m: &Marked| corpus_chrome(m) || (!is_own(m) && m.2);
     let slot = p.max_gap;
-    use crate::boilerplate::chrome_stretches as stretches;
+    let stretches = |marked: &[Marked], is_chrome: &dyn Fn(&Marked) -> bool, k: u32| {
+        crate::boilerplate::stretches_of(
+            marked.iter().filter(|m| is_chrome(m)).map(|m| &m.0),
+            k,
+            slot,
+        )
+    };
     use crate::boilerplate::with_prefix;
-    let mask_a = with_prefix(
-        stretches(&a.fingerprints, pair_chrome, ka, slot),
-        a.header_words,
-    );
-    let mask_b = with_prefix(
-        stretches(&b.fingerprints, pair_chrome, kb, slot),
-        b.header_words,
-    );
+    let mask_a = with_prefix(stretches(&marked_a, &pair_chrome, ka), a.header_words);
+    let mask_b = with_prefix(stretches(&marked_b, &pair_chrome, kb), b.header_words);
     // Universal chrome (site-wide: a legal footer, known chrome, a mail
     // header block) never makes a span content.
-    let univ_a = with_prefix(
-        stretches(&a.fingerprints, |h| chrome.is_universal(h), ka, slot),
-        a.header_words,
-    );
-    let univ_b = with_prefix(
-        stretches(&b.fingerprints, |h| chrome.is_universal(h), kb, slot),
-        b.header_words,
-    );
+    let universal = |m: &Marked| m.1.is_universal();
+    let univ_a = with_prefix(stretches(&marked_a, &universal, ka), a.header_words);
+    let univ_b = with_prefix(stretches(&marked_b, &universal, kb), b.header_words);
     // Long stretches of corpus chrome (and a mail header block) are cut out
     // of spans; text only one of the two documents repeats is weaker
     // evidence and is not. Universal chrome and the rest of corpus chrome
@@ -351,16 +359,16 @@ pub fn align(
     let cut_a = {
         let mut v = univ_a.clone();
         v.extend(stretches(
-            &a.fingerprints,
-            |h| corpus_chrome(h) && !chrome.is_universal(h),
+            &marked_a,
+            &|m: &Marked| corpus_chrome(m) && !m.1.is_universal(),
             ka,
-            slot,
         ));
         v.sort_unstable();
         merge_overlapping(&v)
     };
-    let known_a = stretches(&a.fingerprints, |h| chrome.is_known(h), ka, slot);
-    let known_b = stretches(&b.fingerprints, |h| chrome.is_known(h), kb, slot);
+    let known = |m: &Marked| m.1.is_known();
+    let known_a = stretches(&marked_a, &known, ka);
+    let known_b = stretches(&marked_b, &known, kb);
 
     let (chains, owner) = chain(&seeds, ka, kb, p);
     let (mut chains, owner) = split_at_moved(chains, &owner, &seeds, ka, kb);
@@ -1462,15 +1470,11 @@ fn moved_ends(
     clean: impl Fn(u8, u32, u32) -> bool,
 ) -> Vec<Piece> {
     let reach = 2 * k;
-    let same = |x: &[Token], y: &[Token]| x.iter().zip(y).all(|(u, v)| u.hash == v.hash);
-    // The first place of `run` in `t[lo..hi]`.
-    let find = |t: &[Token], lo: u32, hi: u32, run: &[Token]| -> Option<u32> {
-        let (lo, hi) = (lo as usize, (hi as usize).min(t.len()));
-        (lo..(hi + 1).saturating_sub(run.len()))
-            .find(|&y| same(&t[y..y + run.len()], run))
-            .map(|y| y as u32)
-    };
     let mut grown = false;
+    // Where the runs' shared word (their first at a tail, their last at a
+    // head) is, on the other side near the piece and on its own side
+    // inside it: looked for once per end, not once per run length.
+    let (mut near, mut inside) = (Vec::new(), Vec::new());
     for q in 0..kept.len() {
         let h = kept[q];
         if h.cut || h.chrome || !clean(0, h.a0, h.a1) || !clean(1, h.b0, h.b1) {
@@ -1488,13 +1492,24 @@ fn moved_ends(
             };
             let room = if tail { t.len() as u32 - t1 } else { t0 };
             let mut took = None;
-            for len in (MIN_MOVED_END..=reach.min(room)).rev() {
+            let longest = reach.min(room);
+            let (lo, hi) = (o0.saturating_sub(reach), o1 + reach);
+            if longest >= MIN_MOVED_END {
+                let shared = if tail {
+                    t[t1 as usize]
+                } else {
+                    t[t0 as usize - 1]
+                };
+                word_places(o, lo, hi, shared.hash, &mut near);
+                word_places(t, t0, t1, shared.hash, &mut inside);
+            }
+            for len in (MIN_MOVED_END..=longest).rev() {
                 let (r0, r1) = if tail { (t1, t1 + len) } else { (t0 - len, t0) };
                 let run = &t[r0 as usize..r1 as usize];
-                let Some(y) = find(o, o0.saturating_sub(reach), o1 + reach, run) else {
+                let Some(y) = first_place(o, &near, lo, hi, run, tail) else {
                     continue;
                 };
-                if find(t, t0, t1, run).is_some()
+                if first_place(t, &inside, t0, t1, run, tail).is_some()
                     || !clean(side, r0, r1)
                     || !clean(1 - side, y, y + len)
                 {
@@ -1532,6 +1547,52 @@ fn moved_ends(
         kept.sort_by_key(|s| (s.a0, s.b0));
     }
     kept
+}
+
+/// The places `i` in `t[lo..hi]` (`hi` at most `t.len()`) of words of hash
+/// `w`, ascending, into `out`.
+fn word_places(t: &[Token], lo: u32, hi: u32, w: u64, out: &mut Vec<u32>) {
+    out.clear();
+    let (lo, hi) = (lo as usize, (hi as usize).min(t.len()));
+    if lo < hi {
+        out.extend(
+            t[lo..hi]
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| x.hash == w)
+                .map(|(i, _)| (lo + i) as u32),
+        );
+    }
+}
+
+/// The first place of `run` (at least one word) in `t[lo..hi]` (`hi` at
+/// most `t.len()`): `places` are [`word_places`] of the run's first word
+/// (`first`) or of its last, in the same range.
+fn first_place(
+    t: &[Token],
+    places: &[u32],
+    lo: u32,
+    hi: u32,
+    run: &[Token],
+    first: bool,
+) -> Option<u32> {
+    let (len, hi) = (run.len() as u32, hi.min(t.len() as u32));
+    places
+        .iter()
+        .filter_map(|&p| {
+            if first {
+                Some(p)
+            } else {
+                (p + 1).checked_sub(len)
+            }
+        })
+        .filter(|&y| y >= lo && y + len <= hi)
+        .find(|&y| {
+            t[y as usize..(y + len) as usize]
+                .iter()
+                .zip(run)
+                .all(|(u, v)| u.hash == v.hash)
+        })
 }
 
 /// Words of `x0..x1` (A) and `y0..y1` (B) covered by the shingles of
@@ -2206,6 +2267,52 @@ mod tests {
         let pa = Prepared::new(a, p.k, p.window);
         let pb = Prepared::new(b, p.k, p.window);
         align(a, &pa, b, &pb, &Chrome::default(), p)
+    }
+
+    #[test]
+    fn first_place_is_the_first_place_of_the_run() {
+        // Words of a 3-word vocabulary: runs recur often, in part.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let t: Vec<Token> = (0..60)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                Token {
+                    start: i,
+                    end: i + 1,
+                    hash: x % 3,
+                }
+            })
+            .collect();
+        // The reference: every place tried.
+        let naive = |lo: u32, hi: u32, run: &[Token]| -> Option<u32> {
+            let (lo, hi) = (lo as usize, (hi as usize).min(t.len()));
+            (lo..(hi + 1).saturating_sub(run.len()))
+                .find(|&y| {
+                    t[y..y + run.len()]
+                        .iter()
+                        .zip(run)
+                        .all(|(u, v)| u.hash == v.hash)
+                })
+                .map(|y| y as u32)
+        };
+        let (mut places, mut found) = (Vec::new(), 0);
+        for (r0, len) in [(0, 3), (7, 4), (20, 6), (41, 10), (55, 5)] {
+            let run = &t[r0..r0 + len];
+            for lo in 0..62u32 {
+                for hi in [lo, lo + 3, lo + 9, lo + 25, 70] {
+                    for first in [true, false] {
+                        let w = if first { run[0] } else { run[len - 1] };
+                        word_places(&t, lo, hi, w.hash, &mut places);
+                        let got = first_place(&t, &places, lo, hi, run, first);
+                        assert_eq!(got, naive(lo, hi, run), "{r0}+{len} in {lo}..{hi}");
+                        found += usize::from(got.is_some());
+                    }
+                }
+            }
+        }
+        assert!(found > 100, "{found}");
     }
 
     #[test]

@@ -50,6 +50,41 @@ const KNOWN: u8 = 4;
 /// With [`REPEATED`]: exactly two documents repeat the hash.
 const REPEATED_BY_TWO: u8 = 8;
 
+/// What a [`Chrome`] holds of one hash ([`Chrome::class`]): its tests,
+/// answered without looking the hash up again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChromeClass {
+    held: bool,
+    flags: u8,
+    universal: bool,
+}
+
+impl ChromeClass {
+    /// [`Chrome::contains`].
+    #[inline]
+    pub fn contains(self) -> bool {
+        self.held
+    }
+
+    /// [`Chrome::is_known`].
+    #[inline]
+    pub fn is_known(self) -> bool {
+        self.flags & KNOWN != 0
+    }
+
+    /// [`Chrome::is_universal`].
+    #[inline]
+    pub fn is_universal(self) -> bool {
+        self.universal
+    }
+
+    /// [`Chrome::repeated_by_two_at_most`].
+    #[inline]
+    pub fn repeated_by_two_at_most(self) -> bool {
+        !self.held || self.flags == REPEATED | REPEATED_BY_TWO
+    }
+}
+
 /// The chrome fingerprint hashes, with why each one is chrome.
 #[derive(Clone, Debug, Default)]
 pub struct Chrome {
@@ -201,6 +236,24 @@ impl Chrome {
         self.set.get(&hash).is_some_and(|f| f & KNOWN != 0)
     }
 
+    /// What this chrome holds of `hash`, from one lookup: the tests
+    /// [`Chrome::contains`], [`Chrome::is_known`], [`Chrome::is_universal`]
+    /// and [`Chrome::repeated_by_two_at_most`] asked of the result (a hash
+    /// tested many times, as alignment tests each fingerprint of a pair).
+    #[inline]
+    pub fn class(&self, hash: u64) -> ChromeClass {
+        match self.set.get(&hash) {
+            // Every hash with a document frequency is in `set`.
+            None => ChromeClass::default(),
+            Some(&flags) => ChromeClass {
+                held: true,
+                flags,
+                universal: flags & KNOWN != 0
+                    || self.df.get(&hash).is_some_and(|&d| d >= self.universal_df),
+            },
+        }
+    }
+
     /// Counts by reason.
     pub fn stats(&self) -> ChromeStats {
         self.stats
@@ -260,7 +313,7 @@ pub fn chrome_stretches(
 
 /// [`chrome_stretches`] of the chrome fingerprints `chrome` (in position
 /// order).
-fn stretches_of<'s>(
+pub fn stretches_of<'s>(
     chrome: impl Iterator<Item = &'s Fingerprint>,
     k: u32,
     slot: u32,
@@ -564,6 +617,40 @@ fn opens_tag(bytes: &[u8], at: usize) -> bool {
             .is_some_and(|&c| c.is_ascii_whitespace() || c == b'/' || c == b'>')
 }
 
+/// The end (one past its `>`) of the tag that opens at `bytes[at]`, if one
+/// does ([`opens_tag`]): a comment ends at `-->`, a style sheet or a script
+/// at its closing tag.
+fn tag_end(bytes: &[u8], at: usize) -> Option<usize> {
+    if !opens_tag(bytes, at) {
+        return None;
+    }
+    let upto = |n: usize| &bytes[at..bytes.len().min(at + n)];
+    if bytes[at..].starts_with(b"<!--") {
+        return memchr::memmem::find(upto(MAX_ELEMENT_BYTES), b"-->").map(|i| at + i + 3);
+    }
+    let window = &upto(MAX_TAG_BYTES)[1..];
+    let end = memchr::memchr2(b'>', b'<', window)
+        .filter(|&i| window[i] == b'>')
+        .map(|i| at + 2 + i)?;
+    let name = |x: &[u8], n: &[u8]| {
+        x.len() > n.len()
+            && x[..n.len()].eq_ignore_ascii_case(n)
+            && !x[n.len()].is_ascii_alphanumeric()
+    };
+    let Some(element) = [&b"style"[..], b"script"]
+        .into_iter()
+        .find(|n| name(&bytes[at + 1..], n))
+    else {
+        return Some(end);
+    };
+    // The element's text is code, not prose: up to `</style>`.
+    let body = &bytes[end..bytes.len().min(end + MAX_ELEMENT_BYTES)];
+    memchr::memmem::find_iter(body, b"</")
+        .find(|&i| name(&body[i + 2..], element))
+        .and_then(|i| memchr::memchr(b'>', &body[i..]).map(|j| end + i + j + 1))
+        .or(Some(end))
+}
+
 /// The words of `tokens[lo..hi]` that are markup, not text: inside an HTML
 /// or XML tag ([`opens_tag`] to the next `>`: `<td width=8>`), comment
 /// (`<!-- NEWS -->`), style sheet or script (`<style>...</style>`), or the
@@ -583,57 +670,33 @@ pub fn markup_words(text: &str, tokens: &[crate::normalize::Token], lo: u32, hi:
         return 0;
     }
     let bytes = text.as_bytes();
-    // The end (one past its `>`) of the tag that opens at `at`, if it is
-    // one: a comment ends at `-->`, a style sheet or a script at its
-    // closing tag.
-    let tag_end = |at: usize| -> Option<usize> {
-        if !opens_tag(bytes, at) {
-            return None;
-        }
-        let upto = |n: usize| &bytes[at..bytes.len().min(at + n)];
-        if bytes[at..].starts_with(b"<!--") {
-            return memchr::memmem::find(upto(MAX_ELEMENT_BYTES), b"-->").map(|i| at + i + 3);
-        }
-        let window = &upto(MAX_TAG_BYTES)[1..];
-        let end = memchr::memchr2(b'>', b'<', window)
-            .filter(|&i| window[i] == b'>')
-            .map(|i| at + 2 + i)?;
-        let name = |x: &[u8], n: &[u8]| {
-            x.len() > n.len()
-                && x[..n.len()].eq_ignore_ascii_case(n)
-                && !x[n.len()].is_ascii_alphanumeric()
-        };
-        let Some(element) = [&b"style"[..], b"script"]
-            .into_iter()
-            .find(|n| name(&bytes[at + 1..], n))
-        else {
-            return Some(end);
-        };
-        // The element's text is code, not prose: up to `</style>`.
-        let body = &bytes[end..bytes.len().min(end + MAX_ELEMENT_BYTES)];
-        memchr::memmem::find_iter(body, b"</")
-            .find(|&i| name(&body[i + 2..], element))
-            .and_then(|i| memchr::memchr(b'>', &body[i..]).map(|j| end + i + j + 1))
-            .or(Some(end))
-    };
+    let tag_end = |at: usize| tag_end(bytes, at);
     let first = tokens[lo].start as usize;
     // A tag open at the range's start: the nearest `<` or `>` before it.
     let back = first.saturating_sub(MAX_TAG_BYTES);
     let mut tag = memchr::memrchr2(b'<', b'>', &bytes[back..first])
         .map(|i| back + i)
         .and_then(|at| tag_end(at).filter(|&end| end > first).map(|end| (at, end)));
-    let mut cursor = first;
+    // A `<` at or after the last word's start opens no tag before a word
+    // of the range: `next` is the first `<` not yet passed before it,
+    // looked for once per `<`, not once per word.
+    let last = tokens[hi - 1].start as usize;
+    let next_from = |cursor: usize| memchr::memchr(b'<', &bytes[cursor..last]).map(|i| cursor + i);
+    let mut next = next_from(first);
+    if tag.is_none() && next.is_none() {
+        // No tag open at the start and none opening inside: no markup.
+        return 0;
+    }
     let (mut tags, mut entities) = (0, 0);
     for t in &tokens[lo..hi] {
         let (start, end) = (t.start as usize, t.end as usize);
         // Advance to the last tag that opens before this word.
         while tag.is_none_or(|(_, e)| e <= start) {
-            let Some(at) = memchr::memchr(b'<', &bytes[cursor..start]).map(|i| cursor + i) else {
-                cursor = start;
+            let Some(at) = next.filter(|&at| at < start) else {
                 tag = None;
                 break;
             };
-            cursor = at + 1;
+            next = next_from(at + 1);
             if let Some(e) = tag_end(at) {
                 tag = Some((at, e));
             }
@@ -702,6 +765,88 @@ mod tests {
         assert_eq!(markup_words(text, &toks, 5, n), 0);
     }
 
+    /// [`markup_words`] as it was before it looked for each `<` once (one
+    /// `memchr` per word): the reference the faster one must agree with.
+    fn markup_words_per_word(
+        text: &str,
+        tokens: &[crate::normalize::Token],
+        lo: u32,
+        hi: u32,
+    ) -> u32 {
+        let (lo, hi) = (lo as usize, (hi as usize).min(tokens.len()));
+        if lo >= hi {
+            return 0;
+        }
+        let bytes = text.as_bytes();
+        let tag_end = |at: usize| tag_end(bytes, at);
+        let first = tokens[lo].start as usize;
+        let back = first.saturating_sub(MAX_TAG_BYTES);
+        let mut tag = memchr::memrchr2(b'<', b'>', &bytes[back..first])
+            .map(|i| back + i)
+            .and_then(|at| tag_end(at).filter(|&end| end > first).map(|end| (at, end)));
+        let mut cursor = first;
+        let (mut tags, mut entities) = (0, 0);
+        for t in &tokens[lo..hi] {
+            let (start, end) = (t.start as usize, t.end as usize);
+            while tag.is_none_or(|(_, e)| e <= start) {
+                let Some(at) = memchr::memchr(b'<', &bytes[cursor..start]).map(|i| cursor + i)
+                else {
+                    cursor = start;
+                    tag = None;
+                    break;
+                };
+                cursor = at + 1;
+                if let Some(e) = tag_end(at) {
+                    tag = Some((at, e));
+                }
+            }
+            let in_tag = tag.is_some_and(|(at, e)| at < start && start < e);
+            let entity = bytes.get(end) == Some(&b';')
+                && (bytes[..start].ends_with(b"&") || bytes[..start].ends_with(b"&#"));
+            if in_tag {
+                tags += 1;
+            } else if entity {
+                entities += 1;
+            }
+        }
+        if tags == 0 {
+            0
+        } else {
+            tags + entities
+        }
+    }
+
+    #[test]
+    fn markup_words_agree_with_one_search_per_word_on_every_range() {
+        // Pages of tags, comments, a style sheet, entities, stray `<` and
+        // `>`, mail addresses: every range of each agrees.
+        let texts = [
+            "<html><head><style>p { color: red }</style></head><body>\n<p class=x>Story &amp; text</p> a < b\n<!-- c <b>d</b> --> e &nbsp; f <tom@example.org> g</body>",
+            "plain words only, no markup at all here, 3<4 and 5 > 2",
+            "<td width=3D8>Hello world<br>&nbsp;again <table cellpadding=1\nborder=0> x y z </table> tail",
+            "x <never closed tag and then words > and <i>more</i> &#160; end <",
+            "<o:Author>donald bae</o:Author> <SCRIPT>var a = 1 < 2;</SCRIPT> words after it all",
+        ];
+        let mut checked = 0;
+        for text in texts {
+            let mut toks = Vec::new();
+            crate::normalize::tokenize(text, &mut toks);
+            let n = toks.len() as u32;
+            for lo in 0..=n {
+                for hi in lo..=n + 1 {
+                    assert_eq!(
+                        markup_words(text, &toks, lo, hi),
+                        markup_words_per_word(text, &toks, lo, hi),
+                        "{text:?} words {lo}..{hi}"
+                    );
+                    checked += u32::from(markup_words(text, &toks, lo, hi) > 0);
+                }
+            }
+        }
+        // Ranges with markup were among them, not only ranges without.
+        assert!(checked > 100, "{checked}");
+    }
+
     use super::*;
     use crate::postings;
     use crate::sketch::DocSketch;
@@ -746,6 +891,54 @@ mod tests {
         );
         assert!(c.is_frequent(1) && !c.is_frequent(9) && !c.is_frequent(42));
         assert!(c.is_known(42) && !c.is_known(1));
+    }
+
+    #[test]
+    fn a_class_answers_each_test_as_the_chrome_does() {
+        // 1 in all 12 documents (universal at 12), 2 in 10 (frequent, not
+        // universal), 9 repeated by documents 5 and 6, 13 by 3, 4 and 8,
+        // 1 and 42 known.
+        let docs: Vec<DocSketch> = (0..12)
+            .map(|i| {
+                sk(
+                    &[1, 100 + i, if i < 10 { 2 } else { 200 + i }],
+                    match i {
+                        5 | 6 => &[9],
+                        3 | 4 | 8 => &[13],
+                        _ => &[],
+                    },
+                )
+            })
+            .collect();
+        let all = postings::build(docs.iter().map(|d| d.fingerprints()), 0);
+        let repeated = docs.iter().flat_map(|d| d.repeated().iter().copied());
+        let c = Chrome::detect(&[], &all, repeated, &[1, 42], 10).with_universal_df(12);
+        let tests = |h: u64| {
+            (
+                c.contains(h),
+                c.is_known(h),
+                c.is_universal(h),
+                c.repeated_by_two_at_most(h),
+            )
+        };
+        let of_class = |h: u64| {
+            let x = c.class(h);
+            (
+                x.contains(),
+                x.is_known(),
+                x.is_universal(),
+                x.repeated_by_two_at_most(),
+            )
+        };
+        for h in [1, 2, 9, 13, 42, 100, 105, 211, 7] {
+            assert_eq!(of_class(h), tests(h), "hash {h}");
+        }
+        // Each test is true of some hash and false of another.
+        assert_eq!(tests(1), (true, true, true, false));
+        assert_eq!(tests(2), (true, false, false, false));
+        assert_eq!(tests(9), (true, false, false, true));
+        assert_eq!(tests(13), (true, false, false, false));
+        assert_eq!(tests(105), (false, false, false, true));
     }
 
     fn fp(hash: u64, pos: u32) -> Fingerprint {

@@ -102,13 +102,15 @@ pub fn winnow(shingles: &[u64], w: usize, out: &mut Vec<Fingerprint>) {
     }
     let w = w.min(shingles.len());
     // Track the window's rightmost minimum; rescan only when it leaves the
-    // window (rare for random hashes: amortized O(1) per shingle).
+    // window (rare for random hashes: amortized O(1) per shingle). The
+    // rescan selects without a branch: which hash of a window is its
+    // minimum is a coin toss a branch predictor loses.
     let rightmost_min = |lo: usize, hi: usize| {
-        let mut m = lo;
-        for j in lo + 1..hi {
-            if shingles[j] <= shingles[m] {
-                m = j;
-            }
+        let (mut m, mut v) = (lo, shingles[lo]);
+        for (j, &x) in shingles.iter().enumerate().take(hi).skip(lo + 1) {
+            let le = x <= v;
+            m = std::hint::select_unpredictable(le, j, m);
+            v = std::hint::select_unpredictable(le, x, v);
         }
         m
     };
