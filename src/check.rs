@@ -623,20 +623,25 @@ pub fn from_memory<'a>(
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_check_finds_what_a_full_scan_finds_for_new_documents() {
+    /// A generated corpus of `n` documents with planted repeats.
+    fn generated(n: usize, seed: u64) -> Vec<Document> {
         use neardup_eval::{generate, GenConfig};
         // The harness builds the engine as a separate crate: its documents
         // are carried over by name and text.
-        let docs: Vec<Document> = generate(&GenConfig {
-            docs: 400,
-            seed: 3,
+        generate(&GenConfig {
+            docs: n,
+            seed,
             ..GenConfig::default()
         })
         .docs
         .into_iter()
         .map(|d| Document::new(d.name, d.text))
-        .collect();
+        .collect()
+    }
+
+    #[test]
+    fn a_check_finds_what_a_full_scan_finds_for_new_documents() {
+        let docs = generated(400, 3);
         let new: Vec<Document> = docs.iter().step_by(7).cloned().collect();
         let is_new = |p: &str| new.iter().any(|d| d.path == p);
         let opts = ScanOptions::default();
@@ -713,16 +718,7 @@ mod tests {
 
     #[test]
     fn runs_read_in_part_give_what_whole_runs_give() {
-        use neardup_eval::{generate, GenConfig};
-        let mut docs: Vec<Document> = generate(&GenConfig {
-            docs: 400,
-            seed: 5,
-            ..GenConfig::default()
-        })
-        .docs
-        .into_iter()
-        .map(|d| Document::new(d.name, d.text))
-        .collect();
+        let mut docs = generated(400, 5);
         // Two passages many documents carry: one in 67 (past the bucket
         // paired in full, under the chrome threshold of 100), one in 160
         // (chrome, universal).

@@ -985,19 +985,25 @@ mod tests {
         assert!(m.damage().is_none());
     }
 
-    #[test]
-    fn a_long_run_is_read_verified_at_its_ends_and_its_documents() {
-        // One hash in all 3,000 documents: 24 KB of hashes, 12 KB of
-        // document ids.
+    /// `n` documents, each with the hash `u64::MAX / 3` among its own.
+    fn one_hash_in_all(n: u64) -> Index {
         let p = params();
         let mut ix = Index::new(p).unwrap();
-        ix.upsert_many((0..3000u64).map(|i| {
+        ix.upsert_many((0..n).map(|i| {
             let mut d = synth(&format!("d/{i:05}.txt"), i, 60, &p);
             d.fingerprints.push(u64::MAX / 3);
             d.fingerprints.sort_unstable();
             d
         }))
         .unwrap();
+        ix
+    }
+
+    #[test]
+    fn a_long_run_is_read_verified_at_its_ends_and_its_documents() {
+        // One hash in all 3,000 documents: 24 KB of hashes, 12 KB of
+        // document ids.
+        let ix = one_hash_in_all(3000);
         let (_dir, m) = mapped(&ix, super::super::FORMAT_VERSION);
         let one: AHashSet<u64> = [u64::MAX / 3].into();
         let found = m.fingerprint_postings(&one, &|d| d % 2 == 0);
@@ -1012,15 +1018,7 @@ mod tests {
 
     #[test]
     fn a_cut_run_is_read_from_its_end_only_as_far_as_it_is_given() {
-        let p = params();
-        let mut ix = Index::new(p).unwrap();
-        ix.upsert_many((0..3000u64).map(|i| {
-            let mut d = synth(&format!("d/{i:05}.txt"), i, 60, &p);
-            d.fingerprints.push(u64::MAX / 3);
-            d.fingerprints.sort_unstable();
-            d
-        }))
-        .unwrap();
+        let ix = one_hash_in_all(3000);
         let one: AHashSet<u64> = [u64::MAX / 3].into();
         let even = |d: u32| d.is_multiple_of(2);
         let whole = ix.fingerprint_postings(&one, &even);
