@@ -28,7 +28,9 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// What a check starts from: the corpus surveyed against the index.
-pub use crate::index::survey::{survey, survey_listed, Changed, Status, Survey};
+pub use crate::index::survey::{
+    survey, survey_listed, unwalked, Changed, Status, Survey, Unwalked,
+};
 
 /// The findings of a check, over a view of the corpus: the new documents and
 /// the indexed ones involved in a finding, with their texts.
@@ -207,7 +209,7 @@ pub fn check_with_progress(
     scan::stage_mark("passages");
     let mut stats = ScanStats::of(&words, &proposed, &verified);
     // Documents in this check: unchanged and new (not stale index entries).
-    stats.documents = survey.files.len();
+    stats.documents = survey.len();
     let mut errors: Vec<Error> = unreadable.into_iter().map(|(_, e)| e).collect();
     errors.extend(verified.errors);
     errors.extend(passage_errors);

@@ -796,6 +796,98 @@ fn changed_from_lists_what_changed_and_the_rest_is_taken_as_indexed() {
     assert!(stderr(&out).contains("index update"), "{}", stderr(&out));
 }
 
+/// `--no-walk`: the list is trusted for additions and deletions too, and
+/// the corpus is not walked. With a list that names every change (the drop
+/// included) the check and the update give what a walk gives; a file the
+/// list leaves out is not seen, a new one included; the walk's filters
+/// still apply to the listed files.
+#[test]
+fn no_walk_takes_the_corpus_from_the_index_and_the_list() {
+    let f = Fixture::indexed();
+    let (deleted, changed) = (corpus_path(2), corpus_path(5));
+    std::fs::remove_file(f.path(&deleted)).unwrap();
+    f.write(&changed, &article(4242));
+    f.add_drop();
+    f.write("corpus/.ignore", "*.log\n");
+    f.write("corpus/drop/notes.log", &pasted_text());
+    let check = ["check", "corpus", "--format", "json"];
+    let plain = f.run(&check);
+    assert_eq!(code(&plain), 1, "{}", stderr(&plain));
+    let every = [
+        &deleted,
+        &changed,
+        PASTED,
+        NEAR_COPY,
+        FRESH,
+        "corpus/drop/notes.log",
+    ];
+    f.write("all.txt", &every.map(|p| format!("./{p}\n")).concat());
+    let listed = f.run(&[&check[..], &["--changed-from", "all.txt", "--no-walk"]].concat());
+    assert_eq!(code(&listed), 1, "{}", stderr(&listed));
+    assert_eq!(json(&listed), json(&plain));
+    assert!(pairs(&json(&listed)).contains(&[PASTED_SOURCE.into(), PASTED.into()].into()));
+    assert!(!documents(&json(&listed))
+        .iter()
+        .any(|(p, _)| p.ends_with(".log")));
+
+    // The list leaves the drop out: without a walk it is not seen.
+    f.write("some.txt", &format!("{deleted}\n{changed}\n"));
+    let out = f.run(&[&check[..], &["--changed-from", "some.txt", "--no-walk"]].concat());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let docs = documents(&json(&out));
+    assert!(docs.contains(&(changed.clone(), true)), "{docs:?}");
+    assert!(
+        docs.iter().all(|(p, _)| !p.starts_with("corpus/drop/")),
+        "{docs:?}"
+    );
+    // With the walk it is.
+    let out = f.run(&[&check[..], &["--changed-from", "some.txt"]].concat());
+    assert_eq!(json(&out), json(&plain));
+
+    // An update without a walk gives the index a walking update gives.
+    std::fs::copy(f.path(".neardup/index"), f.path("plain.idx")).unwrap();
+    let out = f.run(&["index", "update", "corpus", "--index", "plain.idx"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let args = [
+        "index",
+        "update",
+        "corpus",
+        "--changed-from",
+        "all.txt",
+        "--no-walk",
+    ];
+    let out = f.run(&args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let a = neardup::index::Index::open(&f.path("plain.idx")).unwrap();
+    let b = neardup::index::Index::open(&f.path(".neardup/index")).unwrap();
+    let docs = |ix: &neardup::index::Index| {
+        ix.docs()
+            .iter()
+            .map(|d| (d.path.clone(), d.content_hash, d.fingerprints.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(docs(&a), docs(&b));
+    assert!(b.get(&deleted).is_none() && b.get(PASTED).is_some());
+
+    // It needs the list, and files: JSON Lines are always read.
+    let out = f.run(&[&check[..], &["--no-walk"]].concat());
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("--changed-from"), "{}", stderr(&out));
+    let out = f.run(
+        &[
+            &check[..],
+            &["--jsonl", "--changed-from", "all.txt", "--no-walk"],
+        ]
+        .concat(),
+    );
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("--no-walk does not apply to --jsonl"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// The index knows documents by path as named: naming the same corpus
 /// another way in `check` than in `index build` must not make every indexed
 /// document new (a CI that indexes `corpus` and checks `./corpus` would

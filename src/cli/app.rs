@@ -188,10 +188,18 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
         };
         crate::scan::stage_mark("open index");
         let mut errors = Vec::new();
-        let files = input::find_files(paths, &walk, &mut errors)?;
-        problems(&errors, &[], ctx);
         let changed = changed_list(a.changed_from.as_deref())?;
-        let survey = survey(
+        let (files, kept) = corpus_files(
+            paths,
+            &*index,
+            &walk,
+            &a.input,
+            changed.as_ref().filter(|_| a.no_walk),
+            &mut errors,
+        )?;
+        crate::scan::stage_mark("walk");
+        problems(&errors, &[], ctx);
+        let mut survey = survey(
             &files,
             Some(&*index),
             &walk,
@@ -200,6 +208,7 @@ fn check(a: CheckArgs, ctx: &Ctx) -> anyhow::Result<u8> {
             ctx,
             |_| {},
         )?;
+        survey.kept = kept;
         crate::scan::stage_mark("survey");
         problems(&survey.errors, &survey.skipped, ctx);
         let old: Box<check::OldText<'static>> = match a.input.jsonl_fields() {
@@ -278,12 +287,19 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
         Index::new(params)?
     };
     let mut errors = Vec::new();
-    let files = input::find_files(paths, &walk, &mut errors)?;
+    let (files, kept) = corpus_files(
+        paths,
+        &index,
+        &walk,
+        &a.input,
+        changed.as_ref().filter(|_| a.no_walk),
+        &mut errors,
+    )?;
     problems(&errors, &[], ctx);
     // Each chunk's new documents are sketched as soon as it is read, their
     // texts let go: the build holds entries, not texts.
     let mut entries = Vec::new();
-    let survey = survey(
+    let mut survey = survey(
         &files,
         Some(&index as &dyn IndexView),
         &walk,
@@ -292,8 +308,13 @@ fn index(a: IndexArgs, update: bool, ctx: &Ctx) -> anyhow::Result<u8> {
         ctx,
         |chunk| entries.extend(check::take_entries(chunk, &index, &opts)),
     )?;
+    survey.kept = kept;
     problems(&survey.errors, &survey.skipped, ctx);
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<String> = survey
+        .kept
+        .iter()
+        .map(|&id| index.docs()[id as usize].path.clone())
+        .collect();
     let mut refresh = Vec::new();
     for s in &survey.files {
         match s {
@@ -468,6 +489,27 @@ pub(crate) fn options(d: &DetectArgs) -> anyhow::Result<ScanOptions> {
             .extend(crate::boilerplate::known_shingles(&text, opts.align.k));
     }
     Ok(opts)
+}
+
+/// The files to survey and the indexed documents kept without a survey:
+/// the walk's files and none, or, given the `--no-walk` list, what
+/// [`check::unwalked`] takes from the index and the list.
+fn corpus_files(
+    paths: &[PathBuf],
+    index: &dyn IndexView,
+    walk: &WalkOptions,
+    input: &InputArgs,
+    no_walk: Option<&check::Changed>,
+    errors: &mut Vec<crate::error::Error>,
+) -> anyhow::Result<(Vec<PathBuf>, Vec<u32>)> {
+    let Some(changed) = no_walk else {
+        return Ok((input::find_files(paths, walk, errors)?, Vec::new()));
+    };
+    if input.jsonl_fields().is_some() {
+        bail!("--no-walk does not apply to --jsonl input (its files are always read)");
+    }
+    let u = check::unwalked(paths, index, walk, changed, errors)?;
+    Ok((u.files, u.kept))
 }
 
 /// The `--changed-from` list: FILE, or stdin for `-`.

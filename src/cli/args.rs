@@ -96,6 +96,12 @@ pub struct CheckArgs {
     /// listed are taken as unchanged without a stat; listed ones are read.
     #[arg(long, value_name = "FILE|-", conflicts_with = "new")]
     pub changed_from: Option<PathBuf>,
+    /// With --changed-from: trust the list for additions and deletions too,
+    /// and do not walk the corpus: its documents are the indexed ones under
+    /// CORPUS, the listed ones replacing them (a file the list leaves out
+    /// is not seen, a new one included).
+    #[arg(long, requires = "changed_from")]
+    pub no_walk: bool,
     /// What to look at.
     #[command(flatten)]
     pub input: InputArgs,
@@ -182,6 +188,10 @@ pub struct IndexArgs {
     /// read again (deleted ones dropped).
     #[arg(long, value_name = "FILE|-")]
     pub changed_from: Option<PathBuf>,
+    /// `index update` with --changed-from: trust the list for additions and
+    /// deletions too, and do not walk the corpus (as `check --no-walk`).
+    #[arg(long, requires = "changed_from")]
+    pub no_walk: bool,
     /// What to look at.
     #[command(flatten)]
     pub input: InputArgs,

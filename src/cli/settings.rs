@@ -612,6 +612,10 @@ mod tests {
             "the changes of one run: in a file it would hide every later change",
         ),
         (
+            "no-walk",
+            "goes with --changed-from, the changes of one run",
+        ),
+        (
             "update-baseline",
             "an action of one run: in a file it would rewrite the baseline at every run",
         ),

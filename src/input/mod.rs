@@ -518,6 +518,23 @@ pub fn find_files(
     opts: &WalkOptions,
     errors: &mut Vec<Error>,
 ) -> Result<Vec<PathBuf>, Error> {
+    find_files_within(roots, opts, None, errors)
+}
+
+/// Which entries of a walk to look at: `wanted(path, is_dir)`; a directory
+/// it refuses is not descended into. (The walk's own filters, globs,
+/// hidden files and ignore files, apply first.)
+pub type Within = std::sync::Arc<dyn Fn(&Path, bool) -> bool + Send + Sync>;
+
+/// [`find_files`] of the entries `within` accepts (all when `None`): the
+/// files of the whole walk that it accepts, in the walk's order, having
+/// read only the directories it accepts.
+pub fn find_files_within(
+    roots: &[PathBuf],
+    opts: &WalkOptions,
+    within: Option<&Within>,
+    errors: &mut Vec<Error>,
+) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
     for root in roots {
         match std::fs::metadata(root) {
@@ -542,7 +559,8 @@ pub fn find_files(
         let overrides = ov
             .build()
             .map_err(|e| Error::Walk(format!("invalid globs: {e}")))?;
-        let walk = ignore::WalkBuilder::new(root)
+        let mut builder = ignore::WalkBuilder::new(root);
+        builder
             .hidden(!opts.hidden)
             .git_ignore(!opts.no_ignore)
             .git_global(!opts.no_ignore)
@@ -550,10 +568,14 @@ pub fn find_files(
             .ignore(!opts.no_ignore)
             .parents(!opts.no_ignore)
             .require_git(false)
-            .overrides(overrides)
-            .build();
+            .overrides(overrides);
+        if let Some(within) = within {
+            let within = within.clone();
+            builder
+                .filter_entry(move |e| within(e.path(), e.file_type().is_some_and(|t| t.is_dir())));
+        }
         let (from, errors_from) = (files.len(), errors.len());
-        for entry in walk {
+        for entry in builder.build() {
             match entry {
                 Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => files.push(e.into_path()),
                 Ok(_) => {}
