@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Growth curve (issue 9): for corpora of N generated documents of ~400 words,
 # the wall time, docs/s, MB/s and peak RSS of a full `scan`, an `index build`,
-# and a `check` of a 1,000-document drop against the index, so that how each
-# grows with N is visible. Writes DIR/scale.tsv and, with --plot, DIR/scale.png
-# (matplotlib in a venv under DIR). Not run in CI (the 1M run takes a while).
+# and a `check` of a 1,000-document drop against the index (and the same
+# check told what changed, `--changed-from LIST --no-walk`: row `listed`),
+# so that how each grows with N is visible. Writes DIR/scale.tsv and, with
+# --plot, DIR/scale.png (matplotlib in a venv under DIR). Not run in CI
+# (the 1M run takes a while).
 #
 #   bash benches/scale/run.sh [--sizes "10000 100000 1000000"] [--drop 1000]
 #                             [--words 400] [--out DIR] [--plot] [--no-build]
@@ -28,7 +30,7 @@ while [ $# -gt 0 ]; do
     --out) out=${2:?--out needs a value}; shift 2 ;;
     --plot) plot=1; shift ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -82,6 +84,12 @@ for n in $sizes; do
   grep '^neardup: stage ' "$out/stderr.txt" >"$out/stages-$n.txt" || true
   run index "$n" "$bytes" "$nd" index build docs
   run check "$drop" "$dbytes" "$nd" check docs drop --format json -o "$out/check-$n.json"
+  # The same check told what changed, without a walk: the same report.
+  ls drop | sed 's|^|drop/|' >"$out/changed-$n.txt"
+  run listed "$drop" "$dbytes" "$nd" check docs drop --changed-from "$out/changed-$n.txt" \
+    --no-walk --format json -o "$out/listed-$n.json"
+  cmp -s "$out/check-$n.json" "$out/listed-$n.json" || {
+    echo "check --no-walk at $n gave another report than the check" >&2; exit 1; }
   cd "$ROOT"
 done
 
