@@ -715,6 +715,19 @@ fn index_update_drops_deleted_documents_and_resketches_changed_ones() {
     );
 }
 
+/// Asserts that the indexes at `a` and `b` (fixture paths) hold the same
+/// documents: paths, content hashes and fingerprints.
+fn assert_same_index(f: &Fixture, a: &str, b: &str) {
+    let docs = |p: &str| {
+        let ix = neardup::index::Index::open(&f.path(p)).unwrap();
+        ix.docs()
+            .iter()
+            .map(|d| (d.path.clone(), d.content_hash, d.fingerprints.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(docs(a), docs(b), "{a} and {b}");
+}
+
 /// `--changed-from`: a list of changed paths (as `git diff --name-only`
 /// prints them) stands in for the stat of every file. Listed files are read
 /// (a deleted one drops out), unlisted indexed ones are taken as they were
@@ -767,15 +780,8 @@ fn changed_from_lists_what_changed_and_the_rest_is_taken_as_indexed() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let out = f.run(&["index", "update", "corpus", "--changed-from", "changed.txt"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let a = neardup::index::Index::open(&f.path("plain.idx")).unwrap();
+    assert_same_index(&f, "plain.idx", ".neardup/index");
     let b = neardup::index::Index::open(&f.path(".neardup/index")).unwrap();
-    let paths = |ix: &neardup::index::Index| {
-        ix.docs()
-            .iter()
-            .map(|d| (d.path.clone(), d.content_hash, d.fingerprints.clone()))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(paths(&a), paths(&b));
     assert!(b.get(&deleted).is_none() && b.get(PASTED).is_some());
 
     // The list is trusted: an unlisted change is not seen.
@@ -858,15 +864,8 @@ fn no_walk_takes_the_corpus_from_the_index_and_the_list() {
     ];
     let out = f.run(&args);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let a = neardup::index::Index::open(&f.path("plain.idx")).unwrap();
+    assert_same_index(&f, "plain.idx", ".neardup/index");
     let b = neardup::index::Index::open(&f.path(".neardup/index")).unwrap();
-    let docs = |ix: &neardup::index::Index| {
-        ix.docs()
-            .iter()
-            .map(|d| (d.path.clone(), d.content_hash, d.fingerprints.clone()))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(docs(&a), docs(&b));
     assert!(b.get(&deleted).is_none() && b.get(PASTED).is_some());
 
     // It needs the list, and files: JSON Lines are always read.
